@@ -1,0 +1,29 @@
+// How the CLI reaches a running daemon: daemon.json gives the port and the API token, calls go
+// to POST /api/<method> on loopback.
+import { ApiError, createApiClient, type ApiClient, type ApiErrorBody, type CallTransport, type ContractSpec } from '../../shared/api/define.ts';
+import { readDaemonInfo, type DaemonInfo } from './daemon-file.ts';
+
+export function httpCallTransport(info: Pick<DaemonInfo, 'httpPort' | 'apiToken'>): CallTransport {
+  return async (method, input) => {
+    let response: Response;
+    try {
+      response = await fetch(`http://127.0.0.1:${info.httpPort}/api/${encodeURIComponent(method)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${info.apiToken}` },
+        body: JSON.stringify(input ?? {}),
+      });
+    } catch (error) {
+      throw new ApiError({ code: 'unavailable', message: `the daemon at 127.0.0.1:${info.httpPort} did not answer: ${(error as Error).message}` });
+    }
+    const body = (await response.json().catch(() => ({}))) as { result?: unknown; error?: ApiErrorBody };
+    if (response.ok) return body.result;
+    throw new ApiError(body.error ?? { code: 'internal', message: `HTTP ${response.status}` });
+  };
+}
+
+/** A typed client for the running daemon of `dataDir`, or undefined when none runs. */
+export function connectToDaemon<C extends ContractSpec>(dataDir: string, contract: C): { info: DaemonInfo; api: ApiClient<C> } | undefined {
+  const info = readDaemonInfo(dataDir);
+  if (!info) return undefined;
+  return { info, api: createApiClient(contract, httpCallTransport(info)) };
+}

@@ -1,0 +1,77 @@
+// The contract between the relay and the services that act on the few messages that matter
+// (policy, approvals, pinning, audit). Everything else passes through the relay untouched.
+import type {
+  JSONRPCErrorResponse,
+  JSONRPCNotification,
+  JSONRPCRequest,
+  JSONRPCResultResponse,
+} from '@modelcontextprotocol/sdk/types.js';
+
+export type ClientTransportKind = 'socket' | 'http';
+
+/** Who is on the other end of one client session. Filled in as the session learns it. */
+export interface SessionInfo {
+  readonly sessionId: string;
+  readonly serverId: string;
+  readonly transport: ClientTransportKind;
+  /** From the client's `initialize` (clientInfo); undefined until then. */
+  client?: { name: string; version: string };
+  /** The HTTP bearer token's name, or "bridge" for the local socket. */
+  readonly clientLabel: string;
+}
+
+/** How a decision was reached; the UI, the audit record and the client's error all carry it. */
+export interface Decision {
+  readonly action: 'allow' | 'deny' | 'ask';
+  /** Rule id or description, e.g. "deny github/delete_*". */
+  readonly rule: string;
+  readonly source: 'managed' | 'org' | 'user' | 'default' | 'session' | 'pinning';
+  readonly reason?: string;
+}
+
+/** Per-request scratchpad that interceptors share: policy writes the decision, audit reads it. */
+export interface CallContext {
+  readonly session: SessionInfo;
+  readonly request: JSONRPCRequest;
+  /** Aborted when the client cancels the request, the session closes, or the upstream dies. */
+  readonly signal: AbortSignal;
+  readonly startedAt: number;
+  decision?: Decision;
+  /** Who approved an `ask`: "user:allow-once", "user:session", "rule:always", "timeout". */
+  approver?: string;
+  /** Serialized size of the request and its response, filled in by the relay. */
+  bytesIn?: number;
+  bytesOut?: number;
+}
+
+export type RelayResponse = JSONRPCResultResponse | JSONRPCErrorResponse;
+export type Next = (request: JSONRPCRequest) => Promise<RelayResponse>;
+
+/**
+ * One link of the chain. `handle` sees a client→server request whose method is in `methods`;
+ * it may answer by itself (deny), wait (approval), change the request, or post-process what
+ * `next` returns (hide tools from tools/list). Interceptors run in the order given to the relay.
+ */
+export interface Interceptor {
+  readonly name: string;
+  readonly methods: ReadonlySet<string>;
+  handle(ctx: CallContext, next: Next): Promise<RelayResponse>;
+  /** Server→client notifications (e.g. notifications/tools/list_changed). Return null to drop. */
+  onServerNotification?(session: SessionInfo, notification: JSONRPCNotification): JSONRPCNotification | null;
+  /** The client session ended. */
+  onSessionClosed?(session: SessionInfo): void;
+}
+
+/** A JSON-RPC error the proxy itself produces. Codes in the implementation-defined range. */
+export const ProxyErrorCode = {
+  /** Policy or approval refused the call. */
+  Denied: -32001,
+  /** The upstream server crashed or could not be started. */
+  ServerUnavailable: -32002,
+  /** The upstream server did not answer in time. */
+  Timeout: -32003,
+  /** A message exceeded the size limit. */
+  MessageTooLarge: -32004,
+  /** The daemon cannot record the call (audit store unwritable) or has no policy: fail closed. */
+  FailClosed: -32005,
+} as const;

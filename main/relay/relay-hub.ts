@@ -1,0 +1,116 @@
+// Opens and tracks the relay sessions of every endpoint: the admission check, the interceptor
+// chain and the request timeout of each new session come from here.
+import { randomUUID } from 'node:crypto';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { ServerConfig } from '../../shared/config.ts';
+import type { ClientTransportKind, Interceptor, SessionInfo } from './interceptor.ts';
+import type { Logger } from './logger.ts';
+import { RelaySession, type RestartPolicy } from './relay-session.ts';
+import type { UpstreamTransport } from './upstream-transport.ts';
+
+/** What the hub needs from the supervisor. */
+export interface UpstreamSource {
+  /** Throws (with a message that says why) when the server is unknown or not admitted. */
+  checkAdmission(serverId: string): Promise<ServerConfig>;
+  createUpstream(serverId: string): Promise<UpstreamTransport>;
+}
+
+export interface OpenSessionOptions {
+  serverId: string;
+  downstream: Transport;
+  transport: ClientTransportKind;
+  /** The HTTP token's name, or "bridge". */
+  clientLabel: string;
+  sessionId?: string;
+  /** Called once when the session ends. */
+  onClosed?: () => void;
+}
+
+export interface RelayHubOptions {
+  upstreams: UpstreamSource;
+  logger: Logger;
+  interceptors?: readonly Interceptor[];
+  /** The default request timeout (settings.requestTimeoutMs), read for each new session. */
+  defaultRequestTimeoutMs: () => number;
+  restart?: RestartPolicy;
+}
+
+export class RelayHub {
+  private readonly upstreams: UpstreamSource;
+  private readonly logger: Logger;
+  private readonly interceptors: Interceptor[];
+  private readonly defaultRequestTimeoutMs: () => number;
+  private readonly restart: RestartPolicy | undefined;
+  private readonly live = new Set<RelaySession>();
+
+  constructor(options: RelayHubOptions) {
+    this.upstreams = options.upstreams;
+    this.logger = options.logger;
+    this.interceptors = [...(options.interceptors ?? [])];
+    this.defaultRequestTimeoutMs = options.defaultRequestTimeoutMs;
+    this.restart = options.restart;
+  }
+
+  /** Appends an interceptor (innermost so far); applies to sessions opened from now on. */
+  use(interceptor: Interceptor): void {
+    this.interceptors.push(interceptor);
+  }
+
+  get chain(): readonly Interceptor[] {
+    return this.interceptors;
+  }
+
+  /** Throws ServerNotFoundError / AdmissionError (from the supervisor) when a session would be refused. */
+  async check(serverId: string): Promise<void> {
+    await this.upstreams.checkAdmission(serverId);
+  }
+
+  /** Checks admission, then connects upstream and starts relaying. Throws if not admitted. */
+  async open(options: OpenSessionOptions): Promise<RelaySession> {
+    const config = await this.upstreams.checkAdmission(options.serverId);
+    const session: SessionInfo = {
+      sessionId: options.sessionId ?? randomUUID(),
+      serverId: options.serverId,
+      transport: options.transport,
+      clientLabel: options.clientLabel,
+    };
+    const relay = new RelaySession({
+      session,
+      downstream: options.downstream,
+      connectUpstream: () => this.upstreams.createUpstream(options.serverId),
+      interceptors: [...this.interceptors],
+      requestTimeoutMs: config.requestTimeoutMs ?? this.defaultRequestTimeoutMs(),
+      relateMessages: options.transport === 'http',
+      ...(this.restart ? { restart: this.restart } : {}),
+      logger: this.logger,
+      onClosed: (closed) => {
+        this.live.delete(closed);
+        options.onClosed?.();
+        this.logger.info('session closed', { server: session.serverId, session: session.sessionId, client: session.client?.name });
+      },
+    });
+    this.live.add(relay);
+    this.logger.info('session opened', { server: session.serverId, session: session.sessionId, via: session.transport, label: session.clientLabel });
+    try {
+      await relay.start();
+    } catch (error) {
+      this.live.delete(relay);
+      await relay.close().catch(() => undefined);
+      throw error;
+    }
+    return relay;
+  }
+
+  sessions(serverId?: string): RelaySession[] {
+    const all = [...this.live];
+    return serverId === undefined ? all : all.filter((relay) => relay.session.serverId === serverId);
+  }
+
+  async closeServer(serverId: string): Promise<void> {
+    await Promise.allSettled(this.sessions(serverId).map((relay) => relay.close()));
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.allSettled([...this.live].map((relay) => relay.close()));
+  }
+}

@@ -1,0 +1,503 @@
+// One client session joined to one upstream connection, message by message. JSON-RPC ids pass
+// through unchanged. Requests whose method some interceptor names go through the chain; all
+// else is forwarded at once (the fast path, benchmarked: keep it lean). The session survives
+// an upstream crash: in-flight requests are answered with the reason, the upstream is
+// respawned and the recorded initialize handshake replayed.
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type {
+  JSONRPCMessage,
+  JSONRPCNotification,
+  JSONRPCRequest,
+  RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
+import { ProxyErrorCode, type CallContext, type Interceptor, type Next, type RelayResponse, type SessionInfo } from './interceptor.ts';
+import type { Logger } from './logger.ts';
+import { errorResponse } from './ndjson.ts';
+import type { UpstreamFailure, UpstreamTransport } from './upstream-transport.ts';
+
+export interface RestartPolicy {
+  /** Attempts after a crash before the session gives up on its upstream. */
+  maxAttempts: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RESTART_POLICY: RestartPolicy = { maxAttempts: 5, initialDelayMs: 100, maxDelayMs: 5000 };
+
+export interface RelaySessionOptions {
+  session: SessionInfo;
+  /** The client-facing side. */
+  downstream: Transport;
+  /** Creates a new, not yet started upstream connection (called again after a crash). */
+  connectUpstream: () => Promise<UpstreamTransport>;
+  interceptors?: readonly Interceptor[];
+  requestTimeoutMs: number;
+  /** Pass relatedRequestId on server→client messages (Streamable HTTP downstream). */
+  relateMessages?: boolean;
+  restart?: RestartPolicy;
+  logger: Logger;
+  /** Called once when the session has ended (either side closed it). */
+  onClosed?: (session: RelaySession) => void;
+  /** Called when the upstream (re)connects or dies, e.g. to publish the child's pid. */
+  onUpstreamChange?: (session: RelaySession) => void;
+}
+
+interface InFlight {
+  readonly method: string;
+  timer: NodeJS.Timeout | undefined;
+  progressToken: string | number | undefined;
+  /** Set for requests that went through the interceptor chain: `next` waits here. */
+  waiter: ((response: RelayResponse) => void) | undefined;
+  controller: AbortController | undefined;
+}
+
+const REPLAY_ID = 'switchboard:replay-initialize';
+
+export class RelaySession {
+  readonly session: SessionInfo;
+  private readonly downstream: Transport;
+  private readonly connectUpstream: () => Promise<UpstreamTransport>;
+  private readonly interceptors: readonly Interceptor[];
+  private readonly interceptedMethods: ReadonlySet<string>;
+  private readonly requestTimeoutMs: number;
+  private readonly relateMessages: boolean;
+  private readonly restartPolicy: RestartPolicy;
+  private readonly logger: Logger;
+  private readonly onClosed: ((session: RelaySession) => void) | undefined;
+  private readonly onUpstreamChange: ((session: RelaySession) => void) | undefined;
+
+  private upstream: UpstreamTransport | undefined;
+  private ready = false;
+  /** Why requests cannot be served at all (upstream failed for good). */
+  private unavailable: string | undefined;
+  private queue: JSONRPCMessage[] = [];
+  private readonly inflight = new Map<RequestId, InFlight>();
+  /** Requests inside the interceptor chain before `next` (e.g. waiting for approval). */
+  private readonly chainControllers = new Map<RequestId, AbortController>();
+  private readonly progressTokens = new Map<string | number, RequestId>();
+  private initializeRequest: JSONRPCRequest | undefined;
+  private initializedNotification: JSONRPCNotification | undefined;
+  private replayWaiter: ((response: RelayResponse) => void) | undefined;
+  private closing = false;
+  private restarting = false;
+  private restarts = 0;
+
+  constructor(options: RelaySessionOptions) {
+    this.session = options.session;
+    this.downstream = options.downstream;
+    this.connectUpstream = options.connectUpstream;
+    this.interceptors = options.interceptors ?? [];
+    const methods = new Set<string>();
+    for (const interceptor of this.interceptors) for (const method of interceptor.methods) methods.add(method);
+    this.interceptedMethods = methods;
+    this.requestTimeoutMs = options.requestTimeoutMs;
+    this.relateMessages = options.relateMessages ?? false;
+    this.restartPolicy = options.restart ?? DEFAULT_RESTART_POLICY;
+    this.logger = options.logger;
+    this.onClosed = options.onClosed;
+    this.onUpstreamChange = options.onUpstreamChange;
+  }
+
+  get upstreamPid(): number | undefined {
+    return this.ready ? this.upstream?.pid : undefined;
+  }
+
+  get inflightCount(): number {
+    return this.inflight.size + this.chainControllers.size;
+  }
+
+  get restartCount(): number {
+    return this.restarts;
+  }
+
+  get closed(): boolean {
+    return this.closing;
+  }
+
+  /** Connects upstream, then starts listening to the client. Never throws for upstream trouble. */
+  async start(): Promise<void> {
+    this.downstream.onmessage = (message) => this.fromClient(message);
+    this.downstream.onclose = () => void this.close();
+    this.downstream.onerror = (error) => this.logger.debug('client transport error', { session: this.session.sessionId, error: error.message });
+    try {
+      await this.attachUpstream();
+      if (!this.closing) this.markReady();
+    } catch (error) {
+      this.unavailable = `server '${this.session.serverId}' could not be started: ${(error as Error).message}`;
+      this.logger.warn('upstream failed to start', { server: this.session.serverId, error: (error as Error).message });
+    }
+    await this.downstream.start();
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    this.ready = false;
+    for (const entry of this.inflight.values()) {
+      clearTimeout(entry.timer);
+      entry.controller?.abort(new Error('session closed'));
+    }
+    for (const controller of this.chainControllers.values()) controller.abort(new Error('session closed'));
+    this.inflight.clear();
+    this.chainControllers.clear();
+    this.progressTokens.clear();
+    this.queue = [];
+    const upstream = this.upstream;
+    this.upstream = undefined;
+    await Promise.allSettled([upstream?.close(), this.downstream.close()]);
+    for (const interceptor of this.interceptors) {
+      try {
+        interceptor.onSessionClosed?.(this.session);
+      } catch (error) {
+        this.logger.error('interceptor onSessionClosed failed', { interceptor: interceptor.name, error });
+      }
+    }
+    this.onClosed?.(this);
+  }
+
+  // ── client → server ────────────────────────────────────────────────────────────────────
+
+  private fromClient(message: JSONRPCMessage): void {
+    try {
+      if ('method' in message) {
+        if ('id' in message && message.id !== undefined) this.fromClientRequest(message as JSONRPCRequest);
+        else this.fromClientNotification(message as JSONRPCNotification);
+      } else {
+        this.forwardUp(message);
+      }
+    } catch (error) {
+      this.logger.error('relay failed on a client message', { session: this.session.sessionId, error });
+    }
+  }
+
+  private fromClientRequest(request: JSONRPCRequest): void {
+    const method = request.method;
+    if (method === 'initialize') this.recordInitialize(request);
+    if (this.interceptedMethods.has(method)) {
+      void this.runChain(request);
+      return;
+    }
+    if (this.unavailable !== undefined) {
+      this.sendDown(errorResponse(request.id, ProxyErrorCode.ServerUnavailable, this.unavailable));
+      return;
+    }
+    this.track(request, undefined, undefined);
+    this.forwardUp(request);
+  }
+
+  private fromClientNotification(notification: JSONRPCNotification): void {
+    if (notification.method === 'notifications/cancelled') {
+      const requestId = (notification.params as { requestId?: RequestId } | undefined)?.requestId;
+      if (requestId !== undefined) {
+        this.chainControllers.get(requestId)?.abort(new Error('cancelled by the client'));
+        const entry = this.inflight.get(requestId);
+        if (entry) {
+          this.untrack(requestId, entry);
+          entry.controller?.abort(new Error('cancelled by the client'));
+        }
+      }
+    } else if (notification.method === 'notifications/initialized') {
+      this.initializedNotification = notification;
+    }
+    if (this.unavailable !== undefined) return;
+    this.forwardUp(notification);
+  }
+
+  private recordInitialize(request: JSONRPCRequest): void {
+    this.initializeRequest = request;
+    const info = (request.params as { clientInfo?: { name?: unknown; version?: unknown } } | undefined)?.clientInfo;
+    if (info && typeof info.name === 'string') this.session.client = { name: info.name, version: typeof info.version === 'string' ? info.version : '' };
+  }
+
+  private track(request: JSONRPCRequest, waiter: InFlight['waiter'], controller: AbortController | undefined): void {
+    const id = request.id;
+    const entry: InFlight = {
+      method: request.method,
+      timer: setTimeout(() => this.timeout(id), this.requestTimeoutMs),
+      progressToken: undefined,
+      waiter,
+      controller,
+    };
+    if (this.relateMessages) {
+      const token = (request.params as { _meta?: { progressToken?: string | number } } | undefined)?._meta?.progressToken;
+      if (token !== undefined) {
+        entry.progressToken = token;
+        this.progressTokens.set(token, id);
+      }
+    }
+    this.inflight.set(id, entry);
+  }
+
+  private untrack(id: RequestId, entry: InFlight): void {
+    clearTimeout(entry.timer);
+    this.inflight.delete(id);
+    if (entry.progressToken !== undefined) this.progressTokens.delete(entry.progressToken);
+  }
+
+  private forwardUp(message: JSONRPCMessage): void {
+    const upstream = this.upstream;
+    if (!this.ready || upstream === undefined) {
+      if (!this.closing) this.queue.push(message);
+      return;
+    }
+    upstream.send(message).catch((error: Error) => this.upstreamSendFailed(message, error));
+  }
+
+  private upstreamSendFailed(message: JSONRPCMessage, error: Error): void {
+    if (!('method' in message) || !('id' in message) || message.id === undefined) {
+      this.logger.debug('could not forward a message upstream', { server: this.session.serverId, error: error.message });
+      return;
+    }
+    const entry = this.inflight.get(message.id);
+    if (!entry) return;
+    this.answer(message.id, entry, errorResponse(message.id, ProxyErrorCode.ServerUnavailable,
+      `server '${this.session.serverId}' could not be reached for ${entry.method}: ${error.message}`));
+  }
+
+  private timeout(id: RequestId): void {
+    const entry = this.inflight.get(id);
+    if (!entry) return;
+    const limit = this.requestTimeoutMs;
+    this.answer(id, entry, errorResponse(id, ProxyErrorCode.Timeout,
+      `server '${this.session.serverId}' did not answer ${entry.method} within ${limit} ms (request timeout); the request was cancelled. Raise requestTimeoutMs for this server if it needs longer.`,
+      { server: this.session.serverId, method: entry.method, timeoutMs: limit }));
+    this.forwardUp({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: `timed out after ${limit} ms` } });
+  }
+
+  /** Ends one in-flight request with a response made by the proxy. */
+  private answer(id: RequestId, entry: InFlight, response: RelayResponse): void {
+    this.untrack(id, entry);
+    if (entry.waiter) {
+      entry.controller?.abort(new Error((response as { error?: { message: string } }).error?.message ?? 'ended'));
+      entry.waiter(response);
+    } else {
+      this.sendDown(response);
+    }
+  }
+
+  // ── interceptor chain ──────────────────────────────────────────────────────────────────
+
+  private async runChain(request: JSONRPCRequest): Promise<void> {
+    const controller = new AbortController();
+    const id = request.id;
+    this.chainControllers.set(id, controller);
+    const ctx: CallContext = {
+      session: this.session,
+      request,
+      signal: controller.signal,
+      startedAt: Date.now(),
+      bytesIn: Buffer.byteLength(JSON.stringify(request)),
+    };
+    const chain = this.interceptors.filter((interceptor) => interceptor.methods.has(request.method));
+    const upstreamNext: Next = (forwarded) => new Promise<RelayResponse>((resolve) => {
+      if (controller.signal.aborted) {
+        resolve(errorResponse(forwarded.id, -32800, 'Request cancelled'));
+        return;
+      }
+      if (this.unavailable !== undefined) {
+        resolve(errorResponse(forwarded.id, ProxyErrorCode.ServerUnavailable, this.unavailable));
+        return;
+      }
+      this.track(forwarded, resolve, controller);
+      this.forwardUp(forwarded);
+    });
+    const dispatch = (index: number, current: JSONRPCRequest): Promise<RelayResponse> => {
+      const interceptor = chain[index];
+      if (!interceptor) return upstreamNext(current);
+      return interceptor.handle(ctx, (next) => dispatch(index + 1, next)).catch((error: unknown) => {
+        this.logger.error('interceptor failed', { interceptor: interceptor.name, method: current.method, error });
+        return errorResponse(current.id, ProxyErrorCode.FailClosed,
+          `switchboard could not process ${current.method}: ${interceptor.name} failed (${error instanceof Error ? error.message : String(error)}); the call was refused`);
+      });
+    };
+    let response: RelayResponse;
+    try {
+      response = await dispatch(0, request);
+    } catch (error) {
+      response = errorResponse(id, ProxyErrorCode.FailClosed, `switchboard could not process ${request.method}: ${(error as Error).message}`);
+    }
+    this.chainControllers.delete(id);
+    // A cancelled request gets no response (the client has already given up on it).
+    if (controller.signal.aborted && (controller.signal.reason as Error | undefined)?.message === 'cancelled by the client') return;
+    if (this.closing) return;
+    if (response.id !== id) response = { ...response, id };
+    ctx.bytesOut = Buffer.byteLength(JSON.stringify(response));
+    this.sendDown(response);
+  }
+
+  // ── server → client ────────────────────────────────────────────────────────────────────
+
+  private fromServer(message: JSONRPCMessage): void {
+    try {
+      if ('method' in message) {
+        if ('id' in message && message.id !== undefined) this.sendDown(message, this.latestInflight());
+        else this.fromServerNotification(message as JSONRPCNotification);
+        return;
+      }
+      const id = (message as RelayResponse).id as RequestId;
+      if (id === REPLAY_ID) {
+        this.replayWaiter?.(message as RelayResponse);
+        return;
+      }
+      const entry = this.inflight.get(id);
+      if (!entry) return; // answered already (timeout, cancel) — late responses are dropped
+      this.untrack(id, entry);
+      if (entry.method === 'initialize' && 'result' in message) this.noteProtocolVersion(message.result);
+      if (entry.waiter) entry.waiter(message as RelayResponse);
+      else this.sendDown(message);
+    } catch (error) {
+      this.logger.error('relay failed on a server message', { session: this.session.sessionId, error });
+    }
+  }
+
+  private fromServerNotification(notification: JSONRPCNotification): void {
+    let current: JSONRPCNotification | null = notification;
+    for (const interceptor of this.interceptors) {
+      if (!interceptor.onServerNotification) continue;
+      try {
+        current = interceptor.onServerNotification(this.session, current);
+      } catch (error) {
+        this.logger.error('interceptor onServerNotification failed', { interceptor: interceptor.name, error });
+      }
+      if (current === null) return;
+    }
+    if (!this.relateMessages) {
+      this.sendDown(current);
+      return;
+    }
+    let related: RequestId | undefined;
+    if (current.method === 'notifications/progress') {
+      const token = (current.params as { progressToken?: string | number } | undefined)?.progressToken;
+      if (token !== undefined) related = this.progressTokens.get(token);
+    } else {
+      related = this.latestInflight();
+    }
+    this.sendDown(current, related);
+  }
+
+  private latestInflight(): RequestId | undefined {
+    if (!this.relateMessages) return undefined;
+    let latest: RequestId | undefined;
+    for (const id of this.inflight.keys()) latest = id;
+    return latest;
+  }
+
+  private sendDown(message: JSONRPCMessage, relatedRequestId?: RequestId): void {
+    if (this.closing) return;
+    const sent = relatedRequestId === undefined ? this.downstream.send(message) : this.downstream.send(message, { relatedRequestId });
+    sent.catch((error: Error) => {
+      if (relatedRequestId !== undefined && !this.closing) {
+        // The request's stream is gone; the standalone stream may still be open.
+        this.downstream.send(message).catch((again: Error) => this.logger.debug('could not deliver to client', { error: again.message }));
+        return;
+      }
+      this.logger.debug('could not deliver to client', { session: this.session.sessionId, error: error.message });
+    });
+  }
+
+  private noteProtocolVersion(result: unknown): void {
+    const version = (result as { protocolVersion?: unknown } | undefined)?.protocolVersion;
+    if (typeof version === 'string') this.upstream?.setProtocolVersion?.(version);
+  }
+
+  // ── upstream lifecycle ─────────────────────────────────────────────────────────────────
+
+  private async attachUpstream(): Promise<void> {
+    const upstream = await this.connectUpstream();
+    if (this.closing) {
+      await upstream.close().catch(() => undefined);
+      return;
+    }
+    upstream.onmessage = (message) => this.fromServer(message);
+    upstream.onerror = (error) => this.logger.debug('upstream transport error', { server: this.session.serverId, error: error.message });
+    this.upstream = upstream;
+    await upstream.start();
+    // Only now: a connection that fails to start is reported by start() rejecting.
+    upstream.onclose = () => this.upstreamClosed(upstream);
+  }
+
+  private upstreamClosed(upstream: UpstreamTransport): void {
+    if (this.closing || upstream !== this.upstream) return;
+    this.ready = false;
+    const failure: UpstreamFailure = upstream.failure?.() ?? { summary: 'closed its connection', stderrTail: [] };
+    const tail = failure.stderrTail.filter((line) => line.trim() !== '').slice(-5).join(' | ') || '(none)';
+    this.logger.warn('upstream ended during a session', { server: this.session.serverId, session: this.session.sessionId, failure: failure.summary });
+    for (const [id, entry] of [...this.inflight]) {
+      this.answer(id, entry, errorResponse(id, ProxyErrorCode.ServerUnavailable,
+        `server '${this.session.serverId}' ${failure.summary} while handling ${entry.method}; last stderr: ${tail}; restarting`,
+        { server: this.session.serverId, method: entry.method }));
+    }
+    this.replayWaiter?.(errorResponse(REPLAY_ID, ProxyErrorCode.ServerUnavailable, failure.summary));
+    this.onUpstreamChange?.(this);
+    if (this.restarting) return;
+    this.restarting = true;
+    void this.restartUpstream(failure).finally(() => {
+      this.restarting = false;
+    });
+  }
+
+  private async restartUpstream(failure: UpstreamFailure): Promise<void> {
+    const policy = this.restartPolicy;
+    let delay = policy.initialDelayMs;
+    let lastError = failure.summary;
+    for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (this.closing) return;
+      try {
+        await this.attachUpstream();
+        if (this.closing) return;
+        await this.replayHandshake();
+        this.restarts++;
+        this.ready = true;
+        this.logger.info('upstream restarted for session', { server: this.session.serverId, session: this.session.sessionId, attempt });
+        this.onUpstreamChange?.(this);
+        this.flushQueue();
+        return;
+      } catch (error) {
+        lastError = (error as Error).message;
+        this.logger.warn('upstream restart failed', { server: this.session.serverId, attempt, error: lastError });
+        const broken = this.upstream;
+        this.upstream = undefined;
+        await broken?.close().catch(() => undefined);
+      }
+      delay = Math.min(delay * 2, policy.maxDelayMs);
+    }
+    this.unavailable = `server '${this.session.serverId}' ${failure.summary} and could not be restarted (${lastError}); check the server with \`switchboard status\``;
+    for (const message of this.queue.splice(0)) {
+      if ('method' in message && 'id' in message && message.id !== undefined) {
+        const entry = this.inflight.get(message.id);
+        if (entry) this.answer(message.id, entry, errorResponse(message.id, ProxyErrorCode.ServerUnavailable, this.unavailable));
+      }
+    }
+  }
+
+  private async replayHandshake(): Promise<void> {
+    const upstream = this.upstream!;
+    if (this.initializeRequest) {
+      const response = await new Promise<RelayResponse>((resolve) => {
+        const timer = setTimeout(() => resolve(errorResponse(REPLAY_ID, ProxyErrorCode.Timeout, 'initialize timed out')), this.requestTimeoutMs);
+        this.replayWaiter = (answer) => {
+          clearTimeout(timer);
+          this.replayWaiter = undefined;
+          resolve(answer);
+        };
+        upstream.send({ ...this.initializeRequest!, id: REPLAY_ID }).catch((error: Error) => this.replayWaiter?.(errorResponse(REPLAY_ID, -32603, error.message)));
+      });
+      if ('error' in response) throw new Error(`initialize failed after restart: ${response.error.message}`);
+      this.noteProtocolVersion(response.result);
+    }
+    if (this.initializedNotification) await upstream.send(this.initializedNotification);
+  }
+
+  private flushQueue(): void {
+    const queued = this.queue.splice(0);
+    for (const message of queued) this.forwardUp(message);
+  }
+
+  /** Marks the first upstream ready; called by start() once attached. */
+  private markReady(): void {
+    this.ready = true;
+    this.onUpstreamChange?.(this);
+    this.flushQueue();
+  }
+}

@@ -1,0 +1,172 @@
+// An SDK Transport to a stdio MCP server. The child runs in its own process group so that
+// close() ends the whole tree (npx → node → server); the last stderr lines are kept for the
+// error a client sees when the server dies.
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, LineReader, problemResponse, serialize } from '../relay/ndjson.ts';
+import type { UpstreamFailure, UpstreamTransport } from '../relay/upstream-transport.ts';
+
+export type ResolveSecret = (name: string) => Promise<string>;
+
+export const noSecretStore: ResolveSecret = async (name) => {
+  throw new Error(`no secret store: cannot resolve secret "${name}"`);
+};
+
+export interface ChildProcessTransportOptions {
+  command: string;
+  args: string[];
+  /** Added to the daemon's environment. */
+  env?: Record<string, string>;
+  cwd?: string;
+  maxMessageBytes?: number;
+  stderrLines?: number;
+  /** How long SIGTERM gets before SIGKILL. */
+  killGraceMs?: number;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export class ChildProcessTransport implements UpstreamTransport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+
+  private readonly options: ChildProcessTransportOptions;
+  private child: ChildProcess | undefined;
+  private readonly stderr: string[] = [];
+  private stderrPartial = '';
+  private exit: ExitInfo | undefined;
+  private closing = false;
+  private closed = false;
+
+  constructor(options: ChildProcessTransportOptions) {
+    this.options = options;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get exitInfo(): ExitInfo | undefined {
+    return this.exit;
+  }
+
+  stderrTail(): string[] {
+    return this.stderrPartial ? [...this.stderr, this.stderrPartial] : [...this.stderr];
+  }
+
+  failure(): UpstreamFailure {
+    const exit = this.exit;
+    let summary = 'closed its connection';
+    if (exit?.signal) summary = `crashed (signal ${exit.signal})`;
+    else if (exit && exit.code !== null) summary = `exited (code ${exit.code})`;
+    return { summary, stderrTail: this.stderrTail() };
+  }
+
+  start(): Promise<void> {
+    if (this.child) throw new Error('ChildProcessTransport already started');
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.options.command, this.options.args, {
+        cwd: this.options.cwd,
+        env: { ...process.env, ...this.options.env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+        detached: true,
+        windowsHide: true,
+      });
+      this.child = child;
+      const reader = new LineReader({
+        message: (message) => this.onmessage?.(message),
+        problem: (problem) => {
+          if (problem.kind === 'oversize' && problem.id !== null) this.onmessage?.(problemResponse(problem));
+          else this.onerror?.(new Error(`server wrote an unusable line on stdout (${problem.kind})`));
+        },
+      }, this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
+      child.stdout!.on('data', (chunk: Buffer) => reader.push(chunk));
+      child.stderr!.setEncoding('utf8');
+      child.stderr!.on('data', (text: string) => this.recordStderr(text));
+      child.stdin!.on('error', (error) => this.onerror?.(error));
+      child.once('spawn', () => resolve());
+      child.once('error', (error) => {
+        this.exit ??= { code: null, signal: null };
+        this.stderr.push(`spawn failed: ${error.message}`);
+        reject(new Error(`cannot start "${this.options.command}": ${error.message}`));
+        this.finish();
+      });
+      child.once('exit', (code, signal) => {
+        this.exit = { code, signal };
+      });
+      // 'close' waits for stdio to drain, so every message the server wrote is delivered first.
+      child.once('close', (code, signal) => {
+        this.exit ??= { code, signal };
+        this.finish();
+      });
+    });
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    const stdin = this.child?.stdin;
+    if (!stdin || this.closed || stdin.destroyed) throw new Error('server process is not running');
+    stdin.write(serialize(message));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed || !this.child) {
+      this.finish();
+      return;
+    }
+    this.closing = true;
+    const child = this.child;
+    const done = new Promise<void>((resolve) => {
+      if (this.closed) resolve();
+      else child.once('close', () => resolve());
+    });
+    child.stdin?.end();
+    killTree(child, 'SIGTERM');
+    const timer = setTimeout(() => killTree(child, 'SIGKILL'), this.options.killGraceMs ?? 2000);
+    // Do not hang on a process that ignores even SIGKILL's group (should not happen).
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, (this.options.killGraceMs ?? 2000) + 1000).unref());
+    await Promise.race([done, deadline]);
+    clearTimeout(timer);
+    this.finish();
+  }
+
+  /** True when close() was asked for, as opposed to the server dying by itself. */
+  get closedOnPurpose(): boolean {
+    return this.closing;
+  }
+
+  private finish(): void {
+    if (this.closed) return;
+    this.closed = true;
+    // The group may still hold grandchildren after the direct child exited.
+    if (this.child) killTree(this.child, 'SIGKILL');
+    this.onclose?.();
+  }
+
+  private recordStderr(text: string): void {
+    const limit = this.options.stderrLines ?? 50;
+    const lines = (this.stderrPartial + text).split('\n');
+    this.stderrPartial = lines.pop() ?? '';
+    for (const line of lines) {
+      this.stderr.push(line.length > 1000 ? `${line.slice(0, 1000)}…` : line);
+      if (this.stderr.length > limit) this.stderr.shift();
+    }
+    if (this.stderrPartial.length > 4000) {
+      this.stderr.push(this.stderrPartial.slice(0, 1000));
+      this.stderrPartial = '';
+    }
+  }
+}
+
+function killTree(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    if (process.platform === 'win32') child.kill(signal);
+    else process.kill(-child.pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}

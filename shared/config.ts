@@ -1,0 +1,95 @@
+// The app's configuration file (config.json in the data folder). Secrets are never stored here:
+// a value such as { "secret": "github-token" } names an entry in the OS keychain.
+import { z } from 'zod';
+import { ClientLinkSchema } from './clients.ts';
+
+export const SERVER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const ServerIdSchema = z.string().regex(SERVER_ID_PATTERN, 'server ids are 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+export const SecretRefSchema = z.object({ secret: z.string().min(1) }).strict();
+export type SecretRef = z.infer<typeof SecretRefSchema>;
+/** A plain value, or a reference to a keychain entry resolved only when the server is spawned or called. */
+export const ValueOrSecretSchema = z.union([z.string(), SecretRefSchema]);
+export type ValueOrSecret = z.infer<typeof ValueOrSecretSchema>;
+
+/** Where a server came from, when known: lets policy match by package and the inventory report it. */
+export const PackageRefSchema = z.object({
+  registryType: z.enum(['npm', 'pypi', 'oci']),
+  identifier: z.string().min(1),
+  version: z.string().optional(),
+}).strict();
+export type PackageRef = z.infer<typeof PackageRefSchema>;
+
+const serverCommon = {
+  id: ServerIdSchema,
+  enabled: z.boolean().default(true),
+  /** Name in an MCP registry (e.g. io.github.owner/server), when known. */
+  registryName: z.string().optional(),
+  package: PackageRefSchema.optional(),
+  /** How long the proxy waits for an answer to one request before failing it (ms). */
+  requestTimeoutMs: z.number().int().positive().optional(),
+};
+
+export const StdioServerSchema = z.object({
+  ...serverCommon,
+  transport: z.literal('stdio'),
+  command: z.string().min(1),
+  args: z.array(z.string()).default([]),
+  env: z.record(z.string(), ValueOrSecretSchema).default({}),
+  cwd: z.string().optional(),
+}).strict();
+export type StdioServerConfig = z.infer<typeof StdioServerSchema>;
+
+export const RemoteServerSchema = z.object({
+  ...serverCommon,
+  transport: z.enum(['streamable-http', 'sse']),
+  url: z.url(),
+  headers: z.record(z.string(), ValueOrSecretSchema).default({}),
+  /** OAuth 2.1 for this remote server; tokens live in the keychain. */
+  oauth: z.object({
+    enabled: z.boolean().default(true),
+    clientId: z.string().optional(),
+    scopes: z.array(z.string()).optional(),
+  }).strict().optional(),
+}).strict();
+export type RemoteServerConfig = z.infer<typeof RemoteServerSchema>;
+
+export const ServerConfigSchema = z.discriminatedUnion('transport', [StdioServerSchema, RemoteServerSchema]);
+export type ServerConfig = z.infer<typeof ServerConfigSchema>;
+
+/** A bearer token for an HTTP client. Only its SHA-256 is stored; the token is shown once. */
+export const ClientTokenSchema = z.object({
+  name: z.string().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  createdAt: z.iso.datetime(),
+}).strict();
+export type ClientToken = z.infer<typeof ClientTokenSchema>;
+
+export const SettingsSchema = z.object({
+  /** Loopback port of the HTTP endpoint (/mcp/<server>, /api, the web UI). 0 picks a free one. */
+  httpPort: z.number().int().min(0).max(65535).default(47_821),
+  requestTimeoutMs: z.number().int().positive().default(60_000),
+  /** Where audit records go when no policy says so. `credential` names a keychain entry. */
+  gateway: z.object({
+    url: z.url(),
+    credential: z.string().optional(),
+  }).strict().optional(),
+  startAtLogin: z.boolean().default(false),
+}).strict();
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export const ConfigSchema = z.object({
+  version: z.literal(1).default(1),
+  servers: z.array(ServerConfigSchema).default([]),
+  tokens: z.array(ClientTokenSchema).default([]),
+  /** Client config files the app linked (what it changed, where the original is), for unlink and status. */
+  links: z.array(ClientLinkSchema).default([]),
+  settings: SettingsSchema.default(SettingsSchema.parse({})),
+}).strict().superRefine((config, ctx) => {
+  const seen = new Set<string>();
+  config.servers.forEach((server, index) => {
+    if (seen.has(server.id)) ctx.addIssue({ code: 'custom', path: ['servers', index, 'id'], message: `duplicate server id "${server.id}"` });
+    seen.add(server.id);
+  });
+});
+export type Config = z.infer<typeof ConfigSchema>;
