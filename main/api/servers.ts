@@ -1,0 +1,104 @@
+// Handlers of the servers contract, over the config store, the supervisor and the relay hub.
+import { ApiError, type Handlers } from '../../shared/api/define.ts';
+import type { ServerEntry, SessionSummary, serversContract } from '../../shared/api/servers.ts';
+import type { ServerConfig } from '../../shared/config.ts';
+import type { ConfigStore } from '../config/config-store.ts';
+import type { RelayHub } from '../relay/relay-hub.ts';
+import { AdmissionError, ServerNotFoundError, type Supervisor } from '../servers/supervisor.ts';
+
+export interface ServersHandlerDeps {
+  config: ConfigStore;
+  supervisor: Supervisor;
+  hub: RelayHub;
+  /** Re-reads config.json into the supervisor (the daemon's reconcile). */
+  reconcile: () => void;
+  daemonInfo: () => { pid: number; dataDir: string; httpPort: number; socketPath: string; startedAt: string };
+}
+
+export function createServersHandlers(deps: ServersHandlerDeps): Handlers<typeof serversContract> {
+  const sessionsOf = (id: string): SessionSummary[] => deps.hub.sessions(id).map((relay) => ({
+    sessionId: relay.session.sessionId,
+    transport: relay.session.transport,
+    clientLabel: relay.session.clientLabel,
+    ...(relay.session.client ? { client: relay.session.client } : {}),
+    ...(relay.upstreamPid !== undefined ? { pid: relay.upstreamPid } : {}),
+    inflight: relay.inflightCount,
+    restarts: relay.restartCount,
+  }));
+  const entry = (id: string): ServerEntry => {
+    const config = deps.supervisor.config(id);
+    if (!config) throw notFound(id);
+    return { config, status: guard(() => deps.supervisor.get(id)), sessions: sessionsOf(id) };
+  };
+  const guarded = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      throw mapError(error);
+    }
+  };
+
+  return {
+    'servers.list': async () => ({ servers: deps.supervisor.list().map((status) => entry(status.id)) }),
+    'servers.get': async ({ id }) => entry(id),
+    'servers.add': async ({ server }) => {
+      await deps.config.update((config) => {
+        if (config.servers.some((existing) => existing.id === server.id)) {
+          throw new ApiError({ code: 'conflict', message: `a server with id '${server.id}' already exists; remove it first or use servers.update` });
+        }
+        config.servers.push(server as ServerConfig);
+      });
+      deps.reconcile();
+      return entry(server.id);
+    },
+    'servers.update': async ({ server }) => {
+      await deps.config.update((config) => {
+        const index = config.servers.findIndex((existing) => existing.id === server.id);
+        if (index === -1) throw notFound(server.id);
+        config.servers[index] = server as ServerConfig;
+      });
+      deps.reconcile();
+      return entry(server.id);
+    },
+    'servers.remove': async ({ id }) => {
+      await deps.config.update((config) => {
+        const before = config.servers.length;
+        config.servers = config.servers.filter((existing) => existing.id !== id);
+        if (config.servers.length === before) throw notFound(id);
+      });
+      deps.reconcile();
+      await deps.hub.closeServer(id);
+      return { removed: true as const };
+    },
+    'servers.start': async ({ id }) => guarded(() => deps.supervisor.start(id)),
+    'servers.stop': async ({ id }) => guarded(() => deps.supervisor.stop(id)),
+    'servers.restart': async ({ id }) => guarded(() => deps.supervisor.restart(id)),
+    'servers.tools': async ({ id }) => guarded(async () => ({ tools: await deps.supervisor.tools(id) })),
+    'servers.logs': async ({ id }) => guarded(async () => ({ lines: deps.supervisor.logs(id) })),
+    'servers.callTool': async ({ id, name, arguments: args }) => guarded(() => deps.supervisor.callTool(id, name, args)),
+    'daemon.status': async () => ({
+      ...deps.daemonInfo(),
+      sessions: deps.hub.sessions().length,
+      servers: deps.supervisor.list(),
+    }),
+  };
+}
+
+function notFound(id: string): ApiError {
+  return new ApiError({ code: 'not_found', message: `unknown server '${id}'` });
+}
+
+function guard<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw mapError(error);
+  }
+}
+
+function mapError(error: unknown): unknown {
+  if (error instanceof ServerNotFoundError) return new ApiError({ code: 'not_found', message: error.message });
+  if (error instanceof AdmissionError) return new ApiError({ code: 'forbidden', message: error.message });
+  if (error instanceof ApiError) return error;
+  return new ApiError({ code: 'unavailable', message: error instanceof Error ? error.message : String(error) });
+}

@@ -1,0 +1,86 @@
+// API of the servers domain and the daemon itself: configured servers, their live state,
+// their tools and stderr, test calls through the daemon's probe session.
+import { z } from 'zod';
+import { ServerConfigSchema, ServerIdSchema } from '../config.ts';
+import { method } from './define.ts';
+
+export const ServerStateSchema = z.enum(['stopped', 'starting', 'ready', 'failed']);
+
+export const ServerStatusSchema = z.object({
+  id: z.string(),
+  transport: z.enum(['stdio', 'streamable-http', 'sse']),
+  enabled: z.boolean(),
+  state: ServerStateSchema,
+  /** Why it is failed or stopped. */
+  reason: z.string().optional(),
+  exit: z.object({ code: z.number().nullable(), signal: z.string().nullable() }).optional(),
+  stderrTail: z.array(z.string()),
+  since: z.string(),
+  restarts: z.number().int(),
+  /** The probe session's process, for stdio servers. */
+  pid: z.number().int().optional(),
+  serverInfo: z.object({ name: z.string(), version: z.string() }).optional(),
+});
+export type ServerStatus = z.infer<typeof ServerStatusSchema>;
+
+export const SessionSummarySchema = z.object({
+  sessionId: z.string(),
+  transport: z.enum(['socket', 'http']),
+  clientLabel: z.string(),
+  client: z.object({ name: z.string(), version: z.string() }).optional(),
+  /** The session's own upstream process (stdio servers). */
+  pid: z.number().int().optional(),
+  inflight: z.number().int(),
+  restarts: z.number().int(),
+});
+export type SessionSummary = z.infer<typeof SessionSummarySchema>;
+
+export const ServerEntrySchema = z.object({
+  config: ServerConfigSchema,
+  status: ServerStatusSchema,
+  sessions: z.array(SessionSummarySchema),
+});
+export type ServerEntry = z.infer<typeof ServerEntrySchema>;
+
+/** A tool as the server lists it; unknown fields are kept. */
+export const ToolSchema = z.looseObject({
+  name: z.string(),
+  title: z.string().optional(),
+  description: z.string().optional(),
+  inputSchema: z.looseObject({}),
+  annotations: z.looseObject({}).optional(),
+});
+
+const ById = z.object({ id: ServerIdSchema });
+
+export const serversContract = {
+  'servers.list': method(z.object({}), z.object({ servers: z.array(ServerEntrySchema) }), 'Configured servers with their state and open sessions'),
+  'servers.get': method(ById, ServerEntrySchema, 'One server: configuration, state, open sessions'),
+  'servers.add': method(z.object({ server: ServerConfigSchema }), ServerEntrySchema, 'Add a server to config.json (fails if the id exists)'),
+  'servers.update': method(z.object({ server: ServerConfigSchema }), ServerEntrySchema, 'Replace the configuration of an existing server'),
+  'servers.remove': method(ById, z.object({ removed: z.literal(true) }), 'Remove a server from config.json and close its sessions'),
+  'servers.start': method(ById, ServerStatusSchema, 'Start the server (its probe session)'),
+  'servers.stop': method(ById, ServerStatusSchema, 'Stop the server (its probe session)'),
+  'servers.restart': method(ById, ServerStatusSchema, 'Restart the server (its probe session)'),
+  'servers.tools': method(ById, z.object({ tools: z.array(ToolSchema) }), "The server's tools, listed through the probe session"),
+  'servers.logs': method(ById, z.object({ lines: z.array(z.string()) }), "The last lines the server wrote on stderr"),
+  'servers.callTool': method(
+    z.object({ id: ServerIdSchema, name: z.string().min(1), arguments: z.record(z.string(), z.unknown()).default({}) }),
+    z.looseObject({ content: z.array(z.looseObject({ type: z.string() })).default([]), isError: z.boolean().optional() }),
+    'A test call of one tool through the probe session',
+  ),
+  'daemon.status': method(
+    z.object({}),
+    z.object({
+      pid: z.number().int(),
+      dataDir: z.string(),
+      httpPort: z.number().int(),
+      socketPath: z.string(),
+      startedAt: z.string(),
+      sessions: z.number().int(),
+      servers: z.array(ServerStatusSchema),
+    }),
+    'The running daemon: where it listens and the state of every server',
+  ),
+};
+export type ServersContract = typeof serversContract;

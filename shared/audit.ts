@@ -1,0 +1,142 @@
+// The audit record (one proxied call) and the shapes the UI and CLI use to query it. The
+// daemon's SQLite store and the forwarder's OTLP mapping both derive from these names.
+import { z } from 'zod';
+
+/** How much of a call's arguments the audit store keeps (policy: audit.capture). */
+export const CaptureModeSchema = z.enum(['none', 'redacted', 'full']);
+export type CaptureMode = z.infer<typeof CaptureModeSchema>;
+
+/**
+ * What happened to the call. `pending`: the call is running (its row is written before it goes
+ * upstream). `interrupted`: the daemon stopped while the call ran, so the result is unknown.
+ */
+export const AuditOutcomeSchema = z.enum(['ok', 'tool_error', 'protocol_error', 'timeout', 'cancelled', 'denied', 'interrupted', 'pending']);
+export type AuditOutcome = z.infer<typeof AuditOutcomeSchema>;
+
+/** Where the record is in the outbox to the enterprise gateway. */
+export const DeliveryStateSchema = z.enum(['pending', 'delivered', 'failed', 'dropped']);
+export type DeliveryState = z.infer<typeof DeliveryStateSchema>;
+
+export const AuditDecisionSchema = z.enum(['allow', 'deny', 'ask']);
+export const AuditMethodSchema = z.enum(['tools/call', 'resources/read', 'prompts/get']);
+
+export const AuditRecordSchema = z.object({
+  /** UUIDv7: unique, sortable by time; also the dedup key at the gateway (log.record.uid). */
+  id: z.string(),
+  /** Milliseconds since the epoch when the call arrived. */
+  time: z.number(),
+  sessionId: z.string().nullable(),
+  /** The JSON-RPC id of the client's request, as text. */
+  requestId: z.string().nullable(),
+  serverId: z.string(),
+  transport: z.string().nullable(),
+  clientName: z.string().nullable(),
+  clientVersion: z.string().nullable(),
+  /** The HTTP token's name, or "bridge". */
+  clientLabel: z.string().nullable(),
+  /** tools/call, resources/read, prompts/get, or another method for a blocked attempt. */
+  method: z.string(),
+  /** Tool or prompt name, or resource URI (secret-looking parts redacted). */
+  target: z.string().nullable(),
+  /** JSON text of the captured arguments, or null when capture is off. */
+  arguments: z.string().nullable(),
+  argumentsTruncated: z.boolean(),
+  captureMode: CaptureModeSchema.nullable(),
+  decision: AuditDecisionSchema.nullable(),
+  rule: z.string().nullable(),
+  source: z.string().nullable(),
+  reason: z.string().nullable(),
+  approver: z.string().nullable(),
+  outcome: AuditOutcomeSchema,
+  errorType: z.string().nullable(),
+  errorMessage: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  bytesIn: z.number().int().nullable(),
+  bytesOut: z.number().int().nullable(),
+  osUser: z.string().nullable(),
+  deviceId: z.string().nullable(),
+  delivery: DeliveryStateSchema,
+});
+export type AuditRecord = z.infer<typeof AuditRecordSchema>;
+
+/** Filters shared by list, stats and timeline. Times are ms since the epoch. */
+export const AuditFilterSchema = z.object({
+  since: z.number().optional(),
+  until: z.number().optional(),
+  serverId: z.string().optional(),
+  /** Tool, prompt or resource name (exact). */
+  tool: z.string().optional(),
+  /** Client name (from initialize) or client label (token name). */
+  client: z.string().optional(),
+  decision: AuditDecisionSchema.optional(),
+  outcome: AuditOutcomeSchema.optional(),
+  /** Case-insensitive substring of the target, error message, rule or server id. */
+  text: z.string().min(1).max(200).optional(),
+}).strict();
+export type AuditFilter = z.infer<typeof AuditFilterSchema>;
+
+export const AuditQuerySchema = AuditFilterSchema.extend({
+  /** The id of the last record of the previous page (newest first). */
+  cursor: z.string().optional(),
+  limit: z.number().int().min(1).max(1000).default(50),
+}).strict();
+export type AuditQuery = z.input<typeof AuditQuerySchema>;
+
+export const AuditPageSchema = z.object({
+  records: z.array(AuditRecordSchema),
+  /** Pass as `cursor` for the next (older) page; null at the end. */
+  nextCursor: z.string().nullable(),
+});
+export type AuditPage = z.infer<typeof AuditPageSchema>;
+
+export const AuditStatsQuerySchema = AuditFilterSchema.extend({
+  groupBy: z.enum(['server', 'tool']).default('tool'),
+}).strict();
+export type AuditStatsQuery = z.input<typeof AuditStatsQuerySchema>;
+
+export const AuditStatsRowSchema = z.object({
+  serverId: z.string(),
+  /** Null when grouped by server. */
+  tool: z.string().nullable(),
+  count: z.number().int(),
+  errors: z.number().int(),
+  denied: z.number().int(),
+  p50Ms: z.number().nullable(),
+  p95Ms: z.number().nullable(),
+  p99Ms: z.number().nullable(),
+  maxMs: z.number().nullable(),
+});
+export type AuditStatsRow = z.infer<typeof AuditStatsRowSchema>;
+
+export const AuditTimelineQuerySchema = AuditFilterSchema.extend({
+  bucketMs: z.number().int().min(1000).max(7 * 24 * 3600_000).default(60_000),
+}).strict();
+export type AuditTimelineQuery = z.input<typeof AuditTimelineQuerySchema>;
+
+export const AuditTimelineBucketSchema = z.object({
+  start: z.number(),
+  count: z.number().int(),
+  errors: z.number().int(),
+  denied: z.number().int(),
+});
+export type AuditTimelineBucket = z.infer<typeof AuditTimelineBucketSchema>;
+
+export const ForwarderStatusSchema = z.object({
+  enabled: z.boolean(),
+  url: z.string().nullable(),
+  state: z.enum(['disabled', 'idle', 'sending', 'backoff', 'stopped']),
+  /** Records waiting for the gateway's acknowledgement. */
+  backlog: z.number().int(),
+  /** Records the gateway refused permanently (4xx); kept and retried on the next start or config change. */
+  failed: z.number().int(),
+  deliveredSinceStart: z.number().int(),
+  /** Records dropped oldest-first because the backlog exceeded its cap (all time). */
+  droppedTotal: z.number().int(),
+  /** Log records the gateway reported as rejected in a partial success (all time). */
+  rejectedTotal: z.number().int(),
+  lastSuccessAt: z.number().nullable(),
+  lastError: z.object({ at: z.number(), message: z.string(), status: z.number().nullable() }).nullable(),
+  nextAttemptAt: z.number().nullable(),
+  inventorySentAt: z.number().nullable(),
+});
+export type ForwarderStatus = z.infer<typeof ForwarderStatusSchema>;

@@ -1,0 +1,202 @@
+// The policy document IT writes (managed file, signed org document) and the user's own rules,
+// plus the types of the effective (merged) policy the daemon reports. JSON Schema for IT is
+// generated from these schemas into resources/policy.schema.json.
+import { z } from 'zod';
+
+export const PolicyActionSchema = z.enum(['allow', 'deny', 'ask']).describe('allow: pass; deny: refuse; ask: wait for the user\'s answer');
+export type PolicyAction = z.infer<typeof PolicyActionSchema>;
+
+export const PolicySourceSchema = z.enum(['managed', 'org', 'user']);
+export type PolicySource = z.infer<typeof PolicySourceSchema>;
+
+/** A server entry of an allowlist or denylist. Every field given must match (AND). */
+export const ServerMatcherSchema = z.object({
+  id: z.string().min(1).optional().describe('Rule name shown in decisions; defaults to a description of the matcher'),
+  server: z.string().min(1).optional().describe('Glob on the server id in the app (e.g. "github*")'),
+  registryName: z.string().min(1).optional().describe('Glob on the MCP registry name (e.g. "io.github.modelcontextprotocol/*")'),
+  package: z.object({
+    registryType: z.enum(['npm', 'pypi', 'oci']),
+    identifier: z.string().min(1).describe('Glob on the package identifier (e.g. "@modelcontextprotocol/*")'),
+    version: z.string().min(1).optional().describe('semver range the version must satisfy; a server whose version is unknown does not satisfy a range'),
+  }).strict().optional().describe('For allowlists the package is inferred from the launch command (npx, uvx, pipx run, docker run); a declared package that the command does not confirm does not count'),
+  command: z.string().min(1).optional().describe('Glob on the command (stdio servers only; "npx", "/usr/bin/*")'),
+  args: z.array(z.string()).optional().describe('Globs matched position by position against the arguments; a final "..." matches any remaining arguments'),
+  url: z.string().min(1).optional().describe('Glob on the remote server URL (remote servers only; "https://mcp.example.com/**")'),
+}).strict().refine(
+  (m) => m.server !== undefined || m.registryName !== undefined || m.package !== undefined || m.command !== undefined || m.url !== undefined,
+  { message: 'a server matcher needs at least one of server, registryName, package, command or url' },
+);
+export type ServerMatcher = z.infer<typeof ServerMatcherSchema>;
+
+export const ServerRulesSchema = z.object({
+  allow: z.array(ServerMatcherSchema).optional().describe('When present, a server must match one of these entries to run (allowlists of all sources intersect)'),
+  deny: z.array(ServerMatcherSchema).optional().describe('A server matching any entry of any source cannot run'),
+}).strict();
+export type ServerRules = z.infer<typeof ServerRulesSchema>;
+
+export const AnnotationConditionsSchema = z.object({
+  destructiveHint: z.boolean().optional(),
+  readOnlyHint: z.boolean().optional(),
+  openWorldHint: z.boolean().optional(),
+  idempotentHint: z.boolean().optional(),
+}).strict().describe('Tool annotation conditions; an annotation the server does not declare takes its MCP default (readOnlyHint false, destructiveHint true, idempotentHint false, openWorldHint true)');
+export type AnnotationConditions = z.infer<typeof AnnotationConditionsSchema>;
+
+export const ArgumentConditionSchema = z.object({
+  path: z.string().min(1).describe('Dotted path into the call arguments ("path", "options.mode", "files.0")'),
+  equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
+  matches: z.string().optional().describe('Regular expression (JavaScript syntax) the string value must match'),
+  glob: z.string().optional().describe('Glob the string value must match'),
+  prefix: z.string().optional().describe('Prefix the string value must start with'),
+}).strict().refine(
+  (c) => [c.equals, c.matches, c.glob, c.prefix].filter((v) => v !== undefined).length === 1,
+  { message: 'an argument condition takes exactly one of equals, matches, glob or prefix' },
+).refine((c) => c.matches === undefined || isValidRegExp(c.matches), { message: 'matches is not a valid regular expression', path: ['matches'] });
+export type ArgumentCondition = z.infer<typeof ArgumentConditionSchema>;
+
+export const ToolRuleSchema = z.object({
+  id: z.string().min(1).optional().describe('Rule name shown in decisions; defaults to "<action> <match>"'),
+  kind: z.enum(['tool', 'prompt', 'resource']).default('tool').describe('What the rule applies to: tools/call, prompts/get (name) or resources/read (URI)'),
+  match: z.string().min(1).describe('Glob on "<server>/<tool>" (or "<server>/<prompt>", "<server>/<resource URI>")'),
+  annotations: AnnotationConditionsSchema.optional(),
+  arguments: z.array(ArgumentConditionSchema).optional().describe('All conditions must hold; a rule with argument conditions never hides a tool from tools/list'),
+  action: PolicyActionSchema,
+}).strict();
+export type ToolRule = z.infer<typeof ToolRuleSchema>;
+export type ToolRuleInput = z.input<typeof ToolRuleSchema>;
+
+export const RememberChoiceSchema = z.enum(['once', 'session', 'always']);
+export type RememberChoice = z.infer<typeof RememberChoiceSchema>;
+
+export const ApprovalSettingsSchema = z.object({
+  timeoutSeconds: z.number().positive().max(86_400).optional().describe('How long a call waits for an answer before it is denied (default 60)'),
+  remember: z.array(RememberChoiceSchema).optional().describe('Which "remember" choices users get (default all); sources intersect'),
+}).strict();
+
+export const PinningSettingsSchema = z.object({
+  onChange: PolicyActionSchema.optional().describe('What happens when a tool\'s name, description, input schema or annotations change after it was first seen (default ask)'),
+}).strict();
+
+export const AuditSettingsSchema = z.object({
+  arguments: z.enum(['none', 'redacted', 'full']).optional().describe('How call arguments are recorded (default redacted)'),
+  redactPatterns: z.array(z.string().refine(isValidRegExp, { message: 'not a valid regular expression (JavaScript syntax)' })).optional().describe('Regular expressions whose matches are redacted from recorded arguments'),
+  retentionDays: z.number().int().positive().optional(),
+  maxRows: z.number().int().positive().optional(),
+}).strict();
+
+export const GatewaySettingsSchema = z.object({
+  url: z.url(),
+  format: z.literal('otlp-json').default('otlp-json'),
+  credential: z.string().min(1).optional().describe('Name of the OS keychain entry holding the bearer token'),
+}).strict();
+
+export const PublicKeySchema = z.object({
+  id: z.string().min(1).describe('Key id; the signed envelope names it in keyId'),
+  key: z.string().min(1).describe('Ed25519 public key: PEM (SPKI), base64 SPKI DER, or base64 of the raw 32 bytes'),
+}).strict();
+
+export const OrgSettingsSchema = z.object({
+  url: z.url().describe('Where the signed org policy envelope is fetched from'),
+  publicKeys: z.array(PublicKeySchema).min(1),
+  refreshSeconds: z.number().int().min(10).default(900),
+  required: z.boolean().default(true).describe('When true and no valid org policy (fresh or cached) is available, every server is refused (fail closed)'),
+}).strict();
+
+/** Settings a managed or org policy can lock so the UI shows them read-only and user values are ignored. */
+export const LockableSettingSchema = z.enum([
+  'servers', 'tools', 'approvals.timeoutSeconds', 'approvals.remember', 'pinning.onChange',
+  'audit.arguments', 'audit.redactPatterns', 'audit.retentionDays', 'audit.maxRows', 'gateway',
+]);
+export type LockableSetting = z.infer<typeof LockableSettingSchema>;
+export const LOCKABLE_SETTINGS = LockableSettingSchema.options;
+
+const policyBody = {
+  servers: ServerRulesSchema.optional(),
+  tools: z.array(ToolRuleSchema).optional().describe('Ordered rules; within one source the first matching rule decides'),
+  approvals: ApprovalSettingsSchema.optional(),
+  pinning: PinningSettingsSchema.optional(),
+  audit: AuditSettingsSchema.optional(),
+  gateway: GatewaySettingsSchema.optional(),
+};
+
+export const PolicyDocumentSchema = z.object({
+  $schema: z.string().optional(),
+  version: z.literal(1),
+  serial: z.number().int().nonnegative().optional().describe('Org documents: increases with each release; a document with a lower serial than the cached one is refused (no rollback)'),
+  ...policyBody,
+  org: OrgSettingsSchema.optional().describe('Managed policy only: where the signed org policy comes from'),
+  locks: z.array(LockableSettingSchema).optional().describe('Settings users cannot change'),
+}).strict().describe(
+  'MCP Switchboard policy. Sources, strictest wins: managed file, signed org document, user settings. ' +
+  'A deny anywhere wins, ask beats allow, allowlists intersect. The org document is served as the envelope ' +
+  '{"policy": <this document>, "keyId": "<key id>", "signature": "<base64 Ed25519 signature>"}, signed over the ' +
+  'canonical JSON of "policy" (object keys sorted by UTF-16 code unit, no whitespace, UTF-8).',
+);
+export type PolicyDocument = z.infer<typeof PolicyDocumentSchema>;
+export type PolicyDocumentInput = z.input<typeof PolicyDocumentSchema>;
+
+/** The `userPolicy` section of the app settings: the same vocabulary minus org, locks and gateway. */
+export const UserPolicySchema = z.object({ ...policyBody }).omit({ gateway: true }).strict();
+export type UserPolicy = z.infer<typeof UserPolicySchema>;
+export type UserPolicyInput = z.input<typeof UserPolicySchema>;
+
+/** The detached-signature envelope an org server serves. */
+export const SignedPolicyEnvelopeSchema = z.object({
+  policy: z.unknown(),
+  keyId: z.string().min(1),
+  signature: z.string().min(1),
+}).strict();
+export type SignedPolicyEnvelope = z.infer<typeof SignedPolicyEnvelopeSchema>;
+
+// ---- Effective policy (what `policy show` and the UI display) ----
+
+export const SourceStatusSchema = z.object({
+  source: PolicySourceSchema,
+  state: z.enum(['active', 'absent', 'error', 'stale']),
+  location: z.string().optional(),
+  message: z.string().optional(),
+  fetchedAt: z.string().optional(),
+  serial: z.number().optional(),
+});
+export type SourceStatus = z.infer<typeof SourceStatusSchema>;
+
+export const EffectiveToolRuleSchema = z.object({
+  source: PolicySourceSchema,
+  name: z.string(),
+  rule: z.unknown(),
+});
+export const EffectiveServerEntrySchema = z.object({
+  source: PolicySourceSchema,
+  list: z.enum(['allow', 'deny']),
+  name: z.string(),
+  matcher: z.unknown(),
+});
+
+export const EffectiveSettingSchema = z.object({
+  /** Absent when nothing sets it (JSON has no undefined). */
+  value: z.unknown().optional(),
+  source: z.enum(['managed', 'org', 'user', 'default']),
+  locked: z.boolean(),
+});
+export type EffectiveSetting = z.infer<typeof EffectiveSettingSchema>;
+
+export const EffectivePolicySchema = z.object({
+  sources: z.array(SourceStatusSchema),
+  failClosed: z.string().nullable().describe('When set, every server is refused and every call denied, for this reason'),
+  servers: z.array(EffectiveServerEntrySchema),
+  tools: z.array(EffectiveToolRuleSchema),
+  settings: z.record(z.string(), EffectiveSettingSchema),
+  locks: z.array(z.object({ setting: z.string(), source: PolicySourceSchema })),
+});
+export type EffectivePolicy = z.infer<typeof EffectivePolicySchema>;
+
+export const DEFAULT_APPROVAL_TIMEOUT_SECONDS = 60;
+
+function isValidRegExp(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
