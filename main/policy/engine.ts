@@ -1,0 +1,245 @@
+// The effective policy compiled from its three sources. Strictest wins: a deny anywhere wins,
+// ask beats allow, allowlists intersect, and a lower source can only add restrictions. Every
+// decision names the rule and the source that made it.
+import type { ServerConfig } from '../../shared/config.ts';
+import {
+  DEFAULT_APPROVAL_TIMEOUT_SECONDS,
+  type EffectivePolicy, type EffectiveSetting, type LockableSetting, type PolicyAction, type PolicyDocument,
+  type PolicySource, type RememberChoice, type SourceStatus, type UserPolicy,
+} from '../../shared/policy.ts';
+import type { Decision } from '../relay/interceptor.ts';
+import { identifyServer } from './server-identity.ts';
+import { compileServerMatcher, type CompiledServerMatcher } from './server-rules.ts';
+import { compileToolRule, effectiveAnnotations, type CompiledToolRule, type TargetKind, type ToolAnnotations } from './tool-rules.ts';
+
+export type ManagedState =
+  | { readonly state: 'absent'; readonly path: string }
+  | { readonly state: 'active'; readonly path: string; readonly policy: PolicyDocument }
+  | { readonly state: 'error'; readonly path: string; readonly message: string };
+
+/** The org source as org sync reports it; undefined when the managed policy names no org URL. */
+export type OrgState =
+  | { readonly state: 'active'; readonly url: string; readonly policy: PolicyDocument; readonly fetchedAt: string; readonly lastError?: string }
+  | { readonly state: 'unavailable'; readonly url: string; readonly required: boolean; readonly message: string };
+
+export interface PolicyInputs {
+  readonly managed: ManagedState;
+  readonly org?: OrgState;
+  readonly user?: UserPolicy;
+}
+
+export type Admission = { ok: true } | { ok: false; reason: string; rule: string; source: PolicySource | 'default' };
+
+export interface EvaluationTarget {
+  readonly kind?: TargetKind;
+  readonly serverId: string;
+  /** Tool or prompt name, or resource URI. */
+  readonly name: string;
+  readonly annotations?: ToolAnnotations;
+  /** Absent when deciding visibility in tools/list: rules with argument conditions then never hide. */
+  readonly arguments?: unknown;
+}
+
+export interface PolicyDecision extends Decision {
+  readonly source: PolicySource | 'default';
+  /** "managed: deny github/delete_*" — what the UI, audit and the client's error show. */
+  readonly label: string;
+}
+
+const RANK: Record<PolicyAction, number> = { allow: 0, ask: 1, deny: 2 };
+const ALL_REMEMBER: readonly RememberChoice[] = ['once', 'session', 'always'];
+const MEMO_LIMIT = 10_000;
+
+interface SourceDoc {
+  readonly source: PolicySource;
+  readonly doc: Omit<PolicyDocument, 'version'>;
+}
+
+export class PolicyEngine {
+  readonly inputs: PolicyInputs;
+  /** When set, every server is refused and every call denied (fail closed), for this reason. */
+  readonly failClosed: { reason: string; source: PolicySource } | null;
+  private readonly docs: SourceDoc[];
+  private readonly locks: Map<LockableSetting, PolicySource>;
+  private readonly toolRules: CompiledToolRule[];
+  private readonly serverDeny: Array<{ source: PolicySource; rule: CompiledServerMatcher }>;
+  private readonly serverAllow: Array<{ source: PolicySource; rules: CompiledServerMatcher[] }>;
+  private readonly memo = new Map<string, CompiledToolRule[]>();
+  private readonly settings: Record<string, EffectiveSetting>;
+
+  constructor(inputs: PolicyInputs) {
+    this.inputs = inputs;
+    this.failClosed = failClosedReason(inputs);
+    const docs: SourceDoc[] = [];
+    if (inputs.managed.state === 'active') docs.push({ source: 'managed', doc: inputs.managed.policy });
+    if (inputs.org?.state === 'active') docs.push({ source: 'org', doc: { ...inputs.org.policy, org: undefined } });
+    this.locks = new Map();
+    for (const { source, doc } of docs) for (const lock of doc.locks ?? []) if (!this.locks.has(lock)) this.locks.set(lock, source);
+    if (inputs.user) docs.push({ source: 'user', doc: inputs.user });
+    this.docs = docs;
+
+    const userAllowed = (setting: LockableSetting, source: PolicySource) => source !== 'user' || !this.locks.has(setting);
+    this.toolRules = docs.filter((d) => userAllowed('tools', d.source))
+      .flatMap(({ source, doc }) => (doc.tools ?? []).map((rule) => compileToolRule(rule, source)));
+    const serverDocs = docs.filter((d) => userAllowed('servers', d.source));
+    this.serverDeny = serverDocs.flatMap(({ source, doc }) => (doc.servers?.deny ?? []).map((m) => ({ source, rule: compileServerMatcher(m) })));
+    this.serverAllow = serverDocs.filter((d) => d.doc.servers?.allow !== undefined)
+      .map(({ source, doc }) => ({ source, rules: doc.servers!.allow!.map(compileServerMatcher) }));
+    this.settings = this.resolveSettings();
+  }
+
+  admitServer(server: ServerConfig): Admission {
+    if (this.failClosed) return { ok: false, reason: this.failClosed.reason, rule: 'fail-closed', source: this.failClosed.source };
+    const identity = identifyServer(server);
+    for (const { source, rule } of this.serverDeny) {
+      if (rule.matches(identity, 'any')) {
+        return { ok: false, rule: rule.name, source, reason: `server "${server.id}" is refused by ${source} policy: deny ${rule.name}` };
+      }
+    }
+    for (const { source, rules } of this.serverAllow) {
+      if (!rules.some((rule) => rule.matches(identity, 'inferred'))) {
+        return { ok: false, rule: 'servers.allow', source, reason: `server "${server.id}" is not on the ${source} allowlist (servers.allow)` };
+      }
+    }
+    return { ok: true };
+  }
+
+  evaluate(target: EvaluationTarget): PolicyDecision {
+    if (this.failClosed) return decision('deny', 'fail-closed', this.failClosed.source, this.failClosed.reason);
+    const kind = target.kind ?? 'tool';
+    const forListing = !('arguments' in target);
+    const annotations = effectiveAnnotations(target.annotations);
+    let best: CompiledToolRule | undefined;
+    let decidedSource: PolicySource | undefined;
+    for (const rule of this.candidates(kind, target.serverId, `${target.serverId}/${target.name}`)) {
+      if (rule.source === decidedSource) continue; // first match per source
+      if (forListing && rule.conditional) {
+        // Arguments unknown: a conditional non-deny rule may apply, so the tool stays visible.
+        if (rule.action !== 'deny' && rule.matchesAnnotations(annotations)) {
+          decidedSource = rule.source;
+          if (!best) best = rule;
+        }
+        continue;
+      }
+      if (!rule.matchesDetails(annotations, target.arguments)) continue;
+      decidedSource = rule.source;
+      if (!best || RANK[rule.action] > RANK[best.action]) best = rule;
+    }
+    if (!best) return decision('allow', 'no rule matched', 'default');
+    return decision(best.action, best.name, best.source);
+  }
+
+  approvalTimeoutMs(): number {
+    return (this.settings['approvals.timeoutSeconds']!.value as number) * 1000;
+  }
+
+  rememberChoices(): RememberChoice[] {
+    return this.settings['approvals.remember']!.value as RememberChoice[];
+  }
+
+  pinningOnChange(): PolicyAction {
+    return this.settings['pinning.onChange']!.value as PolicyAction;
+  }
+
+  setting(name: LockableSetting | string): EffectiveSetting | undefined {
+    return this.settings[name];
+  }
+
+  isLocked(setting: LockableSetting): boolean {
+    return this.locks.has(setting);
+  }
+
+  effective(): EffectivePolicy {
+    return {
+      sources: this.sourceStatuses(),
+      failClosed: this.failClosed?.reason ?? null,
+      servers: [
+        ...this.serverAllow.flatMap(({ source, rules }) => rules.map((r) => ({ source, list: 'allow' as const, name: r.name, matcher: r.matcher }))),
+        ...this.serverDeny.map(({ source, rule }) => ({ source, list: 'deny' as const, name: rule.name, matcher: rule.matcher })),
+      ],
+      tools: this.toolRules.map((r) => ({ source: r.source, name: r.name, rule: r.rule })),
+      settings: this.settings,
+      locks: [...this.locks].map(([setting, source]) => ({ setting, source })),
+    };
+  }
+
+  private candidates(kind: TargetKind, serverId: string, target: string): CompiledToolRule[] {
+    const key = `${kind}\u0000${target}`;
+    let list = this.memo.get(key);
+    if (!list) {
+      list = this.toolRules.filter((r) => r.rule.kind === kind && (r.literalServer === undefined || r.literalServer === serverId) && r.matchesTarget(target));
+      if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
+      this.memo.set(key, list);
+    }
+    return list;
+  }
+
+  private sourceStatuses(): SourceStatus[] {
+    const { managed, org, user } = this.inputs;
+    const statuses: SourceStatus[] = [];
+    statuses.push(managed.state === 'active'
+      ? { source: 'managed', state: 'active', location: managed.path }
+      : managed.state === 'absent'
+        ? { source: 'managed', state: 'absent', location: managed.path, message: 'no managed policy file' }
+        : { source: 'managed', state: 'error', location: managed.path, message: managed.message });
+    if (org?.state === 'active') {
+      statuses.push({ source: 'org', state: org.lastError ? 'stale' : 'active', location: org.url, fetchedAt: org.fetchedAt, ...(org.policy.serial !== undefined ? { serial: org.policy.serial } : {}), ...(org.lastError ? { message: `using the last good policy: ${org.lastError}` } : {}) });
+    } else if (org) {
+      statuses.push({ source: 'org', state: 'error', location: org.url, message: org.message });
+    }
+    statuses.push({ source: 'user', state: user ? 'active' : 'absent', location: 'settings.userPolicy' });
+    return statuses;
+  }
+
+  private resolveSettings(): Record<string, EffectiveSetting> {
+    const settings: Record<string, EffectiveSetting> = {};
+    const values = (read: (doc: SourceDoc['doc']) => unknown, setting: LockableSetting) =>
+      this.docs.filter((d) => d.source !== 'user' || !this.locks.has(setting))
+        .map((d) => ({ source: d.source, value: read(d.doc) }))
+        .filter((v) => v.value !== undefined);
+    const precedence = (setting: LockableSetting, read: (doc: SourceDoc['doc']) => unknown, fallback: unknown) => {
+      const first = values(read, setting)[0];
+      settings[setting] = { value: first ? first.value : fallback, source: first ? first.source : 'default', locked: this.locks.has(setting) };
+    };
+    precedence('approvals.timeoutSeconds', (d) => d.approvals?.timeoutSeconds, DEFAULT_APPROVAL_TIMEOUT_SECONDS);
+    precedence('audit.arguments', (d) => d.audit?.arguments, 'redacted');
+    precedence('audit.retentionDays', (d) => d.audit?.retentionDays, undefined);
+    precedence('audit.maxRows', (d) => d.audit?.maxRows, undefined);
+    precedence('gateway', (d) => d.gateway, undefined);
+
+    const remember = values((d) => d.approvals?.remember, 'approvals.remember');
+    settings['approvals.remember'] = {
+      value: ALL_REMEMBER.filter((choice) => remember.every((v) => (v.value as RememberChoice[]).includes(choice))),
+      source: remember[0]?.source ?? 'default',
+      locked: this.locks.has('approvals.remember'),
+    };
+    const onChange = values((d) => d.pinning?.onChange, 'pinning.onChange');
+    const strictest = onChange.reduce<{ value: PolicyAction; source: PolicySource } | undefined>(
+      (acc, v) => (!acc || RANK[v.value as PolicyAction] > RANK[acc.value] ? { value: v.value as PolicyAction, source: v.source } : acc), undefined);
+    settings['pinning.onChange'] = { value: strictest?.value ?? 'ask', source: strictest?.source ?? 'default', locked: this.locks.has('pinning.onChange') };
+    const redact = values((d) => d.audit?.redactPatterns, 'audit.redactPatterns');
+    settings['audit.redactPatterns'] = {
+      value: [...new Set(redact.flatMap((v) => v.value as string[]))],
+      source: redact[0]?.source ?? 'default',
+      locked: this.locks.has('audit.redactPatterns'),
+    };
+    for (const name of ['servers', 'tools'] as const) {
+      settings[name] = { value: undefined, source: this.locks.get(name) ?? 'default', locked: this.locks.has(name) };
+    }
+    return settings;
+  }
+}
+
+function decision(action: PolicyAction, rule: string, source: PolicySource | 'default', reason?: string): PolicyDecision {
+  return { action, rule, source, label: `${source}: ${rule}`, ...(reason ? { reason } : {}) };
+}
+
+function failClosedReason(inputs: PolicyInputs): { reason: string; source: PolicySource } | null {
+  if (inputs.managed.state === 'error') {
+    return { source: 'managed', reason: `managed policy file ${inputs.managed.path} cannot be used (${inputs.managed.message}); every server is refused until an administrator fixes or removes it` };
+  }
+  if (inputs.org?.state === 'unavailable' && inputs.org.required) {
+    return { source: 'org', reason: `org policy from ${inputs.org.url} is not available (${inputs.org.message}) and the managed policy requires it; every server is refused until it is fetched` };
+  }
+  return null;
+}

@@ -1,0 +1,117 @@
+// Tool / prompt / resource rules compiled once: the glob becomes a matcher, argument conditions
+// become predicates, and a per-target memo keeps only the rules whose glob matches, so one call
+// costs a map lookup plus the annotation and argument checks of a few candidates.
+import type { AnnotationConditions, ArgumentCondition, PolicyAction, PolicySource, ToolRule } from '../../shared/policy.ts';
+import { compileGlob } from './glob.ts';
+
+export type TargetKind = ToolRule['kind'];
+
+export interface ToolAnnotations {
+  readonly readOnlyHint?: boolean;
+  readonly destructiveHint?: boolean;
+  readonly idempotentHint?: boolean;
+  readonly openWorldHint?: boolean;
+}
+
+export interface CompiledToolRule {
+  readonly source: PolicySource;
+  readonly name: string;
+  readonly action: PolicyAction;
+  readonly rule: ToolRule;
+  readonly conditional: boolean;
+  /** The server id when the glob's first segment is literal: rules for other servers are skipped without a regex. */
+  readonly literalServer: string | undefined;
+  matchesTarget(target: string): boolean;
+  matchesAnnotations(annotations: EffectiveAnnotations): boolean;
+  matchesDetails(annotations: EffectiveAnnotations, args: unknown): boolean;
+}
+
+/** MCP annotation defaults applied, so "destructiveHint: true" also covers tools that declare nothing. */
+export interface EffectiveAnnotations {
+  readonly readOnlyHint: boolean;
+  readonly destructiveHint: boolean;
+  readonly idempotentHint: boolean;
+  readonly openWorldHint: boolean;
+}
+
+export function effectiveAnnotations(a: ToolAnnotations | undefined): EffectiveAnnotations {
+  const readOnlyHint = a?.readOnlyHint ?? false;
+  return {
+    readOnlyHint,
+    destructiveHint: readOnlyHint ? false : (a?.destructiveHint ?? true),
+    idempotentHint: readOnlyHint ? true : (a?.idempotentHint ?? false),
+    openWorldHint: a?.openWorldHint ?? true,
+  };
+}
+
+export function describeToolRule(rule: ToolRule): string {
+  if (rule.id) return rule.id;
+  const extras: string[] = [];
+  if (rule.annotations) for (const [k, v] of Object.entries(rule.annotations)) if (v !== undefined) extras.push(`${k}=${v}`);
+  for (const c of rule.arguments ?? []) {
+    const [op, value] = c.equals !== undefined ? ['=', JSON.stringify(c.equals)] : c.matches !== undefined ? ['~', `/${c.matches}/`] : c.glob !== undefined ? [' glob ', c.glob] : [' prefix ', c.prefix];
+    extras.push(`${c.path}${op}${value}`);
+  }
+  const kind = rule.kind === 'tool' ? '' : `${rule.kind} `;
+  return `${rule.action} ${kind}${rule.match}${extras.length ? ` [${extras.join(', ')}]` : ''}`;
+}
+
+export function compileToolRule(rule: ToolRule, source: PolicySource): CompiledToolRule {
+  const target = compileGlob(rule.match);
+  const annotationCheck = compileAnnotations(rule.annotations);
+  const argumentChecks = (rule.arguments ?? []).map(compileArgumentCondition);
+  return {
+    source,
+    name: describeToolRule(rule),
+    action: rule.action,
+    rule,
+    conditional: argumentChecks.length > 0,
+    literalServer: literalServer(rule.match),
+    matchesTarget: target,
+    matchesAnnotations: annotationCheck,
+    matchesDetails: (annotations, args) => annotationCheck(annotations) && argumentChecks.every((check) => check(args)),
+  };
+}
+
+function compileAnnotations(conditions: AnnotationConditions | undefined): (a: EffectiveAnnotations) => boolean {
+  if (!conditions) return () => true;
+  const entries = Object.entries(conditions).filter(([, v]) => v !== undefined) as Array<[keyof EffectiveAnnotations, boolean]>;
+  return (a) => entries.every(([key, want]) => a[key] === want);
+}
+
+function compileArgumentCondition(condition: ArgumentCondition): (args: unknown) => boolean {
+  const path = condition.path.split('.');
+  const read = (args: unknown): unknown => {
+    let value = args;
+    for (const key of path) {
+      if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return undefined;
+      value = (value as Record<string, unknown>)[key];
+    }
+    return value;
+  };
+  if (condition.equals !== undefined) {
+    const want = condition.equals;
+    return (args) => read(args) === want;
+  }
+  let test: (s: string) => boolean;
+  if (condition.matches !== undefined) {
+    const re = new RegExp(condition.matches);
+    test = (s) => re.test(s);
+  } else if (condition.glob !== undefined) {
+    test = compileGlob(condition.glob);
+  } else {
+    const prefix = condition.prefix!;
+    test = (s) => s.startsWith(prefix);
+  }
+  return (args) => {
+    const value = read(args);
+    return typeof value === 'string' && test(value);
+  };
+}
+
+function literalServer(match: string): string | undefined {
+  const slash = match.indexOf('/');
+  if (slash <= 0) return undefined;
+  const head = match.slice(0, slash);
+  return /[*?[\]{}()!+@\\]/.test(head) ? undefined : head;
+}

@@ -1,0 +1,114 @@
+// The interceptor's bookkeeping around tool definitions (list_changed, lookup, pagination) with a
+// scripted upstream; behaviour against real servers is in test/integration/policy.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { ServerConfig } from '../../../shared/config.ts';
+import { PolicyDocumentSchema, type PolicyDocumentInput } from '../../../shared/policy.ts';
+import { ApprovalBroker } from '../../../main/approvals/broker.ts';
+import { alwaysAllowRule, createAlwaysAllowHandler } from '../../../main/approvals/always-allow.ts';
+import { PolicyEngine } from '../../../main/policy/engine.ts';
+import { PolicyInterceptor, type ListedTool } from '../../../main/policy/interceptor.ts';
+import { PinStore } from '../../../main/policy/pin-store.ts';
+import type { CallContext, RelayResponse, SessionInfo } from '../../../main/relay/interceptor.ts';
+
+const server = { id: 'srv', enabled: true, transport: 'stdio', command: 'node', args: [], env: {} } as ServerConfig;
+const session: SessionInfo = { sessionId: 's1', serverId: 'srv', transport: 'socket', clientLabel: 'bridge' };
+
+describe('PolicyInterceptor bookkeeping', () => {
+  let dir: string;
+  let pins: PinStore;
+  let broker: ApprovalBroker;
+  let upstreamTools: ListedTool[];
+  let id = 0;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'interceptor-'));
+    pins = new PinStore({ file: path.join(dir, 'pins.json') });
+    broker = new ApprovalBroker({ timeoutMs: () => 5_000 });
+    upstreamTools = [{ name: 'wipe', description: 'Deletes things', annotations: { readOnlyHint: true } }];
+  });
+  afterEach(async () => {
+    broker.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const make = (doc: Omit<PolicyDocumentInput, 'version'>, lookupTool?: (s: string, t: string) => Promise<ListedTool | undefined>) => {
+    const engine = new PolicyEngine({ managed: { state: 'active', path: '/m', policy: PolicyDocumentSchema.parse({ version: 1, ...doc }) } });
+    return new PolicyInterceptor({ engine: () => engine, broker, pins, serverConfig: (sid) => (sid === 'srv' ? server : undefined), ...(lookupTool ? { lookupTool } : {}) });
+  };
+  const ctxFor = (method: string, params: Record<string, unknown>): CallContext => ({ session, request: { jsonrpc: '2.0', id: ++id, method, params } as JSONRPCRequest, signal: new AbortController().signal, startedAt: Date.now() });
+  const upstream = async (r: JSONRPCRequest): Promise<RelayResponse> => ({ jsonrpc: '2.0', id: r.id, result: r.method === 'tools/list' ? { tools: upstreamTools } : { content: [{ type: 'text', text: 'done' }] } });
+
+  it('annotations come from the session\'s last tools/list; a list_changed makes it consult the lookup for fresh ones', async () => {
+    let lookups = 0;
+    const interceptor = make({ tools: [{ id: 'ask-destructive', match: '**', annotations: { destructiveHint: true }, action: 'ask' }] }, async () => {
+      lookups++;
+      return { name: 'wipe', description: 'Deletes things', annotations: { destructiveHint: true } };
+    });
+    await interceptor.handle(ctxFor('tools/list', {}), upstream);
+    const first = ctxFor('tools/call', { name: 'wipe', arguments: {} });
+    await interceptor.handle(first, upstream);
+    expect(first.decision).toMatchObject({ action: 'allow' });
+    expect(lookups).toBe(0);
+
+    interceptor.onServerNotification(session, { jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+    const second = ctxFor('tools/call', { name: 'wipe', arguments: {} });
+    const waiting = interceptor.handle(second, upstream);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(lookups).toBe(1);
+    // the fresh definition differs from the pin and is destructive: pinning asks first
+    expect(broker.list()[0]).toMatchObject({ kind: 'pinning', tool: 'wipe' });
+    await broker.answer(broker.list()[0]!.id, 'allow-once', 'ui');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(broker.list()[0]).toMatchObject({ kind: 'policy', rule: 'managed: ask-destructive' });
+    await broker.answer(broker.list()[0]!.id, 'allow-session', 'ui');
+    expect(await waiting).toMatchObject({ result: { content: [{ text: 'done' }] } });
+  });
+
+  it('allow-session answers are remembered for the session and forgotten when it closes', async () => {
+    const interceptor = make({ tools: [{ match: 'srv/*', action: 'ask' }] });
+    const first = interceptor.handle(ctxFor('tools/call', { name: 'x', arguments: { a: 1 } }), upstream);
+    await new Promise((r) => setTimeout(r, 10));
+    await broker.answer(broker.list()[0]!.id, 'allow-session', 'ui');
+    await first;
+    const again = ctxFor('tools/call', { name: 'x', arguments: { a: 2 } });
+    await interceptor.handle(again, upstream);
+    expect(again.approver).toBe('user:session');
+    interceptor.onSessionClosed(session);
+    expect(broker.isSessionAllowed('policy', 's1', 'srv', 'x')).toBe(false);
+  });
+
+  it('an unknown server is refused; paginated tools/list pages add up', async () => {
+    const interceptor = make({});
+    const unknown: CallContext = { ...ctxFor('tools/call', { name: 'x' }), session: { ...session, serverId: 'nope' } };
+    const refused = await interceptor.handle(unknown, upstream);
+    expect(refused).toMatchObject({ result: { isError: true } });
+    expect(unknown.decision).toMatchObject({ action: 'deny', rule: 'unknown server' });
+
+    await interceptor.handle(ctxFor('tools/list', {}), upstream);
+    upstreamTools = [{ name: 'page2tool', annotations: { destructiveHint: true } }];
+    await interceptor.handle(ctxFor('tools/list', { cursor: 'p2' }), upstream);
+    const strict = make({ tools: [{ match: '**', annotations: { destructiveHint: true }, action: 'deny' }] });
+    await strict.handle(ctxFor('tools/list', {}), upstream);
+    const call = ctxFor('tools/call', { name: 'page2tool' });
+    await strict.handle(call, upstream);
+    expect(call.decision).toMatchObject({ action: 'deny' });
+  });
+
+  it('always-allow: a user rule for policy approvals, the new pin for pinning approvals', async () => {
+    const added: unknown[] = [];
+    const handler = createAlwaysAllowHandler({ pins, addUserRule: (rule) => { added.push(rule); } });
+    pins.observe('srv', { name: 'a*b', description: 'one' });
+    pins.observe('srv', { name: 'a*b', description: 'two' });
+    await handler({ kind: 'pinning', serverId: 'srv', tool: 'a*b' } as never);
+    expect(pins.changes()).toHaveLength(0);
+    await handler({ kind: 'policy', serverId: 'srv', tool: 'a*b', target: 'tool' } as never);
+    expect(added).toEqual([{ id: 'always allow srv/a*b', kind: 'tool', match: 'srv/a\\*b', action: 'allow' }]);
+    const engine = new PolicyEngine({ managed: { state: 'absent', path: '/m' }, user: { tools: [alwaysAllowRule({ serverId: 'srv', tool: 'a*b' }), { kind: 'tool', match: 'srv/**', action: 'deny' }] } });
+    expect(engine.evaluate({ serverId: 'srv', name: 'a*b', arguments: {} }).action).toBe('allow');
+    expect(engine.evaluate({ serverId: 'srv', name: 'aXb', arguments: {} }).action).toBe('deny');
+  });
+});
