@@ -1,0 +1,197 @@
+// The relay interceptor that records tools/call, resources/read and prompts/get. Put it first in
+// the chain (outermost) so it also records what policy and approvals deny. Its row is committed
+// before the call goes on (fail closed if it cannot be) and completed before the answer returns.
+import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { AuditOutcome, AuditRecord, CaptureMode } from '../../shared/audit.ts';
+import { ProxyErrorCode, type CallContext, type Interceptor, type Next, type RelayResponse } from '../relay/interceptor.ts';
+import type { DeviceIdentity } from './device-identity.ts';
+import { newRecordId } from './record-id.ts';
+import { ArgumentCapture } from './redact.ts';
+import { type AuditCompletion, type AuditEntry, type AuditStore, AuditWriteError, type InflightCall } from './store.ts';
+
+export const AUDITED_METHODS: ReadonlySet<string> = new Set(['tools/call', 'resources/read', 'prompts/get']);
+
+export type AuditListener = (record: AuditRecord) => void;
+
+export interface AuditInterceptorDeps {
+  readonly store: AuditStore;
+  readonly identity: Pick<DeviceIdentity, 'deviceId' | 'osUser'>;
+  /** Read per call, so a policy change applies to the next call. */
+  readonly captureMode: () => CaptureMode;
+  readonly maxArgumentChars?: number;
+  readonly now?: () => number;
+}
+
+const ERROR_TYPES: Record<number, string> = {
+  [ProxyErrorCode.Denied]: 'denied',
+  [ProxyErrorCode.ServerUnavailable]: 'server_unavailable',
+  [ProxyErrorCode.Timeout]: 'timeout',
+  [ProxyErrorCode.MessageTooLarge]: 'message_too_large',
+  [ProxyErrorCode.FailClosed]: 'fail_closed',
+  [-32700]: 'parse_error',
+  [-32600]: 'invalid_request',
+  [-32601]: 'method_not_found',
+  [-32602]: 'invalid_params',
+  [-32603]: 'internal_error',
+};
+
+export class AuditInterceptor implements Interceptor {
+  readonly name = 'audit';
+  readonly methods = AUDITED_METHODS;
+  private readonly deps: AuditInterceptorDeps;
+  private readonly listeners = new Set<AuditListener>();
+  private captures = new Map<CaptureMode, ArgumentCapture>();
+
+  constructor(deps: AuditInterceptorDeps) {
+    this.deps = deps;
+  }
+
+  /** Live updates for the UI; returns an unsubscribe function. */
+  onRecord(listener: AuditListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async handle(ctx: CallContext, next: Next): Promise<RelayResponse> {
+    const capture = this.capture();
+    const entry = this.entryFor(ctx, capture);
+    const startedAt = performance.now();
+    let call: InflightCall;
+    try {
+      call = await this.deps.store.begin(entry);
+    } catch (error) {
+      return failClosed(ctx.request, error);
+    }
+
+    let response: RelayResponse | undefined;
+    let thrown: unknown;
+    try {
+      response = await next(ctx.request);
+    } catch (error) {
+      thrown = error;
+    }
+    const completion = this.completionFor(ctx, response, thrown, capture, performance.now() - startedAt);
+    try {
+      await this.deps.store.finish(call, completion);
+    } catch (error) {
+      // The call went upstream and is recorded as in flight (interrupted on the next start), but
+      // its outcome cannot be recorded: the client gets the fail-closed error, not an unrecorded result.
+      return failClosed(ctx.request, error);
+    }
+    if (this.listeners.size > 0) this.notify({ ...entry, ...completion });
+    if (thrown !== undefined) throw thrown;
+    return response!;
+  }
+
+  private capture(): ArgumentCapture {
+    const mode = this.deps.captureMode();
+    let capture = this.captures.get(mode);
+    if (!capture) {
+      capture = new ArgumentCapture({ mode, ...(this.deps.maxArgumentChars ? { maxChars: this.deps.maxArgumentChars } : {}) });
+      this.captures.set(mode, capture);
+    }
+    return capture;
+  }
+
+  private entryFor(ctx: CallContext, capture: ArgumentCapture): AuditEntry {
+    const { session, request } = ctx;
+    const params = (request.params ?? {}) as Record<string, unknown>;
+    let target: string | null = null;
+    let args: unknown;
+    if (request.method === 'resources/read') {
+      target = typeof params.uri === 'string' ? capture.text(params.uri, 2000) : null;
+    } else {
+      target = typeof params.name === 'string' ? params.name.slice(0, 500) : null;
+      args = params.arguments;
+    }
+    const captured = capture.capture(args);
+    return {
+      id: newRecordId(),
+      time: this.deps.now?.() ?? Date.now(),
+      sessionId: session.sessionId,
+      requestId: request.id === undefined || request.id === null ? null : String(request.id),
+      serverId: session.serverId,
+      transport: session.transport,
+      clientName: session.client?.name ?? null,
+      clientVersion: session.client?.version ?? null,
+      clientLabel: session.clientLabel,
+      method: request.method,
+      target,
+      arguments: captured.text,
+      argumentsTruncated: captured.truncated,
+      captureMode: capture.mode,
+      osUser: this.deps.identity.osUser,
+      deviceId: this.deps.identity.deviceId,
+    };
+  }
+
+  private completionFor(ctx: CallContext, response: RelayResponse | undefined, thrown: unknown, capture: ArgumentCapture, durationMs: number): AuditCompletion {
+    let outcome: AuditOutcome = 'ok';
+    let errorType: string | null = null;
+    let errorMessage: string | null = null;
+    if (thrown !== undefined) {
+      outcome = ctx.signal.aborted ? 'cancelled' : 'protocol_error';
+      errorType = ctx.signal.aborted ? 'cancelled' : 'relay_error';
+      errorMessage = capture.text(thrown instanceof Error ? thrown.message : String(thrown));
+    } else if (response && 'error' in response) {
+      const code = response.error.code;
+      if (code === ProxyErrorCode.Denied || code === ProxyErrorCode.FailClosed) outcome = 'denied';
+      else if (code === ProxyErrorCode.Timeout) outcome = 'timeout';
+      else if (ctx.signal.aborted) outcome = 'cancelled';
+      else outcome = 'protocol_error';
+      errorType = ctx.signal.aborted && outcome === 'protocol_error' ? 'cancelled' : (ERROR_TYPES[code] ?? `jsonrpc_${code}`);
+      errorMessage = capture.text(String(response.error.message ?? ''));
+    } else if (response && (response.result as { isError?: unknown })?.isError === true) {
+      outcome = 'tool_error';
+      errorType = 'tool_error';
+      errorMessage = toolErrorText(response.result, capture);
+    } else if (ctx.signal.aborted) {
+      outcome = 'cancelled';
+      errorType = 'cancelled';
+    }
+    const decision = ctx.decision;
+    return {
+      decision: decision?.action ?? null,
+      rule: decision?.rule ?? null,
+      source: decision?.source ?? null,
+      reason: decision?.reason ? capture.text(decision.reason, 500) : null,
+      approver: ctx.approver ?? null,
+      outcome,
+      errorType,
+      errorMessage,
+      durationMs: Math.round(durationMs * 1000) / 1000,
+      bytesIn: ctx.bytesIn ?? null,
+      bytesOut: ctx.bytesOut ?? null,
+    };
+  }
+
+  private notify(row: AuditEntry & AuditCompletion): void {
+    const record: AuditRecord = { ...row, delivery: 'pending' };
+    for (const listener of this.listeners) {
+      try {
+        listener(record);
+      } catch {
+        // A broken UI listener must not affect the call.
+      }
+    }
+  }
+}
+
+function toolErrorText(result: unknown, capture: ArgumentCapture): string | null {
+  const content = (result as { content?: unknown })?.content;
+  if (!Array.isArray(content)) return null;
+  const text = content.find((item): item is { type: 'text'; text: string } => item?.type === 'text' && typeof item.text === 'string');
+  return text ? capture.text(text.text, 500) : null;
+}
+
+export function failClosed(request: JSONRPCRequest, error: unknown): RelayResponse {
+  const detail = error instanceof AuditWriteError ? error.message : `the audit store cannot record the call (${error instanceof Error ? error.message : String(error)})`;
+  return {
+    jsonrpc: '2.0',
+    id: request.id,
+    error: {
+      code: ProxyErrorCode.FailClosed,
+      message: `MCP Switchboard refused the call because ${detail}. Every call must be recorded before it runs: free disk space or fix the permissions of the data folder, then retry.`,
+    },
+  };
+}

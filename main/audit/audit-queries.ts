@@ -1,0 +1,243 @@
+// Read side of the audit store for the UI and the CLI: filtered keyset pages (newest first),
+// per-server/tool counts with latency percentiles, and time buckets for charts.
+//
+// Ordering is by seq (the rowid, insertion order). Every single-column index ends in the rowid,
+// so a filter plus "seq < cursor ORDER BY seq DESC" is one index range walk. A time range is
+// turned into a seq range with two O(log n) lookups on the ts index, relying on rows being
+// inserted in time order; `ts` is also checked on each row so a clock step cannot leak rows in.
+//
+// Free text is a case-insensitive LIKE over a few short columns (target, error, rule, server),
+// walked newest first and stopped at the page size: a common term fills a page quickly; a term
+// that matches nothing walks the whole filtered range (see test/bench/audit.ts for the cost).
+// FTS5 would make rare terms fast but adds a full-text index write to every call's insert.
+import type Database from 'better-sqlite3';
+import {
+  AuditFilterSchema, AuditQuerySchema, AuditStatsQuerySchema, AuditTimelineQuerySchema,
+  type AuditFilter, type AuditPage, type AuditQuery, type AuditRecord, type AuditStatsQuery, type AuditStatsRow,
+  type AuditTimelineBucket, type AuditTimelineQuery, type CaptureMode,
+} from '../../shared/audit.ts';
+import { DELIVERY_NAMES, type SqliteDatabase } from './database.ts';
+
+export interface AuditRow {
+  seq: number;
+  id: string;
+  ts: number;
+  session_id: string | null;
+  request_id: string | null;
+  server_id: string;
+  transport: string | null;
+  client_name: string | null;
+  client_version: string | null;
+  client_label: string | null;
+  method: string;
+  target: string | null;
+  arguments: string | null;
+  arguments_truncated: number;
+  capture_mode: string | null;
+  decision: string | null;
+  rule: string | null;
+  source: string | null;
+  reason: string | null;
+  approver: string | null;
+  outcome: string;
+  error_type: string | null;
+  error_message: string | null;
+  duration_ms: number | null;
+  bytes_in: number | null;
+  bytes_out: number | null;
+  os_user: string | null;
+  device_id: string | null;
+  delivery: number;
+}
+
+export function rowToRecord(row: AuditRow): AuditRecord {
+  return {
+    id: row.id,
+    time: row.ts,
+    sessionId: row.session_id,
+    requestId: row.request_id,
+    serverId: row.server_id,
+    transport: row.transport,
+    clientName: row.client_name,
+    clientVersion: row.client_version,
+    clientLabel: row.client_label,
+    method: row.method,
+    target: row.target,
+    arguments: row.arguments,
+    argumentsTruncated: row.arguments_truncated === 1,
+    captureMode: row.capture_mode as CaptureMode | null,
+    decision: row.decision as AuditRecord['decision'],
+    rule: row.rule,
+    source: row.source,
+    reason: row.reason,
+    approver: row.approver,
+    outcome: row.outcome as AuditRecord['outcome'],
+    errorType: row.error_type,
+    errorMessage: row.error_message,
+    durationMs: row.duration_ms,
+    bytesIn: row.bytes_in,
+    bytesOut: row.bytes_out,
+    osUser: row.os_user,
+    deviceId: row.device_id,
+    delivery: DELIVERY_NAMES[row.delivery] ?? 'pending',
+  };
+}
+
+export class InvalidCursorError extends Error {
+  constructor(cursor: string) {
+    super(`unknown cursor "${cursor}" (the record may have been pruned); start again without a cursor`);
+    this.name = 'InvalidCursorError';
+  }
+}
+
+interface Where {
+  sql: string;
+  params: unknown[];
+}
+
+export class AuditQueries {
+  private readonly db: SqliteDatabase;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(db: SqliteDatabase) {
+    this.db = db;
+  }
+
+  get(id: string): AuditRecord | null {
+    const row = this.stmt('SELECT * FROM audit_records WHERE id = ?').get(id) as AuditRow | undefined;
+    return row ? rowToRecord(row) : null;
+  }
+
+  list(query: AuditQuery): AuditPage {
+    const q = AuditQuerySchema.parse(query);
+    const where = this.where(q);
+    if (where === null) return { records: [], nextCursor: null };
+    if (q.cursor !== undefined) {
+      const seq = this.seqOf(q.cursor);
+      where.sql += ' AND seq < ?';
+      where.params.push(seq);
+    }
+    const rows = this.stmt(`SELECT * FROM audit_records WHERE ${where.sql} ORDER BY seq DESC LIMIT ?`).all(...where.params, q.limit + 1) as AuditRow[];
+    const more = rows.length > q.limit;
+    const page = more ? rows.slice(0, q.limit) : rows;
+    return { records: page.map(rowToRecord), nextCursor: more ? page[page.length - 1]!.id : null };
+  }
+
+  /** Up to `limit` matching records oldest first, after the record `cursor` (export chunks). */
+  listAscending(filter: AuditFilter, limit: number, cursor?: string): AuditRecord[] {
+    const where = this.where(AuditFilterSchema.parse(filter));
+    if (where === null) return [];
+    if (cursor !== undefined) {
+      where.sql += ' AND seq > ?';
+      where.params.push(this.seqOf(cursor));
+    }
+    const rows = this.stmt(`SELECT * FROM audit_records WHERE ${where.sql} ORDER BY seq ASC LIMIT ?`).all(...where.params, limit) as AuditRow[];
+    return rows.map(rowToRecord);
+  }
+
+  /** Streams matching rows oldest first, for export; the caller must finish or return the iterator. */
+  *iterate(filter: AuditFilter = {}): Generator<AuditRecord> {
+    const f = AuditFilterSchema.parse(filter);
+    const where = this.where(f);
+    if (where === null) return;
+    const stmt = this.db.prepare(`SELECT * FROM audit_records WHERE ${where.sql} ORDER BY seq ASC`);
+    for (const row of stmt.iterate(...where.params) as IterableIterator<AuditRow>) yield rowToRecord(row);
+  }
+
+  stats(query: AuditStatsQuery): AuditStatsRow[] {
+    const q = AuditStatsQuerySchema.parse(query);
+    const where = this.where(q);
+    if (where === null) return [];
+    const byTool = q.groupBy === 'tool';
+    const sql = `SELECT server_id, ${byTool ? 'target' : 'NULL'} AS target, outcome, duration_ms FROM audit_records WHERE ${where.sql}`;
+    const groups = new Map<string, { serverId: string; tool: string | null; count: number; errors: number; denied: number; durations: number[] }>();
+    for (const row of this.stmt(sql).raw(true).iterate(...where.params) as IterableIterator<[string, string | null, string, number | null]>) {
+      const key = `${row[0]}\u0000${row[1] ?? ''}`;
+      let group = groups.get(key);
+      if (!group) {
+        group = { serverId: row[0], tool: row[1], count: 0, errors: 0, denied: 0, durations: [] };
+        groups.set(key, group);
+      }
+      group.count++;
+      if (row[2] === 'denied') group.denied++;
+      else if (row[2] !== 'ok' && row[2] !== 'pending') group.errors++;
+      if (row[3] !== null && row[2] !== 'pending') group.durations.push(row[3]);
+    }
+    return [...groups.values()]
+      .map((g) => {
+        const sorted = Float64Array.from(g.durations).sort();
+        return {
+          serverId: g.serverId, tool: g.tool, count: g.count, errors: g.errors, denied: g.denied,
+          p50Ms: percentile(sorted, 0.5), p95Ms: percentile(sorted, 0.95), p99Ms: percentile(sorted, 0.99),
+          maxMs: sorted.length ? sorted[sorted.length - 1]! : null,
+        };
+      })
+      .sort((a, b) => b.count - a.count);
+  }
+
+  timeline(query: AuditTimelineQuery): AuditTimelineBucket[] {
+    const q = AuditTimelineQuerySchema.parse(query);
+    const where = this.where(q);
+    if (where === null) return [];
+    const sql = `SELECT (ts / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS start, count(*) AS count,
+      sum(outcome NOT IN ('ok', 'denied', 'pending')) AS errors, sum(outcome = 'denied') AS denied
+      FROM audit_records WHERE ${where.sql} GROUP BY start ORDER BY start`;
+    return this.stmt(sql).all(q.bucketMs, q.bucketMs, ...where.params) as AuditTimelineBucket[];
+  }
+
+  count(filter: AuditFilter = {}): number {
+    const where = this.where(AuditFilterSchema.parse(filter));
+    if (where === null) return 0;
+    return (this.stmt(`SELECT count(*) AS n FROM audit_records WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
+  }
+
+  private seqOf(id: string): number {
+    const row = this.stmt('SELECT seq FROM audit_records WHERE id = ?').get(id) as { seq: number } | undefined;
+    if (!row) throw new InvalidCursorError(id);
+    return row.seq;
+  }
+
+  /** Null when the time range holds no rows at all. */
+  private where(f: AuditFilter): Where | null {
+    const clauses: string[] = [];
+    const params: unknown[] = [];
+    if (f.since !== undefined) {
+      const first = this.stmt('SELECT seq FROM audit_records WHERE ts >= ? ORDER BY ts ASC LIMIT 1').get(f.since) as { seq: number } | undefined;
+      if (!first) return null;
+      clauses.push('seq >= ? AND ts >= ?');
+      params.push(first.seq, f.since);
+    }
+    if (f.until !== undefined) {
+      const last = this.stmt('SELECT seq FROM audit_records WHERE ts < ? ORDER BY ts DESC LIMIT 1').get(f.until) as { seq: number } | undefined;
+      if (!last) return null;
+      clauses.push('seq <= ? AND ts < ?');
+      params.push(last.seq, f.until);
+    }
+    if (f.serverId !== undefined) { clauses.push('server_id = ?'); params.push(f.serverId); }
+    if (f.tool !== undefined) { clauses.push('target = ?'); params.push(f.tool); }
+    if (f.client !== undefined) { clauses.push('(client_name = ? OR client_label = ?)'); params.push(f.client, f.client); }
+    if (f.decision !== undefined) { clauses.push('decision = ?'); params.push(f.decision); }
+    if (f.outcome !== undefined) { clauses.push('outcome = ?'); params.push(f.outcome); }
+    if (f.text !== undefined) {
+      const like = `%${f.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      clauses.push("(target LIKE ? ESCAPE '\\' OR error_message LIKE ? ESCAPE '\\' OR rule LIKE ? ESCAPE '\\' OR server_id LIKE ? ESCAPE '\\')");
+      params.push(like, like, like, like);
+    }
+    return { sql: clauses.length ? clauses.join(' AND ') : '1', params };
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+}
+
+function percentile(sorted: Float64Array, p: number): number | null {
+  if (sorted.length === 0) return null;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1));
+  return sorted[index]!;
+}

@@ -1,0 +1,194 @@
+// Opens <dataDir>/audit.db and brings its schema up to date with versioned migrations kept in
+// code (PRAGMA user_version). A database written by a newer app version is refused with a clear
+// message rather than being misread or altered.
+//
+// Crash safety: WAL with synchronous=NORMAL. A transaction is committed once its frames are in
+// the WAL file (the write() has returned); a process crash or SIGKILL after that keeps it, because
+// the OS page cache still holds the frames and the next open replays the WAL. What NORMAL gives up
+// is durability across an OS crash or power loss (the WAL is fsynced only at checkpoints), where
+// the last transactions may be lost. So "a client saw the answer ⇒ its row exists" holds for every
+// daemon crash, and for machine crashes it holds up to the last checkpoint. FULL would fsync every
+// commit (milliseconds each on a laptop SSD) on the hot path of every tool call.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export type SqliteDatabase = Database.Database;
+
+export const AUDIT_DB_FILE = 'audit.db';
+
+/** Numeric delivery states in the `delivery` column. */
+export const Delivery = {
+  Pending: 0,
+  Delivered: 1,
+  Failed: 2,
+  Dropped: 3,
+} as const;
+
+export const DELIVERY_NAMES = ['pending', 'delivered', 'failed', 'dropped'] as const;
+
+const MIGRATIONS: ReadonlyArray<string> = [
+  // 1: the records table, the indexes behind the UI's filters, the outbox index and a key/value table.
+  `
+  CREATE TABLE audit_records (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    ts INTEGER NOT NULL,
+    session_id TEXT,
+    request_id TEXT,
+    server_id TEXT NOT NULL,
+    transport TEXT,
+    client_name TEXT,
+    client_version TEXT,
+    client_label TEXT,
+    method TEXT NOT NULL,
+    target TEXT,
+    arguments TEXT,
+    arguments_truncated INTEGER NOT NULL DEFAULT 0,
+    capture_mode TEXT,
+    decision TEXT,
+    rule TEXT,
+    source TEXT,
+    reason TEXT,
+    approver TEXT,
+    outcome TEXT NOT NULL,
+    error_type TEXT,
+    error_message TEXT,
+    duration_ms REAL,
+    bytes_in INTEGER,
+    bytes_out INTEGER,
+    os_user TEXT,
+    device_id TEXT,
+    delivery INTEGER NOT NULL DEFAULT 0
+  );
+  -- Every index ends in the rowid (seq), so "WHERE server_id = ? AND seq < ? ORDER BY seq DESC"
+  -- is one index range walk: keyset pagination by any single filter without composite indexes.
+  CREATE INDEX audit_ts ON audit_records(ts);
+  CREATE INDEX audit_server ON audit_records(server_id);
+  CREATE INDEX audit_target ON audit_records(target);
+  CREATE INDEX audit_client ON audit_records(client_name);
+  CREATE INDEX audit_outcome ON audit_records(outcome);
+  CREATE INDEX audit_decision ON audit_records(decision);
+  -- "errors of this server", the UI's most common two-filter page.
+  CREATE INDEX audit_server_outcome ON audit_records(server_id, outcome);
+  -- The outbox: only undelivered rows are in this index, so draining never scans delivered ones.
+  CREATE INDEX audit_outbox ON audit_records(seq) WHERE delivery = 0;
+  -- Calls running now: written before the call goes upstream, moved into audit_records with
+  -- their outcome when they finish (one insert into the indexed table per call instead of an
+  -- insert plus an update of the indexed outcome/decision/delivery columns). A crash leaves them
+  -- here; the next start records them as interrupted.
+  CREATE TABLE audit_inflight (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    session_id TEXT,
+    request_id TEXT,
+    server_id TEXT NOT NULL,
+    transport TEXT,
+    client_name TEXT,
+    client_version TEXT,
+    client_label TEXT,
+    method TEXT NOT NULL,
+    target TEXT,
+    arguments TEXT,
+    arguments_truncated INTEGER NOT NULL DEFAULT 0,
+    capture_mode TEXT,
+    os_user TEXT,
+    device_id TEXT
+  );
+  CREATE TABLE audit_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  `,
+];
+
+export const AUDIT_SCHEMA_VERSION = MIGRATIONS.length;
+
+export class AuditDatabaseVersionError extends Error {
+  constructor(path: string, found: number) {
+    super(`the audit database ${path} has schema version ${found}, newer than this app understands (${AUDIT_SCHEMA_VERSION}); update MCP Switchboard, or move the file away to start a new one`);
+    this.name = 'AuditDatabaseVersionError';
+  }
+}
+
+export interface OpenAuditDatabaseOptions {
+  readonly readonly?: boolean;
+}
+
+export function auditDbPath(dataDir: string): string {
+  return join(dataDir, AUDIT_DB_FILE);
+}
+
+/** Opens (creating and migrating when writable) the audit database at `path`. */
+export function openAuditDatabase(path: string, options: OpenAuditDatabaseOptions = {}): SqliteDatabase {
+  if (options.readonly) {
+    let db: SqliteDatabase;
+    try {
+      db = new Database(path, { readonly: true, fileMustExist: true });
+    } catch (error) {
+      throw new Error(`cannot open the audit database ${path}: ${(error as Error).message}`, { cause: error });
+    }
+    db.pragma('busy_timeout = 5000');
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > AUDIT_SCHEMA_VERSION) {
+      db.close();
+      throw new AuditDatabaseVersionError(path, version);
+    }
+    if (version < AUDIT_SCHEMA_VERSION) {
+      db.close();
+      throw new Error(`the audit database ${path} has schema version ${version}; start the daemon once to upgrade it`);
+    }
+    return db;
+  }
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const db = new Database(path);
+  try {
+    db.pragma('busy_timeout = 5000');
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > AUDIT_SCHEMA_VERSION) throw new AuditDatabaseVersionError(path, version);
+    if (version === 0) db.pragma('auto_vacuum = INCREMENTAL'); // must precede the first table
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('temp_store = MEMORY');
+    migrate(db, version);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function migrate(db: SqliteDatabase, from: number): void {
+  for (let version = from; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    }).immediate();
+  }
+}
+
+/** Small persistent key/value state (forwarder counters, last error, inventory hash). */
+export class AuditMeta {
+  private readonly getStmt: Database.Statement<[string], { value: string }>;
+  private readonly setStmt: Database.Statement<[string, string]>;
+
+  constructor(db: SqliteDatabase) {
+    this.getStmt = db.prepare('SELECT value FROM audit_meta WHERE key = ?');
+    this.setStmt = db.prepare('INSERT INTO audit_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+  }
+
+  get(key: string): string | undefined {
+    return this.getStmt.get(key)?.value;
+  }
+
+  getNumber(key: string): number {
+    const value = Number(this.get(key) ?? 0);
+    return Number.isFinite(value) ? value : 0;
+  }
+
+  set(key: string, value: string | number): void {
+    this.setStmt.run(key, String(value));
+  }
+
+  add(key: string, delta: number): void {
+    if (delta !== 0) this.set(key, this.getNumber(key) + delta);
+  }
+}
