@@ -1,0 +1,160 @@
+// Imports a client's servers into the app's config. Inline secrets (env vars and headers that look
+// secret) move to the OS keychain and are replaced by { "secret": name } references.
+import type { JSONPath } from 'jsonc-parser';
+import { SERVER_ID_PATTERN, type Config, type ServerConfig, type ValueOrSecret } from '../../shared/config.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
+import type { ClientAdapter, ClientEntry } from './adapter.ts';
+import type { ConfigAccess } from './config-access.ts';
+import { readJsoncDocument, valueAt } from './jsonc-document.ts';
+import type { LinkEndpoint } from './link-endpoint.ts';
+import { isSecretValue } from './secret-detection.ts';
+import { isObject } from './adapters/mcp-servers-format.ts';
+
+export interface ImportedEntry {
+  /** Name of the entry in the client's file. */
+  name: string;
+  path: JSONPath;
+  serverId: string;
+  /** "imported": added to the app; "existing": the app already had the same server. */
+  outcome: 'imported' | 'existing';
+  /** Keychain names of the values moved out of env/headers. */
+  secrets: string[];
+}
+
+export interface ImportReport {
+  client: string;
+  file: string;
+  entries: ImportedEntry[];
+  skipped: Array<{ name: string; reason: string }>;
+  /** Things the app cannot carry over as they are (client-side prompts, env files). */
+  warnings: string[];
+}
+
+export interface ClientImporterDeps {
+  config: ConfigAccess;
+  secrets: SecretStore;
+  endpoint: LinkEndpoint;
+}
+
+export class ClientImporter {
+  private readonly deps: ClientImporterDeps;
+
+  constructor(deps: ClientImporterDeps) {
+    this.deps = deps;
+  }
+
+  async importFile(adapter: ClientAdapter, file: string): Promise<ImportReport> {
+    const doc = await readJsoncDocument(file);
+    const report: ImportReport = { client: adapter.id, file, entries: [], skipped: [], warnings: [] };
+    const config = await this.deps.config.read();
+    const added: ServerConfig[] = [];
+    const taken = new Set(config.servers.map((s) => s.id));
+
+    for (const mapPath of adapter.serverMaps(doc.data)) {
+      const map = valueAt(doc.data, mapPath);
+      if (!isObject(map)) continue;
+      for (const [name, raw] of Object.entries(map)) {
+        const path = [...mapPath, name];
+        const entry = adapter.readEntry(raw);
+        if (typeof entry === 'string') {
+          report.skipped.push({ name, reason: entry });
+          continue;
+        }
+        if (entry.kind === 'remote' && (!/^https?:\/\//.test(entry.url) || !URL.canParse(entry.url))) {
+          report.skipped.push({ name, reason: `"${entry.url}" is not an http(s) URL` });
+          continue;
+        }
+        if (this.deps.endpoint.pointsHere(entry.kind === 'stdio' ? { command: entry.command, args: entry.args } : { url: entry.url })) {
+          report.skipped.push({ name, reason: 'already goes through MCP Switchboard' });
+          continue;
+        }
+        const same = [...config.servers, ...added].find((s) => sameServer(s, entry));
+        if (same) {
+          report.entries.push({ name, path, serverId: same.id, outcome: 'existing', secrets: [] });
+          continue;
+        }
+        report.warnings.push(...clientSideFeatures(name, raw, entry));
+        const serverId = uniqueId(name, adapter.id, taken);
+        taken.add(serverId);
+        const secrets: string[] = [];
+        const server = await this.toServer(serverId, entry, secrets);
+        added.push(server);
+        report.entries.push({ name, path, serverId, outcome: 'imported', secrets });
+      }
+    }
+
+    if (added.length > 0) {
+      await this.deps.config.update((current: Config) => {
+        for (const server of added) if (!current.servers.some((s) => s.id === server.id)) current.servers.push(server);
+      });
+    }
+    return report;
+  }
+
+  private async toServer(id: string, entry: ClientEntry, secrets: string[]): Promise<ServerConfig> {
+    const protect = async (kind: 'env' | 'header', values: Record<string, string>): Promise<Record<string, ValueOrSecret>> => {
+      const out: Record<string, ValueOrSecret> = {};
+      for (const [key, value] of Object.entries(values)) {
+        if (!isSecretValue(key, value)) {
+          out[key] = value;
+          continue;
+        }
+        const name = `${id}.${kind}.${key.replace(/[^A-Za-z0-9._-]/g, '_')}`.slice(0, 128);
+        await this.deps.secrets.set(name, value);
+        secrets.push(name);
+        out[key] = { secret: name };
+      }
+      return out;
+    };
+    if (entry.kind === 'stdio') {
+      return {
+        id, enabled: true, transport: 'stdio', command: entry.command, args: entry.args,
+        env: await protect('env', entry.env), ...(entry.cwd ? { cwd: entry.cwd } : {}),
+      };
+    }
+    return { id, enabled: true, transport: entry.transport, url: entry.url, headers: await protect('header', entry.headers) };
+  }
+}
+
+/** Values the client itself expands (VS Code's ${input:…} prompts, env files, ${workspaceFolder}) do not work in the app. */
+function clientSideFeatures(name: string, raw: unknown, entry: ClientEntry): string[] {
+  const warnings: string[] = [];
+  const placeholder = /\$\{(input|env|workspaceFolder|userHome|pathSeparator)[^}]*\}|\$\{[A-Z_][A-Z0-9_]*\}/;
+  const values = entry.kind === 'stdio' ? entry.env : entry.headers;
+  for (const [key, value] of Object.entries(values)) {
+    if (placeholder.test(value)) {
+      warnings.push(`${name}: ${key} is "${value}", which the client expands itself; set the real value in the app (a secret: \`switchboard secret set <name>\`)`);
+    }
+  }
+  if (entry.kind === 'stdio') {
+    for (const part of [entry.command, ...entry.args, entry.cwd ?? '']) {
+      if (placeholder.test(part)) warnings.push(`${name}: "${part}" holds a placeholder the client expands itself; replace it with the real path in the app`);
+    }
+  } else {
+    for (const [key, value] of new URL(entry.url).searchParams) {
+      if (isSecretValue(key, value)) warnings.push(`${name}: the URL carries a credential in its query (${key}); it stays in the app's config — prefer a header the app can keep in the keychain`);
+    }
+  }
+  if (isObject(raw) && typeof raw.envFile === 'string') warnings.push(`${name}: envFile "${raw.envFile}" is not read by the app; copy the variables you need into the server's env`);
+  return warnings;
+}
+
+function sameServer(server: ServerConfig, entry: ClientEntry): boolean {
+  if (entry.kind === 'stdio') {
+    return server.transport === 'stdio' && server.command === entry.command && JSON.stringify(server.args) === JSON.stringify(entry.args);
+  }
+  return server.transport !== 'stdio' && server.url === entry.url;
+}
+
+function uniqueId(name: string, clientId: string, taken: Set<string>): string {
+  let base = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 56) || 'server';
+  if (!SERVER_ID_PATTERN.test(base)) base = 'server';
+  if (!taken.has(base)) return base;
+  const withClient = `${base}-${clientId}`.slice(0, 64);
+  if (!taken.has(withClient)) return withClient;
+  for (let n = 2; n < 1000; n++) {
+    const candidate = `${base.slice(0, 56)}-${n}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+  throw new Error(`no free server id for "${name}"`);
+}

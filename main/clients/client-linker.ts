@@ -1,0 +1,154 @@
+// Link: rewrite each server entry of a client's file to go through the app (bridge command or URL
+// with a bearer token). Unlink: put the originals back — byte for byte when nobody touched the file
+// since, otherwise only the entries we wrote and that are still as we wrote them. Status: linked,
+// drifted (someone changed an entry we wrote) or unlinked.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ClientLink, LinkStatus, LinkedEntry } from '../../shared/clients.ts';
+import type { ClientAdapter, LinkTarget } from './adapter.ts';
+import type { ClientImporter, ImportReport } from './client-importer.ts';
+import type { ConfigAccess } from './config-access.ts';
+import { canonicalJson, editJsonc, parseJsonc, readJsoncDocument, sha256, valueAt, writeWithBackup } from './jsonc-document.ts';
+import type { LinkEndpoint } from './link-endpoint.ts';
+import type { ClientTokenIssuer } from './token-issuer.ts';
+
+export interface ClientLinkerDeps {
+  config: ConfigAccess;
+  importer: ClientImporter;
+  endpoint: LinkEndpoint;
+  tokens: ClientTokenIssuer;
+  now?: () => Date;
+}
+
+export interface LinkReport {
+  file: string;
+  backup: string;
+  linked: Array<{ name: string; serverId: string }>;
+  import: ImportReport;
+}
+
+export interface UnlinkReport {
+  file: string;
+  /** "exact": the pre-link bytes are back; "entries": the file was edited since, only our entries were restored. */
+  restored: 'exact' | 'entries';
+  /** Entries someone changed after we linked them; left as they are. */
+  keptChanged: string[];
+  backup: string;
+}
+
+export interface EntryStatus {
+  name: string;
+  serverId: string;
+  status: LinkStatus;
+}
+
+export class ClientLinker {
+  private readonly deps: ClientLinkerDeps;
+  private readonly now: () => Date;
+
+  constructor(deps: ClientLinkerDeps) {
+    this.deps = deps;
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async link(adapter: ClientAdapter, file: string): Promise<LinkReport> {
+    const absolute = path.resolve(file);
+    const existing = await this.findLink(absolute);
+    if (existing) throw new Error(`${absolute} is already linked (since ${existing.linkedAt}); unlink it first`);
+    const doc = await readJsoncDocument(absolute); // parse errors stop here, before anything changes
+    const imported = await this.deps.importer.importFile(adapter, absolute);
+    if (imported.entries.length === 0) throw new Error(`${absolute} has no server entries to link`);
+
+    const tokenName = adapter.linkMode === 'url' ? `client:${adapter.id}:${sha256(absolute).slice(0, 12)}` : undefined;
+    const token = tokenName ? await this.deps.tokens.issue(tokenName) : undefined;
+    let text = doc.text;
+    const entries: LinkedEntry[] = [];
+    for (const entry of imported.entries) {
+      const target: LinkTarget = adapter.linkMode === 'bridge'
+        ? { kind: 'bridge', ...this.deps.endpoint.bridgeCommand(entry.serverId) }
+        : { kind: 'url', url: this.deps.endpoint.url(entry.serverId), token: token! };
+      const value = adapter.linkedEntry(target);
+      text = editJsonc(text, entry.path, value);
+      entries.push({ path: entry.path, serverId: entry.serverId, sha256: sha256(canonicalJson(value)) });
+    }
+    const content = withBom(doc.bytes, text);
+    const backup = await writeWithBackup(absolute, content, this.now());
+    const link: ClientLink = {
+      client: adapter.id, file: absolute, backup, sha256: sha256(content), linkedAt: this.now().toISOString(),
+      ...(tokenName ? { tokenName } : {}), entries,
+    };
+    await this.deps.config.update((config) => {
+      config.links = config.links.filter((l) => l.file !== absolute);
+      config.links.push(link);
+    });
+    return { file: absolute, backup, linked: imported.entries.map((e) => ({ name: e.name, serverId: e.serverId })), import: imported };
+  }
+
+  async unlink(adapter: ClientAdapter, file: string): Promise<UnlinkReport> {
+    const absolute = path.resolve(file);
+    const link = await this.findLink(absolute);
+    if (!link || link.client !== adapter.id) throw new Error(`${absolute} is not linked to ${adapter.displayName}`);
+    const original = await readFile(link.backup).catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`the pre-link copy ${link.backup} is missing (${error.code}); restore ${absolute} by hand`, { cause: error });
+    });
+    const current = await readFile(absolute);
+    let restored: UnlinkReport['restored'];
+    const keptChanged: string[] = [];
+    let content: string | Buffer;
+    if (sha256(current) === link.sha256) {
+      restored = 'exact';
+      content = original;
+    } else {
+      restored = 'entries';
+      const currentDoc = await readJsoncDocument(absolute);
+      const originalData = parseJsonc(link.backup, original.toString('utf8').replace(/^\uFEFF/, ''));
+      let text = currentDoc.text;
+      for (const entry of link.entries) {
+        const now = valueAt(currentDoc.data, entry.path);
+        if (now === undefined || sha256(canonicalJson(now)) !== entry.sha256) {
+          keptChanged.push(String(entry.path.at(-1)));
+          continue;
+        }
+        text = editJsonc(text, entry.path, valueAt(originalData, entry.path));
+      }
+      content = withBom(currentDoc.bytes, text);
+    }
+    const backup = await writeWithBackup(absolute, content, this.now());
+    await this.deps.config.update((config) => {
+      config.links = config.links.filter((l) => l.file !== absolute);
+    });
+    if (link.tokenName) await this.deps.tokens.revoke(link.tokenName);
+    return { file: absolute, restored, keptChanged, backup };
+  }
+
+  async status(adapter: ClientAdapter, file: string): Promise<{ status: LinkStatus; entries: EntryStatus[] }> {
+    const absolute = path.resolve(file);
+    const link = await this.findLink(absolute);
+    if (!link || link.client !== adapter.id) return { status: 'unlinked', entries: [] };
+    let data: unknown;
+    try {
+      data = (await readJsoncDocument(absolute)).data;
+    } catch {
+      data = {};
+    }
+    const entries = link.entries.map((entry): EntryStatus => {
+      const value = valueAt(data, entry.path);
+      const same = value !== undefined && sha256(canonicalJson(value)) === entry.sha256;
+      return { name: String(entry.path.at(-1)), serverId: entry.serverId, status: same ? 'linked' : 'drifted' };
+    });
+    return { status: entries.every((e) => e.status === 'linked') ? 'linked' : 'drifted', entries };
+  }
+
+  async links(): Promise<ClientLink[]> {
+    return (await this.deps.config.read()).links;
+  }
+
+  private async findLink(file: string): Promise<ClientLink | undefined> {
+    return (await this.deps.config.read()).links.find((l) => l.file === file);
+  }
+}
+
+/** Keeps a UTF-8 byte-order mark the file had (the parser sees the text without it). */
+function withBom(originalBytes: Buffer, text: string): string {
+  return originalBytes[0] === 0xef && originalBytes[1] === 0xbb && originalBytes[2] === 0xbf ? `\uFEFF${text}` : text;
+}
