@@ -1,0 +1,214 @@
+// The desktop app's lifecycle: single instance, the daemon started in-process, the main window,
+// approval pop-ups, tray status, deep links and start-at-login. Every Electron piece is injected
+// (main.ts passes the real ones) so the whole flow runs in unit tests without Electron.
+import type { ApiEvent } from '../../shared/api/events.ts';
+import type { LoginItemControl } from '../api/index.ts';
+import { ApprovalQueue, type PopupHandle } from './approval-queue.ts';
+import { findDeepLink, parseDeepLink } from './deep-link.ts';
+import { IpcBridge, type CallDispatcher } from './ipc.ts';
+import type { IpcMainPort, WindowPort } from './ports.ts';
+import { trayView, type TrayState, type TrayView } from './tray-status.ts';
+import type { WindowFactory } from './window-factory.ts';
+
+/** What the shell needs from the daemon it runs in-process (main/daemon.ts provides it). */
+export interface InProcessDaemon {
+  readonly dispatcher: CallDispatcher;
+  readonly events: { subscribe(listener: (event: ApiEvent) => void): () => void };
+  stop(): Promise<void>;
+}
+
+export interface StartDaemonOptions {
+  readonly mode: 'desktop';
+  readonly loginItem: LoginItemControl;
+}
+
+export interface AppPort {
+  requestSingleInstanceLock(): boolean;
+  whenReady(): Promise<unknown>;
+  on(event: 'second-instance', listener: (event: unknown, argv: string[]) => void): unknown;
+  on(event: 'open-url', listener: (event: { preventDefault(): void }, url: string) => void): unknown;
+  on(event: 'window-all-closed' | 'before-quit' | 'activate', listener: (event: { preventDefault(): void }) => void): unknown;
+  quit(): void;
+  setAsDefaultProtocolClient(protocol: string): boolean;
+  getLoginItemSettings(): { openAtLogin: boolean };
+  setLoginItemSettings(settings: { openAtLogin: boolean }): void;
+}
+
+export interface DesktopAppDeps {
+  readonly app: AppPort;
+  readonly ipcMain: IpcMainPort;
+  readonly windows: WindowFactory;
+  readonly startDaemon: (options: StartDaemonOptions) => Promise<InProcessDaemon>;
+  /** Shows the tray's tooltip/title/menu; `onSelect` receives the menu item's id. */
+  readonly renderTray: (view: TrayView, onSelect: (id: TrayView['menu'][number]['id']) => void) => void;
+  /** Runs once the app is ready, before any window: protocol handler, session hardening. */
+  readonly prepareSession: () => void;
+  readonly argv: readonly string[];
+  readonly log: (message: string) => void;
+}
+
+export class DesktopApp {
+  private readonly deps: DesktopAppDeps;
+  private readonly ipc: IpcBridge;
+  private readonly approvals: ApprovalQueue;
+  private daemon: InProcessDaemon | null = null;
+  private mainWindow: WindowPort | null = null;
+  private quitting = false;
+  private trayState: TrayState = { daemon: 'starting', pendingApprovals: 0 };
+  private readonly serverStates = new Map<string, string>();
+  private readonly dispatcher: CallDispatcher = {
+    dispatch: (method, input, caller) =>
+      this.daemon
+        ? this.daemon.dispatcher.dispatch(method, input, caller)
+        : Promise.resolve({ ok: false, error: { code: 'unavailable', message: 'the daemon is not running' } }),
+  };
+
+  constructor(deps: DesktopAppDeps) {
+    this.deps = deps;
+    this.ipc = new IpcBridge({ ipcMain: deps.ipcMain, dispatcher: this.dispatcher, log: deps.log });
+    this.approvals = new ApprovalQueue({ openPopup: (approval) => this.openApprovalPopup(approval.id) });
+  }
+
+  /** Returns false when another instance already runs (this one then quits). */
+  async start(): Promise<boolean> {
+    const { app } = this.deps;
+    if (!app.requestSingleInstanceLock()) {
+      app.quit();
+      return false;
+    }
+    app.on('second-instance', (_event, argv) => {
+      const link = findDeepLink(argv);
+      if (link) this.handleDeepLink(link);
+      else this.showMainWindow();
+    });
+    app.on('open-url', (event, url) => {
+      event.preventDefault();
+      this.handleDeepLink(url);
+    });
+    // Closing the last window keeps the daemon (and the clients' proxies) running in the tray.
+    app.on('window-all-closed', () => {});
+    app.on('activate', () => this.showMainWindow());
+    app.on('before-quit', () => {
+      this.quitting = true;
+    });
+    await app.whenReady();
+    this.deps.prepareSession();
+    app.setAsDefaultProtocolClient('switchboard');
+    this.ipc.start();
+    this.renderTray();
+    try {
+      this.daemon = await this.deps.startDaemon({ mode: 'desktop', loginItem: this.loginItem() });
+      this.daemon.events.subscribe((event) => this.onDaemonEvent(event));
+      this.trayState = { ...this.trayState, daemon: 'running' };
+      void this.syncApprovals();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.deps.log(`daemon failed to start: ${message}`);
+      this.trayState = { ...this.trayState, daemon: 'failed', error: message };
+    }
+    this.renderTray();
+    const link = findDeepLink(this.deps.argv);
+    if (link) this.handleDeepLink(link);
+    else this.showMainWindow();
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    this.approvals.closeAll();
+    this.ipc.stop();
+    const daemon = this.daemon;
+    this.daemon = null;
+    await daemon?.stop();
+  }
+
+  get pendingApprovalIds(): { showing: string | null; waiting: string[] } {
+    return { showing: this.approvals.showing, waiting: this.approvals.waiting };
+  }
+
+  get isQuitting(): boolean {
+    return this.quitting;
+  }
+
+  handleDeepLink(link: string): void {
+    const parsed = parseDeepLink(link);
+    if (!parsed.ok) {
+      this.deps.log(`ignored deep link: ${parsed.error}`);
+      this.showMainWindow();
+      return;
+    }
+    // The Servers page shows what would be added and asks before adding anything.
+    this.showMainWindow(`/servers?install=${encodeURIComponent(JSON.stringify(parsed.request))}`);
+  }
+
+  showMainWindow(route?: string): void {
+    if (this.mainWindow && !this.mainWindow.isDestroyed()) {
+      if (route) void this.mainWindow.loadURL(`app://switchboard/index.html#${route}`);
+      this.mainWindow.show();
+      this.mainWindow.focus();
+      return;
+    }
+    this.mainWindow = this.openWindow({ route: route ?? '/servers', title: 'MCP Switchboard', width: 1200, height: 800, minWidth: 880, minHeight: 560 });
+    this.mainWindow.once('closed', () => {
+      this.mainWindow = null;
+    });
+  }
+
+  private openWindow(request: Parameters<WindowFactory['create']>[0]): WindowPort {
+    const window = this.deps.windows.create(request);
+    const forget = this.ipc.trust(window.webContents);
+    window.once('closed', forget);
+    return window;
+  }
+
+  private openApprovalPopup(id: string): PopupHandle {
+    const window = this.openWindow({ route: `/approval/${encodeURIComponent(id)}`, title: 'Approve tool call?', width: 520, height: 560, popup: true });
+    return {
+      close: () => {
+        if (!window.isDestroyed()) window.close();
+      },
+      onClosed: (listener) => {
+        window.once('closed', listener);
+      },
+    };
+  }
+
+  private onDaemonEvent(event: ApiEvent): void {
+    this.ipc.broadcast(event);
+    if (event.event === 'approval.added') this.approvals.add({ id: event.data.id });
+    else if (event.event === 'approval.resolved') this.approvals.resolve(event.data.id);
+    else if (event.event === 'server.state') this.serverStates.set(event.data.serverId, event.data.state);
+    else return;
+    this.renderTray();
+  }
+
+  private async syncApprovals(): Promise<void> {
+    const result = await this.dispatcher.dispatch('approvals.list', {}, { kind: 'ipc' });
+    if (!result.ok) return;
+    const raw = result.result as unknown;
+    const list = Array.isArray(raw) ? raw : ((raw as { pending?: unknown; approvals?: unknown; items?: unknown } | null)?.pending ?? (raw as { approvals?: unknown })?.approvals ?? (raw as { items?: unknown })?.items);
+    if (!Array.isArray(list)) return;
+    this.approvals.sync(list.filter((a): a is { id: string } => typeof a?.id === 'string' && (a.status === undefined || a.status === 'pending')).map((a) => ({ id: a.id })));
+    this.renderTray();
+  }
+
+  private loginItem(): LoginItemControl {
+    return {
+      get: () => this.deps.app.getLoginItemSettings().openAtLogin,
+      set: (enabled) => this.deps.app.setLoginItemSettings({ openAtLogin: enabled }),
+    };
+  }
+
+  private renderTray(): void {
+    const states = [...this.serverStates.values()];
+    this.trayState = {
+      ...this.trayState,
+      pendingApprovals: this.approvals.pendingCount,
+      ...(states.length > 0 ? { serversTotal: states.length, serversReady: states.filter((s) => s === 'ready').length } : {}),
+    };
+    this.deps.renderTray(trayView(this.trayState), (id) => {
+      if (id === 'open') this.showMainWindow();
+      else if (id === 'approvals') this.showMainWindow('/approvals');
+      else if (id === 'quit') this.deps.app.quit();
+    });
+  }
+}

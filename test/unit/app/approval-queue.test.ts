@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { ApprovalQueue, type PopupHandle } from '../../../main/app/approval-queue.ts';
+
+function setup() {
+  const popups: Array<{ id: string; open: boolean; closeByUser: () => void }> = [];
+  const queue = new ApprovalQueue({
+    openPopup: (approval): PopupHandle => {
+      const listeners: Array<() => void> = [];
+      const entry = { id: approval.id, open: true, closeByUser: () => { entry.open = false; listeners.forEach((l) => l()); } };
+      popups.push(entry);
+      return { close: () => { if (entry.open) entry.closeByUser(); }, onClosed: (l) => { listeners.push(l); } };
+    },
+  });
+  const open = () => popups.filter((p) => p.open).map((p) => p.id);
+  return { queue, popups, open };
+}
+
+describe('ApprovalQueue', () => {
+  it('shows one pop-up at a time and queues the rest in arrival order', () => {
+    const { queue, open } = setup();
+    queue.add({ id: 'a' });
+    queue.add({ id: 'b' });
+    queue.add({ id: 'c' });
+    expect(open()).toEqual(['a']);
+    expect(queue.waiting).toEqual(['b', 'c']);
+    expect(queue.pendingCount).toBe(3);
+  });
+
+  it('opens the next pop-up when the current one is answered', () => {
+    const { queue, open } = setup();
+    queue.add({ id: 'a' });
+    queue.add({ id: 'b' });
+    queue.resolve('a');
+    expect(open()).toEqual(['b']);
+    queue.resolve('b');
+    expect(open()).toEqual([]);
+    expect(queue.pendingCount).toBe(0);
+  });
+
+  it('drops a queued approval answered elsewhere without ever showing it', () => {
+    const { queue, popups } = setup();
+    queue.add({ id: 'a' });
+    queue.add({ id: 'b' });
+    queue.resolve('b');
+    queue.resolve('a');
+    expect(popups.map((p) => p.id)).toEqual(['a']);
+  });
+
+  it('ignores a duplicate of a pending approval', () => {
+    const { queue, popups } = setup();
+    queue.add({ id: 'a' });
+    queue.add({ id: 'a' });
+    queue.resolve('a');
+    expect(popups.map((p) => p.id)).toEqual(['a']);
+  });
+
+  it('moves on when the user closes a pop-up without answering, and does not reopen it', () => {
+    const { queue, popups, open } = setup();
+    queue.add({ id: 'a' });
+    queue.add({ id: 'b' });
+    popups[0]!.closeByUser();
+    expect(open()).toEqual(['b']);
+    queue.add({ id: 'a' });
+    queue.resolve('b');
+    expect(open()).toEqual([]);
+  });
+
+  it('sync() resolves what is no longer pending and adds what is new', () => {
+    const { queue, open } = setup();
+    queue.add({ id: 'a' });
+    queue.add({ id: 'b' });
+    queue.sync([{ id: 'b' }, { id: 'c' }]);
+    expect(open()).toEqual(['b']);
+    expect(queue.waiting).toEqual(['c']);
+  });
+});
