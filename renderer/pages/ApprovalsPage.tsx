@@ -1,0 +1,79 @@
+import { useState } from 'react';
+import { api, transportMode } from '../api/client.ts';
+import { ApprovalCard, type ApprovalAnswer } from '../components/ApprovalCard.tsx';
+import { Badge, EmptyState, ErrorBanner, NotAvailable, PageHeader, Spinner, formatTime } from '../components/common.tsx';
+import { useEvent, useNow } from '../hooks/useEvents.ts';
+import { useAction, useQuery } from '../hooks/useQuery.ts';
+import { useServed } from '../hooks/useServed.ts';
+import { enableNotifications, notificationsSupported } from '../notifications.ts';
+
+export function ApprovalsPage() {
+  const served = useServed('approvals.list', 'approvals.answer');
+  const pending = useQuery(() => api['approvals.list']({}), []);
+  const history = useQuery(() => api['approvals.history']({ limit: 50 }), []);
+  const now = useNow();
+  const [permission, setPermission] = useState(() => (notificationsSupported() ? Notification.permission : 'unsupported'));
+  const answer = useAction(async (id: string, value: ApprovalAnswer) => {
+    await api['approvals.answer']({ id, answer: value });
+    pending.reload();
+    history.reload();
+  });
+  useEvent(['approval.added', 'approval.resolved'], () => {
+    pending.reload();
+    history.reload();
+  });
+
+  if (!served || pending.notAvailable) return <><PageHeader title="Approvals" /><NotAvailable what="Approvals" /></>;
+  const list = pending.data?.pending ?? [];
+  return (
+    <>
+      <PageHeader
+        title="Approvals"
+        description="Tool calls that policy says to ask about wait here until you answer; with no answer they are denied at the countdown's end."
+        actions={transportMode === 'http' && permission === 'default' ? (
+          <button type="button" onClick={() => void enableNotifications().then(setPermission)}>Notify me of new approvals</button>
+        ) : null}
+      />
+      <ErrorBanner error={pending.error ?? answer.error} onRetry={pending.reload} />
+      <section aria-labelledby="pending-title">
+        <h2 id="pending-title">Pending {list.length > 0 ? <span className="count">{list.length}</span> : null}</h2>
+        {pending.loading && !pending.data ? <Spinner label="Loading pending approvals…" /> : null}
+        {pending.data && list.length === 0 ? (
+          <EmptyState title="Nothing is waiting for you">
+            <p>When a client calls a tool that a rule marks <code>ask</code>, it appears here (and in a pop-up in the desktop app). Rules are on the Policy page.</p>
+          </EmptyState>
+        ) : null}
+        <div className="stack">
+          {list.map((approval, index) => (
+            <ApprovalCard key={approval.id} approval={approval} now={now} busy={answer.busy} autoFocus={index === 0} onAnswer={(value) => void answer.run(approval.id, value)} />
+          ))}
+        </div>
+      </section>
+      <section aria-labelledby="history-title">
+        <h2 id="history-title">History</h2>
+        {history.data && history.data.history.length === 0 ? <p className="muted">No approvals answered yet.</p> : null}
+        {history.data && history.data.history.length > 0 ? (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr><th>Answered</th><th>Server / tool</th><th>Client</th><th>Rule</th><th>Answer</th><th>By</th></tr>
+              </thead>
+              <tbody>
+                {history.data.history.map((h) => (
+                  <tr key={h.id}>
+                    <td>{formatTime(h.resolvedAt)}</td>
+                    <td>{h.serverId} / <code>{h.tool}</code></td>
+                    <td>{h.client?.name ?? h.clientLabel}</td>
+                    <td><code>{h.rule}</code></td>
+                    <td><Badge value={h.answer} /></td>
+                    <td>{h.by}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
+      </section>
+    </>
+  );
+}
