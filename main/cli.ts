@@ -1,0 +1,51 @@
+// The `switchboard` command. Each area registers its commands from main/cli/<area>.ts.
+import { Command, CommanderError } from 'commander';
+import { resolveDataDir } from './config/data-dir.ts';
+import { registerBridgeCommands } from './cli/bridge.ts';
+import { dataDirFlag, type CliContext } from './cli/context.ts';
+import { registerCoreCommands } from './cli/core.ts';
+
+export function buildProgram(context: CliContext): Command {
+  const program = new Command('switchboard')
+    .description('MCP Switchboard: local manager and policy proxy for MCP servers')
+    .option('--data-dir <path>', 'data folder (default: $SWITCHBOARD_DATA_DIR or the OS profile folder)')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => context.stdout.write(s), writeErr: (s) => context.stderr.write(s) });
+  registerCoreCommands(program, context);
+  registerBridgeCommands(program, context);
+  // Further areas: registerXCommands(program, { ...context, ... }) from main/cli/<area>.ts.
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<number> {
+  const context: CliContext = {
+    dataDir: resolveDataDir(dataDirFlag(argv.slice(2))),
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+  };
+  const program = buildProgram(context);
+  // --data-dir is accepted on every command.
+  for (const command of allCommands(program)) {
+    if (command !== program && !command.options.some((o) => o.long === '--data-dir')) command.option('--data-dir <path>', 'data folder');
+  }
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    context.stderr.write(`switchboard: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+function allCommands(command: Command): Command[] {
+  return [command, ...command.commands.flatMap((child) => allCommands(child))];
+}
+
+if (import.meta.main) {
+  const code = await main();
+  // `serve` and `bridge` end the process themselves; the others just set the code.
+  process.exitCode = code;
+}

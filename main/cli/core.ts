@@ -1,0 +1,207 @@
+// `switchboard serve | status | server … | token create`: the daemon and its configuration.
+import { randomBytes } from 'node:crypto';
+import { Option, type Command } from 'commander';
+import { serversContract, type ServerStatus } from '../../shared/api/servers.ts';
+import { ServerConfigSchema, type ServerConfig } from '../../shared/config.ts';
+import { ConfigStore } from '../config/config-store.ts';
+import { Daemon } from '../daemon.ts';
+import { connectToDaemon } from '../endpoints/daemon-client.ts';
+import { sha256Hex } from '../endpoints/http-guard.ts';
+import { createStderrLogger, silentLogger } from '../relay/logger.ts';
+import { Supervisor } from '../servers/supervisor.ts';
+import type { ResolveSecret } from '../servers/child-process-transport.ts';
+import type { CliContext } from './context.ts';
+
+export function registerCoreCommands(program: Command, context: CliContext): void {
+  const out = (text: string): void => {
+    context.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  };
+  const store = () => new ConfigStore(context.dataDir);
+
+  program.command('serve')
+    .description('Run the daemon in the foreground (headless): local socket, HTTP endpoint, servers')
+    .option('--port <port>', 'HTTP port on 127.0.0.1 (overrides settings.httpPort; 0 = any free port)', parsePort)
+    .addOption(new Option('--log-level <level>', 'log detail on stderr').choices(['debug', 'info', 'warn', 'error']).default('info'))
+    .option('--static-root <dir>', 'serve the web UI from this folder')
+    .action(async (options: { port?: number; logLevel: 'debug' | 'info' | 'warn' | 'error'; staticRoot?: string }) => {
+      const logger = createStderrLogger(options.logLevel);
+      const daemon = new Daemon({
+        dataDir: context.dataDir,
+        logger,
+        resolveSecret: keychainResolver(),
+        ...(options.port !== undefined ? { httpPort: options.port } : {}),
+        ...(options.staticRoot ? { staticRoot: options.staticRoot } : {}),
+      });
+      // Nothing may take the daemon down: log and carry on.
+      process.on('uncaughtException', (error) => logger.error('uncaught exception', { error: error.stack ?? error.message }));
+      process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: reason instanceof Error ? reason.stack : String(reason) }));
+      const info = await daemon.start();
+      out(`switchboard daemon listening on http://127.0.0.1:${info.httpPort} and ${info.socketPath} (data: ${context.dataDir})`);
+      await new Promise<void>((resolve) => {
+        const shutdown = () => void daemon.stop().then(resolve, resolve);
+        process.once('SIGINT', shutdown);
+        process.once('SIGTERM', shutdown);
+        process.once('SIGHUP', shutdown);
+      });
+    });
+
+  program.command('status')
+    .description('Is the daemon running, and the state of each server')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const daemon = connectToDaemon(context.dataDir, serversContract);
+      if (!daemon) {
+        const config = store().load();
+        if (options.json) return out(JSON.stringify({ running: false, dataDir: context.dataDir, servers: config.servers.map((s) => s.id) }, null, 2));
+        out(`daemon: not running (data: ${context.dataDir}); start it with \`switchboard serve\``);
+        out(`servers configured: ${config.servers.map((s) => s.id).join(', ') || '(none)'}`);
+        return;
+      }
+      const status = await daemon.api['daemon.status']({});
+      if (options.json) return out(JSON.stringify({ running: true, ...status }, null, 2));
+      out(`daemon: running (pid ${status.pid}) since ${status.startedAt}`);
+      out(`http: http://127.0.0.1:${status.httpPort}  socket: ${status.socketPath}  sessions: ${status.sessions}`);
+      for (const server of status.servers) out(formatStatus(server));
+    });
+
+  const server = program.command('server').description('Configure MCP servers');
+
+  server.command('add <id> [command...]')
+    .description('Add a stdio server (`server add <id> -- <command> [args…]`) or a remote one (`--url`)')
+    .option('--env <KEY=VALUE>', 'environment variable for a stdio server (repeatable)', collect, [])
+    .option('--cwd <dir>', 'working directory of a stdio server')
+    .option('--url <url>', 'URL of a remote server (Streamable HTTP)')
+    .option('--header <KEY=VALUE>', 'HTTP header for a remote server (repeatable)', collect, [])
+    .option('--sse', 'the remote server speaks the legacy SSE transport')
+    .option('--timeout <ms>', 'request timeout for this server', (v) => Number.parseInt(v, 10))
+    .action(async (id: string, command: string[], options: { env: string[]; cwd?: string; url?: string; header: string[]; sse?: boolean; timeout?: number }) => {
+      const entry = buildServerConfig(id, command, options);
+      const daemon = connectToDaemon(context.dataDir, serversContract);
+      if (daemon) await daemon.api['servers.add']({ server: entry });
+      else {
+        await store().update((config) => {
+          if (config.servers.some((s) => s.id === entry.id)) throw new Error(`a server with id '${entry.id}' already exists; remove it first with \`switchboard server remove ${entry.id}\``);
+          config.servers.push(entry);
+        });
+      }
+      out(`added server '${entry.id}' (${entry.transport === 'stdio' ? [entry.command, ...entry.args].join(' ') : entry.url})`);
+    });
+
+  server.command('list')
+    .description('Configured servers (and their state when the daemon runs)')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const daemon = connectToDaemon(context.dataDir, serversContract);
+      const config = store().load();
+      const states = new Map<string, ServerStatus>();
+      if (daemon) for (const status of (await daemon.api['daemon.status']({})).servers) states.set(status.id, status);
+      if (options.json) {
+        return out(JSON.stringify(config.servers.map((s) => ({ ...s, ...(states.has(s.id) ? { status: states.get(s.id) } : {}) })), null, 2));
+      }
+      if (config.servers.length === 0) return out('no servers configured; add one with `switchboard server add <id> -- <command>`');
+      for (const s of config.servers) {
+        const target = s.transport === 'stdio' ? [s.command, ...s.args].join(' ') : `${s.url} (${s.transport})`;
+        const state = states.get(s.id);
+        out(`${s.id}\t${s.enabled ? '' : '[disabled] '}${target}${state ? `\t${state.state}${state.reason ? ` (${state.reason})` : ''}` : ''}`);
+      }
+    });
+
+  server.command('remove <id>')
+    .description('Remove a server')
+    .action(async (id: string) => {
+      const daemon = connectToDaemon(context.dataDir, serversContract);
+      if (daemon) await daemon.api['servers.remove']({ id });
+      else {
+        await store().update((config) => {
+          const before = config.servers.length;
+          config.servers = config.servers.filter((s) => s.id !== id);
+          if (config.servers.length === before) throw new Error(`unknown server '${id}'; see \`switchboard server list\``);
+        });
+      }
+      out(`removed server '${id}'`);
+    });
+
+  server.command('tools <id>')
+    .description("List a server's tools (through the running daemon, or a one-off connection)")
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: { json?: boolean }) => {
+      const daemon = connectToDaemon(context.dataDir, serversContract);
+      let tools: Array<{ name: string; description?: string | undefined }>;
+      if (daemon) tools = (await daemon.api['servers.tools']({ id })).tools;
+      else {
+        const config = store().load();
+        const supervisor = new Supervisor({ logger: silentLogger, autoStart: false, resolveSecret: keychainResolver() });
+        supervisor.reconcile(config.servers);
+        try {
+          tools = await supervisor.tools(id);
+        } finally {
+          await supervisor.shutdown();
+        }
+      }
+      if (options.json) return out(JSON.stringify(tools, null, 2));
+      for (const tool of tools) out(`${tool.name}${tool.description ? `\t${tool.description.split('\n')[0]}` : ''}`);
+    });
+
+  const token = program.command('token').description('Bearer tokens for HTTP clients');
+  token.command('create <client-name>')
+    .description('Create a token for an HTTP client (printed once; only its SHA-256 is stored)')
+    .action(async (name: string) => {
+      const value = `sbt_${randomBytes(32).toString('base64url')}`;
+      await store().update((config) => {
+        config.tokens.push({ name, sha256: sha256Hex(value), createdAt: new Date().toISOString() });
+      });
+      out(value);
+      context.stderr.write(`token for '${name}' created; it is shown only now. Send it as "Authorization: Bearer <token>" to http://127.0.0.1:<port>/mcp/<server-id>\n`);
+    });
+}
+
+/** Resolves `{secret}` references from the OS keychain, loading the keyring only when needed. */
+export function keychainResolver(): ResolveSecret {
+  return async (name) => {
+    const { KeyringSecretStore } = await import('../secrets/secret-store.ts');
+    const { createSecretResolver } = await import('../secrets/resolve-secrets.ts');
+    return createSecretResolver(new KeyringSecretStore())(name);
+  };
+}
+
+function buildServerConfig(id: string, command: string[], options: { env: string[]; cwd?: string; url?: string; header: string[]; sse?: boolean; timeout?: number }): ServerConfig {
+  let raw: Record<string, unknown>;
+  if (options.url) {
+    if (command.length > 0) throw new Error('give either --url or a command after --, not both');
+    if (options.env.length > 0 || options.cwd) throw new Error('--env and --cwd apply to stdio servers only');
+    raw = { id, transport: options.sse ? 'sse' : 'streamable-http', url: options.url, headers: keyValues(options.header, '--header') };
+  } else {
+    if (command.length === 0) throw new Error('give the server command after --, e.g. `switchboard server add files -- npx -y @modelcontextprotocol/server-filesystem ~/src`, or --url for a remote server');
+    if (options.header.length > 0 || options.sse) throw new Error('--header and --sse apply to remote servers (--url) only');
+    raw = { id, transport: 'stdio', command: command[0], args: command.slice(1), env: keyValues(options.env, '--env'), ...(options.cwd ? { cwd: options.cwd } : {}) };
+  }
+  if (options.timeout !== undefined) raw.requestTimeoutMs = options.timeout;
+  const parsed = ServerConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'server'}: ${issue.message}`).join('; '));
+  return parsed.data;
+}
+
+function keyValues(pairs: string[], flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`${flag} expects KEY=VALUE, got "${pair}"`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function parsePort(value: string): number {
+  const port = Number.parseInt(value, 10);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port expects 0-65535, got "${value}"`);
+  return port;
+}
+
+function formatStatus(status: ServerStatus): string {
+  const extra = status.reason ? ` — ${status.reason}` : '';
+  return `  ${status.id}\t${status.state}${extra}`;
+}
