@@ -1,0 +1,278 @@
+// `npm run bench`: from one run, p50/p99 latency and calls/s of a trivial echo tool over every path a
+// client can take to a stdio server, the peers we measure against, and the daemon's idle memory; then
+// the ratios the daemon issue sets as goals, then the audit and policy benchmarks when they exist.
+//   node test/bench/run.ts [--json] [--calls N] [--concurrency N] [--warmup N] [--only direct,http,…]
+// --json also writes every figure to test-results/bench.json.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import os from 'node:os';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { connectHttp, connectStdio, measureEchoCalls, type LoadOptions, type LoadResult } from './mcp.ts';
+import { freePort, ProcessGroup } from './processes.ts';
+import { startBenchDaemon, type BenchDaemon } from './daemon.ts';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const echoServer = join(repoRoot, 'test/support/echo-server.ts');
+const node = process.execPath;
+
+type PathKey = 'direct' | 'bridge' | 'http' | 'supergateway' | 'mcpProxy';
+
+interface PathRow extends Partial<LoadResult> {
+  key: PathKey;
+  label: string;
+  error?: string;
+}
+
+interface Goal {
+  name: string;
+  measured: string;
+  goal: string;
+  met: boolean | undefined;
+}
+
+const LABELS: Record<PathKey, string> = {
+  direct: 'direct stdio (SDK StdioClientTransport)',
+  bridge: 'switchboard bridge (stdio ⇄ socket ⇄ daemon)',
+  http: 'switchboard HTTP /mcp/echo (bearer token)',
+  supergateway: 'supergateway --stateful streamableHttp',
+  mcpProxy: 'mcp-proxy (streamable HTTP)',
+};
+
+function parseArgs(argv: string[]) {
+  const value = (flag: string, fallback: number) => {
+    const i = argv.indexOf(flag);
+    if (i === -1) return fallback;
+    const n = Number(argv[i + 1]);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer`);
+    return n;
+  };
+  const onlyIndex = argv.indexOf('--only');
+  const only = onlyIndex === -1 ? undefined : new Set((argv[onlyIndex + 1] ?? '').split(','));
+  return {
+    json: argv.includes('--json'),
+    load: {
+      calls: value('--calls', 3000),
+      concurrency: value('--concurrency', 16),
+      warmupCalls: value('--warmup', 300),
+      timeoutMs: value('--timeout', 120_000),
+    } satisfies LoadOptions,
+    only,
+  };
+}
+
+/** Starts a path, measures it, and stops everything it started, whatever happens. */
+async function measurePath(key: PathKey, load: LoadOptions, start: (group: ProcessGroup) => Promise<Client>): Promise<PathRow> {
+  const group = new ProcessGroup();
+  let client: Client | undefined;
+  try {
+    client = await start(group);
+    return { key, label: LABELS[key], ...(await measureEchoCalls(client, load)) };
+  } catch (error) {
+    return { key, label: LABELS[key], error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    await client?.close().catch(() => undefined);
+    await group.stopAll();
+  }
+}
+
+async function startSupergateway(group: ProcessGroup): Promise<Client> {
+  const port = await freePort();
+  const child = group.spawn(node, [
+    join(repoRoot, 'node_modules/supergateway/dist/index.js'),
+    '--stdio', `${node} ${echoServer}`,
+    '--outputTransport', 'streamableHttp',
+    '--stateful',
+    '--port', String(port),
+    '--logLevel', 'none',
+  ]);
+  try {
+    return await connectHttp(`http://127.0.0.1:${port}/mcp`);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${group.output(child)}`);
+  }
+}
+
+async function startMcpProxy(group: ProcessGroup): Promise<Client> {
+  const port = await freePort();
+  const child = group.spawn(node, [
+    join(repoRoot, 'node_modules/mcp-proxy/dist/bin/mcp-proxy.mjs'),
+    '--host', '127.0.0.1',
+    '--port', String(port),
+    '--server', 'stream',
+    '--', node, echoServer,
+  ]);
+  try {
+    return await connectHttp(`http://127.0.0.1:${port}/mcp`);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${group.output(child)}`);
+  }
+}
+
+function fmt(n: number | undefined, digits: number): string {
+  return n === undefined || Number.isNaN(n) ? '—' : n.toFixed(digits);
+}
+
+function goals(rows: Map<PathKey, PathRow>): Goal[] {
+  const result: Goal[] = [];
+  const direct = rows.get('direct');
+  const bridge = rows.get('bridge');
+  const http = rows.get('http');
+  const ok = (row: PathRow | undefined): row is PathRow & LoadResult => row !== undefined && row.p50Ms !== undefined;
+  if (ok(direct) && ok(bridge)) {
+    const added = bridge.p50Ms - direct.p50Ms;
+    const share = bridge.callsPerSecond / direct.callsPerSecond;
+    result.push({ name: 'bridge vs direct, p50 added', measured: `${added >= 0 ? '+' : ''}${added.toFixed(2)} ms`, goal: '≤ +1 ms', met: added <= 1 });
+    result.push({ name: 'bridge vs direct, calls/s', measured: `${(share * 100).toFixed(0)}% of direct`, goal: '≥ 60%', met: share >= 0.6 });
+  }
+  for (const peer of ['supergateway', 'mcpProxy'] as const) {
+    const other = rows.get(peer);
+    if (!ok(http) || !ok(other)) continue;
+    const name = peer === 'mcpProxy' ? 'mcp-proxy' : peer;
+    const latency = other.p50Ms / http.p50Ms;
+    const throughput = http.callsPerSecond / other.callsPerSecond;
+    result.push({ name: `HTTP vs ${name}, p50`, measured: `${latency.toFixed(2)}× lower`, goal: '≥ 1.5×', met: latency >= 1.5 });
+    result.push({ name: `HTTP vs ${name}, calls/s`, measured: `${throughput.toFixed(2)}× higher`, goal: '≥ 1.5×', met: throughput >= 1.5 });
+  }
+  return result;
+}
+
+type ExtraBench = () => Promise<unknown>;
+
+/** The audit and policy benchmarks are written elsewhere; a missing file is not an error. */
+async function loadExtraBench(file: string, name: string): Promise<ExtraBench | undefined> {
+  try {
+    const module = (await import(file)) as Record<string, unknown>;
+    return typeof module[name] === 'function' ? (module[name] as ExtraBench) : undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(file.replace('./', ''))) {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+function extraRows(result: unknown): Record<string, unknown>[] {
+  if (Array.isArray(result)) return result as Record<string, unknown>[];
+  if (result && typeof result === 'object' && Array.isArray((result as { rows?: unknown }).rows)) {
+    return (result as { rows: Record<string, unknown>[] }).rows;
+  }
+  return result && typeof result === 'object' ? [result as Record<string, unknown>] : [];
+}
+
+function printRow(row: Record<string, unknown>): void {
+  const { name, label, ...rest } = row;
+  const title = String(name ?? label ?? '');
+  const cells = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'number' ? (Number.isInteger(v) ? v : v.toFixed(3)) : String(v)}`);
+  console.log(`  ${title.padEnd(44)} ${cells.join('  ')}`);
+}
+
+async function main(): Promise<void> {
+  const { json, load, only } = parseArgs(process.argv.slice(2));
+  const wanted = (key: PathKey) => only === undefined || only.has(key);
+  const rows = new Map<PathKey, PathRow>();
+  const record = (row: PathRow) => {
+    rows.set(row.key, row);
+    process.stderr.write(`  measured ${row.key}${row.error ? ` (failed: ${row.error.split('\n')[0]})` : ''}\n`);
+  };
+
+  console.log(
+    `MCP Switchboard benchmark: echo tool, ${load.calls} tools/call per path after ${load.warmupCalls} warm-up calls, ` +
+      `concurrency ${load.concurrency} (one SDK client session keeping ${load.concurrency} requests in flight)`,
+  );
+  console.log(`Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${os.platform()} ${os.release()}\n`);
+
+  if (wanted('direct')) record(await measurePath('direct', load, () => connectStdio(node, [echoServer])));
+
+  let daemonRss: number | undefined;
+  let daemonError: string | undefined;
+  const wantsRss = only === undefined || only.has('rss');
+  if (wanted('bridge') || wanted('http') || wantsRss) {
+    let daemon: BenchDaemon | undefined;
+    try {
+      daemon = await startBenchDaemon({ echoCommand: [node, echoServer], idleServers: 0 });
+      const running = daemon;
+      if (wanted('bridge')) record(await measurePath('bridge', load, () => running.connectBridge('echo')));
+      if (wanted('http')) record(await measurePath('http', load, () => running.connectHttp('echo')));
+    } catch (error) {
+      daemonError = error instanceof Error ? error.message : String(error);
+      for (const key of ['bridge', 'http'] as const) if (wanted(key) && !rows.has(key)) record({ key, label: LABELS[key], error: daemonError });
+    } finally {
+      await daemon?.stop();
+    }
+    if (wantsRss) {
+      let idle: BenchDaemon | undefined;
+      try {
+        idle = await startBenchDaemon({ echoCommand: [node, echoServer], idleServers: 20 });
+        daemonRss = await idle.settledRssMegabytes();
+      } catch (error) {
+        daemonError ??= error instanceof Error ? error.message : String(error);
+      } finally {
+        await idle?.stop();
+      }
+    }
+  }
+
+  if (wanted('supergateway')) record(await measurePath('supergateway', load, startSupergateway));
+  if (wanted('mcpProxy')) record(await measurePath('mcpProxy', load, startMcpProxy));
+
+  console.log(`${'path'.padEnd(48)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'calls/s'.padStart(10)}`);
+  for (const key of ['direct', 'bridge', 'http', 'supergateway', 'mcpProxy'] as const) {
+    const row = rows.get(key);
+    if (!row) continue;
+    if (row.error) {
+      console.log(`${row.label.padEnd(48)}  failed: ${row.error.split('\n')[0]}`);
+      continue;
+    }
+    console.log(`${row.label.padEnd(48)}${fmt(row.p50Ms, 2).padStart(9)}${fmt(row.p99Ms, 2).padStart(9)}${fmt(row.callsPerSecond, 0).padStart(10)}`);
+  }
+  console.log(`\ndaemon RSS with 20 idle servers configured: ${daemonRss === undefined ? `— (${daemonError ?? 'not measured'})` : `${daemonRss.toFixed(1)} MB`}`);
+
+  const measuredGoals = goals(rows);
+  if (measuredGoals.length > 0) {
+    console.log(`\n${'goal (issue 2)'.padEnd(36)}${'measured'.padEnd(20)}${'goal'.padEnd(10)}met`);
+    for (const goal of measuredGoals) {
+      console.log(`${goal.name.padEnd(36)}${goal.measured.padEnd(20)}${goal.goal.padEnd(10)}${goal.met ? 'yes' : 'NO'}`);
+    }
+  }
+
+  const extras: Record<string, unknown> = {};
+  for (const [file, name] of [['./audit.ts', 'runAuditBench'], ['./policy.ts', 'runPolicyBench']] as const) {
+    const bench = await loadExtraBench(file, name);
+    if (!bench) continue;
+    try {
+      const result = await bench();
+      extras[name] = result;
+      console.log(`\n${name}:`);
+      for (const row of extraRows(result)) printRow(row);
+    } catch (error) {
+      extras[name] = { error: error instanceof Error ? error.message : String(error) };
+      console.log(`\n${name}: failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  if (json) {
+    const dir = join(repoRoot, 'test-results');
+    await mkdir(dir, { recursive: true });
+    const report = {
+      at: new Date().toISOString(),
+      node: process.version,
+      cpus: os.cpus().length,
+      load,
+      paths: Object.fromEntries(rows),
+      daemonRssMegabytesWith20IdleServers: daemonRss ?? null,
+      goals: measuredGoals,
+      ...extras,
+    };
+    await writeFile(join(dir, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
+    console.log('\nwrote test-results/bench.json');
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exit(1);
+  },
+);

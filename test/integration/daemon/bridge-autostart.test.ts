@@ -1,0 +1,51 @@
+// `switchboard bridge` starts the daemon when none runs — also when a client spawns several
+// bridges at once (one daemon wins, the others connect to it).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { EVERYTHING_SERVER, SWITCHBOARD_BIN } from '../../support/daemon.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-autostart-'));
+const clients: Client[] = [];
+
+afterAll(async () => {
+  await Promise.allSettled(clients.map((c) => c.close()));
+  try {
+    const { pid } = JSON.parse(readFileSync(join(dataDir, 'daemon.json'), 'utf8')) as { pid: number };
+    process.kill(pid, 'SIGTERM');
+    for (let i = 0; i < 100; i++) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } catch {
+    // no daemon
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('bridge without a running daemon', () => {
+  it('starts one daemon for concurrent bridges and relays through it', async () => {
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({
+      servers: [{ id: 'everything', transport: 'stdio', command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] }],
+      settings: { httpPort: 0 },
+    }));
+    const connect = async () => {
+      const client = new Client({ name: 'autostart', version: '1' });
+      await client.connect(new StdioClientTransport({ command: process.execPath, args: [SWITCHBOARD_BIN, 'bridge', 'everything', '--data-dir', dataDir], stderr: 'pipe' }));
+      clients.push(client);
+      return client;
+    };
+    const [a, b] = await Promise.all([connect(), connect()]);
+    expect((await a.callTool({ name: 'echo', arguments: { message: 'a' } })).content).toEqual([{ type: 'text', text: 'Echo: a' }]);
+    expect((await b.callTool({ name: 'echo', arguments: { message: 'b' } })).content).toEqual([{ type: 'text', text: 'Echo: b' }]);
+    const info = JSON.parse(readFileSync(join(dataDir, 'daemon.json'), 'utf8')) as { pid: number };
+    expect(info.pid).toBeTypeOf('number');
+  });
+});

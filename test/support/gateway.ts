@@ -1,0 +1,215 @@
+// A small real OTLP/HTTP logs gateway for tests: POST /v1/logs (gzip or plain JSON), counts
+// every received log record by its log.record.uid, keeps the raw decompressed bodies, and can be
+// scripted per request: answer 429 with Retry-After, 503, 400, a partial success, take the batch
+// but drop the connection before answering (lost acknowledgement), or hold the request open.
+// `down()` stops listening (connection refused) and `up()` listens again on the same port.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+
+export type GatewayReply =
+  | { kind: 'status'; status: number; retryAfter?: string; body?: string }
+  | { kind: 'partial'; rejected: number; message: string }
+  /** Stores the batch, then destroys the connection: the sender never sees the acknowledgement. */
+  | { kind: 'drop-ack' }
+  /** Stores the batch and never answers until release() (or stop()). */
+  | { kind: 'hang' };
+
+export interface ReceivedRequest {
+  readonly at: number;
+  readonly status: number | 'dropped' | 'hung';
+  readonly uids: readonly string[];
+  readonly authorization: string | undefined;
+  readonly contentEncoding: string | undefined;
+}
+
+interface LogRecordJson { eventName?: string; attributes?: Array<{ key: string; value: Record<string, unknown> }> }
+interface ExportJson { resourceLogs?: Array<{ resource?: { attributes?: Array<{ key: string; value: Record<string, unknown> }> }; scopeLogs?: Array<{ logRecords?: LogRecordJson[] }> }> }
+
+export function attr(record: LogRecordJson, key: string): unknown {
+  const value = record.attributes?.find((a) => a.key === key)?.value;
+  if (!value) return undefined;
+  return value.stringValue ?? value.intValue ?? value.doubleValue ?? value.boolValue ?? value.arrayValue;
+}
+
+export class FakeGateway {
+  /** Times each uid was accepted (stored with a 2xx, or stored before a dropped acknowledgement). */
+  readonly received = new Map<string, number>();
+  /** Every accepted log record, in arrival order. */
+  readonly records: LogRecordJson[] = [];
+  readonly resources: Array<Array<{ key: string; value: Record<string, unknown> }>> = [];
+  /** The raw decompressed bodies of every request, accepted or not. */
+  readonly rawBodies: Buffer[] = [];
+  readonly requests: ReceivedRequest[] = [];
+  private readonly script: GatewayReply[] = [];
+  private server: Server | null = null;
+  private port = 0;
+  private readonly sockets = new Set<Socket>();
+  private readonly hung: ServerResponse[] = [];
+  private readonly waiters = new Set<() => void>();
+  expectedToken: string | undefined;
+  /** Keep every record and raw body (tests); the bench turns this off to count ids only. */
+  private readonly keep: boolean;
+
+  constructor(options: { keep?: boolean } = {}) {
+    this.keep = options.keep ?? true;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(port = 0): Promise<string> {
+    await this.listen(port);
+    return this.url;
+  }
+
+  /** Stops listening and closes open connections: senders get connection refused. */
+  async down(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    for (const res of this.hung.splice(0)) res.destroy();
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  async up(): Promise<void> {
+    if (!this.server) await this.listen(this.port);
+  }
+
+  async stop(): Promise<void> {
+    await this.down();
+  }
+
+  /** Replies for the next requests, in order; once used up, requests get 200 {}. */
+  enqueue(...replies: GatewayReply[]): void {
+    this.script.push(...replies);
+  }
+
+  /** Answers every hung request with 200. */
+  release(): void {
+    for (const res of this.hung.splice(0)) if (!res.destroyed) this.reply(res, 200, '{}');
+  }
+
+  get hungCount(): number {
+    return this.hung.length;
+  }
+
+  uniqueCount(): number {
+    return this.received.size;
+  }
+
+  duplicates(): string[] {
+    return [...this.received].filter(([, n]) => n > 1).map(([uid]) => uid);
+  }
+
+  /** Resolves when `predicate` holds (checked after each request), or rejects after `timeoutMs`. */
+  async waitFor(predicate: () => boolean, timeoutMs = 20_000, what = 'gateway condition'): Promise<void> {
+    if (predicate()) return;
+    await new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        if (!predicate()) return;
+        cleanup();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what} (received ${this.received.size} unique records, ${this.requests.length} requests)`));
+      }, timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+      };
+      this.waiters.add(check);
+    });
+  }
+
+  private async listen(port: number): Promise<void> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+    this.port = (server.address() as AddressInfo).port;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (req.method !== 'POST' || req.url !== '/v1/logs') {
+      this.reply(res, 404, '{}');
+      return;
+    }
+    let raw = Buffer.concat(chunks);
+    if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw);
+    if (this.keep) this.rawBodies.push(raw);
+    let body: ExportJson = {};
+    let logRecords: LogRecordJson[] = [];
+    let uids: string[];
+    if (this.keep) {
+      try {
+        body = JSON.parse(raw.toString('utf8')) as ExportJson;
+      } catch {
+        this.reply(res, 400, '{"error":"not JSON"}');
+        return;
+      }
+      logRecords = (body.resourceLogs ?? []).flatMap((rl) => (rl.scopeLogs ?? []).flatMap((sl) => sl.logRecords ?? []));
+      uids = logRecords.map((r) => String(attr(r, 'log.record.uid')));
+    } else {
+      // Bench mode: count ids without building the whole tree (the gateway's cost is not ours to measure).
+      uids = [...raw.toString('utf8').matchAll(/"key":"log\.record\.uid","value":\{"stringValue":"([^"]+)"/g)].map((m) => m[1]!);
+    }
+    const base = { at: Date.now(), uids: this.keep ? uids : [], authorization: req.headers.authorization, contentEncoding: req.headers['content-encoding'] };
+    if (this.expectedToken !== undefined && req.headers.authorization !== `Bearer ${this.expectedToken}`) {
+      this.requests.push({ ...base, status: 401 });
+      this.reply(res, 401, '{"error":"bad token"}');
+      return;
+    }
+    const reply = this.script.shift();
+    const accept = (): void => {
+      for (const uid of uids) this.received.set(uid, (this.received.get(uid) ?? 0) + 1);
+      if (!this.keep) return;
+      for (const record of logRecords) this.records.push(record);
+      for (const rl of body.resourceLogs ?? []) this.resources.push(rl.resource?.attributes ?? []);
+    };
+    if (!reply) {
+      accept();
+      this.requests.push({ ...base, status: 200 });
+      this.reply(res, 200, '{}');
+    } else if (reply.kind === 'status') {
+      if (reply.status >= 200 && reply.status < 300) accept();
+      this.requests.push({ ...base, status: reply.status });
+      this.reply(res, reply.status, reply.body ?? '{}', reply.retryAfter);
+    } else if (reply.kind === 'partial') {
+      accept();
+      this.requests.push({ ...base, status: 200 });
+      this.reply(res, 200, JSON.stringify({ partialSuccess: { rejectedLogRecords: String(reply.rejected), errorMessage: reply.message } }));
+    } else if (reply.kind === 'drop-ack') {
+      accept();
+      this.requests.push({ ...base, status: 'dropped' });
+      req.socket.destroy();
+    } else {
+      accept();
+      this.requests.push({ ...base, status: 'hung' });
+      this.hung.push(res);
+    }
+    this.notify();
+  }
+
+  private reply(res: ServerResponse, status: number, body: string, retryAfter?: string): void {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
+    res.writeHead(status, headers);
+    res.end(body);
+  }
+
+  private notify(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+}
