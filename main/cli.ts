@@ -3,7 +3,12 @@ import { Command, CommanderError } from 'commander';
 import { resolveDataDir } from './config/data-dir.ts';
 import { registerBridgeCommands } from './cli/bridge.ts';
 import { dataDirFlag, type CliContext } from './cli/context.ts';
+import { registerApprovalsCommands } from './cli/approvals.ts';
+import { registerAuditCommands } from './cli/audit.ts';
+import { registerClientCommands } from './cli/clients.ts';
 import { registerCoreCommands } from './cli/core.ts';
+import { registerPolicyCommands } from './cli/policy.ts';
+import { registerSecretCommands } from './cli/secrets.ts';
 
 export function buildProgram(context: CliContext): Command {
   const program = new Command('switchboard')
@@ -14,7 +19,11 @@ export function buildProgram(context: CliContext): Command {
     .configureOutput({ writeOut: (s) => context.stdout.write(s), writeErr: (s) => context.stderr.write(s) });
   registerCoreCommands(program, context);
   registerBridgeCommands(program, context);
-  // Further areas: registerXCommands(program, { ...context, ... }) from main/cli/<area>.ts.
+  registerClientCommands(program, context);
+  registerSecretCommands(program, context);
+  registerPolicyCommands(program, context);
+  registerApprovalsCommands(program, context);
+  registerAuditCommands(program, context);
   return program;
 }
 
@@ -45,6 +54,11 @@ function allCommands(command: Command): Command[] {
 }
 
 if (import.meta.main) {
+  // `switchboard … | head` closes the pipe early: that is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   const code = await main();
   // `serve` and `bridge` end the process themselves; the others just set the code.
   process.exitCode = code;

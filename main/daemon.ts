@@ -48,6 +48,8 @@ export interface DaemonOptions {
   sessionRestart?: RestartPolicy;
   /** Watch config.json for edits by the CLI or by hand (default true). */
   watchConfig?: boolean;
+  /** Called after config.json was (re)loaded and applied to the supervisor. */
+  onConfigChange?: (config: Config) => void;
 }
 
 export class Daemon {
@@ -60,6 +62,8 @@ export class Daemon {
   readonly http: HttpEndpoint;
   readonly apiToken: string;
   readonly dispatcher: ApiDispatcher<ContractSpec>;
+  /** The servers.* and daemon.* handlers, for a composition that builds the whole API. */
+  readonly serversHandlers: Handlers<typeof serversContract>;
   private readonly options: DaemonOptions;
   private current: Config | undefined;
   private info: DaemonInfo | undefined;
@@ -102,7 +106,7 @@ export class Daemon {
     });
     for (const route of options.routes ?? []) this.http.route(route.prefix, route.handler);
     // Handlers are filled in here so that a handler factory can see the whole daemon.
-    Object.assign(handlers, createServersHandlers({
+    this.serversHandlers = createServersHandlers({
       config: this.config,
       supervisor: this.supervisor,
       hub: this.hub,
@@ -114,7 +118,8 @@ export class Daemon {
         socketPath: this.socket.path,
         startedAt: this.info?.startedAt ?? new Date().toISOString(),
       }),
-    }));
+    });
+    Object.assign(handlers, this.serversHandlers);
     const extra = typeof options.apiHandlers === 'function' ? options.apiHandlers(this) : options.apiHandlers;
     Object.assign(handlers, extra ?? {});
   }
@@ -166,6 +171,7 @@ export class Daemon {
       this.current = next;
       this.supervisor.reconcile(next.servers);
       for (const server of removed) void this.hub.closeServer(server.id);
+      this.options.onConfigChange?.(next);
     } catch (error) {
       this.logger.error('config.json is invalid; keeping the last good configuration', { error: (error as Error).message });
     }

@@ -2,6 +2,7 @@
 // a value such as { "secret": "github-token" } names an entry in the OS keychain.
 import { z } from 'zod';
 import { ClientLinkSchema } from './clients.ts';
+import { UserPolicySchema } from './policy.ts';
 
 export const SERVER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const ServerIdSchema = z.string().regex(SERVER_ID_PATTERN, 'server ids are 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
@@ -75,6 +76,8 @@ export const SettingsSchema = z.object({
     credential: z.string().optional(),
   }).strict().optional(),
   startAtLogin: z.boolean().default(false),
+  /** The user's own policy rules (the weakest source: it can add restrictions, never lift managed or org ones). */
+  userPolicy: UserPolicySchema.optional(),
 }).strict();
 export type Settings = z.infer<typeof SettingsSchema>;
 

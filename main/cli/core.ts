@@ -1,16 +1,22 @@
 // `switchboard serve | status | server … | token create`: the daemon and its configuration.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
+import { auditContract } from '../../shared/api/audit.ts';
 import { serversContract, type ServerStatus } from '../../shared/api/servers.ts';
+import type { ForwarderStatus } from '../../shared/audit.ts';
 import { ServerConfigSchema, type ServerConfig } from '../../shared/config.ts';
 import { ConfigStore } from '../config/config-store.ts';
-import { Daemon } from '../daemon.ts';
 import { connectToDaemon } from '../endpoints/daemon-client.ts';
 import { sha256Hex } from '../endpoints/http-guard.ts';
 import { createStderrLogger, silentLogger } from '../relay/logger.ts';
 import { Supervisor } from '../servers/supervisor.ts';
 import type { ResolveSecret } from '../servers/child-process-transport.ts';
 import type { CliContext } from './context.ts';
+
+const BUILT_UI = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
 
 export function registerCoreCommands(program: Command, context: CliContext): void {
   const out = (text: string): void => {
@@ -19,26 +25,37 @@ export function registerCoreCommands(program: Command, context: CliContext): voi
   const store = () => new ConfigStore(context.dataDir);
 
   program.command('serve')
-    .description('Run the daemon in the foreground (headless): local socket, HTTP endpoint, servers')
+    .description('Run the daemon in the foreground (headless): local socket, HTTP endpoint, servers, policy, audit')
     .option('--port <port>', 'HTTP port on 127.0.0.1 (overrides settings.httpPort; 0 = any free port)', parsePort)
     .addOption(new Option('--log-level <level>', 'log detail on stderr').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .option('--static-root <dir>', 'serve the web UI from this folder')
-    .action(async (options: { port?: number; logLevel: 'debug' | 'info' | 'warn' | 'error'; staticRoot?: string }) => {
+    .option('--ui', 'serve the built web UI (dist/renderer) and open it in a browser (headless: the address is printed)')
+    .action(async (options: { port?: number; logLevel: 'debug' | 'info' | 'warn' | 'error'; staticRoot?: string; ui?: boolean }) => {
       const logger = createStderrLogger(options.logLevel);
-      const daemon = new Daemon({
-        dataDir: context.dataDir,
-        logger,
-        resolveSecret: keychainResolver(),
-        ...(options.port !== undefined ? { httpPort: options.port } : {}),
-        ...(options.staticRoot ? { staticRoot: options.staticRoot } : {}),
-      });
       // Nothing may take the daemon down: log and carry on.
       process.on('uncaughtException', (error) => logger.error('uncaught exception', { error: error.stack ?? error.message }));
       process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: reason instanceof Error ? reason.stack : String(reason) }));
-      const info = await daemon.start();
+      const staticRoot = options.staticRoot ?? (options.ui ? BUILT_UI : undefined);
+      if (options.ui && !existsSync(join(staticRoot!, 'index.html'))) {
+        throw new Error(`the web UI is not built in ${staticRoot}; run \`npm run build\` (or \`npm start\`, which builds it) first`);
+      }
+      const { Switchboard } = await import('../switchboard.ts');
+      const switchboard = await Switchboard.start({
+        dataDir: context.dataDir,
+        mode: 'headless',
+        logger,
+        ...(options.port !== undefined ? { httpPort: options.port } : {}),
+        ...(staticRoot ? { staticRoot } : {}),
+      });
+      const info = switchboard.info;
       out(`switchboard daemon listening on http://127.0.0.1:${info.httpPort} and ${info.socketPath} (data: ${context.dataDir})`);
+      if (options.ui) {
+        const { createOpenUrl } = await import('../oauth/open-url.ts');
+        const url = new URL(`http://127.0.0.1:${info.httpPort}/#token=${encodeURIComponent(info.apiToken)}`);
+        await createOpenUrl((line) => out(line.replace('to authorize MCP Switchboard', 'for the MCP Switchboard UI')))(url);
+      }
       await new Promise<void>((resolve) => {
-        const shutdown = () => void daemon.stop().then(resolve, resolve);
+        const shutdown = () => void switchboard.stop().then(resolve, resolve);
         process.once('SIGINT', shutdown);
         process.once('SIGTERM', shutdown);
         process.once('SIGHUP', shutdown);
@@ -58,10 +75,13 @@ export function registerCoreCommands(program: Command, context: CliContext): voi
         return;
       }
       const status = await daemon.api['daemon.status']({});
-      if (options.json) return out(JSON.stringify({ running: true, ...status }, null, 2));
+      const audit = connectToDaemon(context.dataDir, auditContract);
+      const forwarder = audit ? await audit.api['forwarder.status']({}).catch(() => undefined) : undefined;
+      if (options.json) return out(JSON.stringify({ running: true, ...status, ...(forwarder ? { forwarder } : {}) }, null, 2));
       out(`daemon: running (pid ${status.pid}) since ${status.startedAt}`);
       out(`http: http://127.0.0.1:${status.httpPort}  socket: ${status.socketPath}  sessions: ${status.sessions}`);
       for (const server of status.servers) out(formatStatus(server));
+      if (forwarder) out(formatForwarder(forwarder));
     });
 
   const server = program.command('server').description('Configure MCP servers');
@@ -153,6 +173,17 @@ export function registerCoreCommands(program: Command, context: CliContext): voi
       out(value);
       context.stderr.write(`token for '${name}' created; it is shown only now. Send it as "Authorization: Bearer <token>" to http://127.0.0.1:<port>/mcp/<server-id>\n`);
     });
+}
+
+function formatForwarder(status: ForwarderStatus): string {
+  if (!status.enabled) return 'audit forwarding: off (no gateway configured in policy or settings)';
+  const parts = [`audit forwarding: ${status.state} to ${status.url}`, `backlog ${status.backlog}`];
+  if (status.failed > 0) parts.push(`refused by the gateway ${status.failed}`);
+  if (status.droppedTotal > 0) parts.push(`dropped ${status.droppedTotal}`);
+  parts.push(`last delivery ${status.lastSuccessAt ? new Date(status.lastSuccessAt).toISOString() : 'never'}`);
+  const lines = [parts.join(', ')];
+  if (status.lastError) lines.push(`  last error (${new Date(status.lastError.at).toISOString()}${status.lastError.status ? `, HTTP ${status.lastError.status}` : ''}): ${status.lastError.message}`);
+  return lines.join('\n');
 }
 
 /** Resolves `{secret}` references from the OS keychain, loading the keyring only when needed. */

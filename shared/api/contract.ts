@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { method } from './define.ts';
 import { approvalsContract } from './approvals.ts';
+import { auditContract } from './audit.ts';
 import { clientsContract } from './clients.ts';
 import { policyContract } from './policy.ts';
 import { secretsContract } from './secrets.ts';
@@ -40,6 +41,7 @@ export const apiContract = {
   ...secretsContract,
   ...policyContract,
   ...approvalsContract,
+  ...auditContract,
 };
 
 export type ApiContract = typeof apiContract;
