@@ -5,6 +5,13 @@ import { AsyncEntry } from '@napi-rs/keyring';
 import { SECRET_NAME_PATTERN } from '../../shared/api/secrets.ts';
 
 export const DEFAULT_KEYCHAIN_SERVICE = 'mcp-switchboard';
+/** Overrides the keychain service of every store built without an explicit one (tests, side-by-side installs). */
+export const KEYCHAIN_SERVICE_ENV = 'SWITCHBOARD_KEYCHAIN_SERVICE';
+
+/** The keychain service used when none is passed: $SWITCHBOARD_KEYCHAIN_SERVICE, else 'mcp-switchboard'. */
+export function defaultKeychainService(env: NodeJS.ProcessEnv = process.env): string {
+  return env[KEYCHAIN_SERVICE_ENV]?.trim() || DEFAULT_KEYCHAIN_SERVICE;
+}
 /** Account name of the index entry; it cannot clash with a secret name (those start with a letter or digit). */
 const INDEX_ACCOUNT = '~index';
 
@@ -38,7 +45,7 @@ export function assertSecretName(name: string): void {
 }
 
 export interface KeyringSecretStoreOptions {
-  /** Keychain service name; tests pass a unique one so runs never see each other's entries. */
+  /** Keychain service name (default: defaultKeychainService()); tests pass a unique one so runs never see each other's entries. */
   service?: string;
 }
 
@@ -48,7 +55,7 @@ export class KeyringSecretStore implements SecretStore {
   private indexLock: Promise<unknown> = Promise.resolve();
 
   constructor(options: KeyringSecretStoreOptions = {}) {
-    this.service = options.service ?? DEFAULT_KEYCHAIN_SERVICE;
+    this.service = options.service ?? defaultKeychainService();
   }
 
   async get(name: string): Promise<string | null> {

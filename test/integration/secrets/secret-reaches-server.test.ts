@@ -2,8 +2,6 @@
 // server's request header, resolved only at launch; it appears in no file under the data folder.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Command } from 'commander';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,36 +9,18 @@ import { PassThrough, Readable } from 'node:stream';
 import { createRequire } from 'node:module';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { registerSecretCommands } from '../../../main/cli/secrets.ts';
 import { JsonConfigFile } from '../../../main/clients/config-access.ts';
 import { connectRemote } from '../../../main/oauth/connect-remote.ts';
 import { createSecretResolver } from '../../../main/secrets/resolve-secrets.ts';
 import { resolveServerLaunch } from '../../../main/secrets/resolve-server.ts';
 import { KeyringSecretStore } from '../../../main/secrets/secret-store.ts';
+import { startHeaderEchoServer } from '../../support/header-echo-server.ts';
 import { filesContaining, uniqueService } from '../../unit/secrets/keychain-helpers.ts';
 
 const EVERYTHING = createRequire(import.meta.url).resolve('@modelcontextprotocol/server-everything/dist/index.js');
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
-
-/** A remote MCP server whose one tool answers with the Authorization header it received. */
-async function headerEchoServer(): Promise<string> {
-  const http: Server = createServer(async (req, res) => {
-    const mcp = new McpServer({ name: 'header-echo', version: '1.0.0' });
-    mcp.registerTool('whoami', { description: 'echo the Authorization header' }, async (extra) => ({
-      content: [{ type: 'text', text: String(extra.requestInfo?.headers.authorization ?? '') }],
-    }));
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    res.on('close', () => { void transport.close(); void mcp.close(); });
-    await mcp.connect(transport);
-    await transport.handleRequest(req, res);
-  });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise((resolve) => http.close(resolve)));
-  return `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`;
-}
 
 describe('a secret set through the CLI', () => {
   it('reaches a stdio server env and a remote server header, and no file in the data folder', async () => {
@@ -57,7 +37,9 @@ describe('a secret set through the CLI', () => {
     await setSecret('everything-key', envValue);
     await setSecret('remote-auth', headerValue);
 
-    const url = await headerEchoServer();
+    const echoServer = await startHeaderEchoServer();
+    cleanups.push(() => echoServer.close());
+    const { url } = echoServer;
     const config = new JsonConfigFile(join(dataDir, 'config.json'));
     await config.update((c) => {
       c.servers.push({ id: 'everything', enabled: true, transport: 'stdio', command: process.execPath, args: [EVERYTHING, 'stdio'], env: { EVERYTHING_API_KEY: { secret: 'everything-key' } } });
