@@ -2,7 +2,7 @@
 // app's remote-server connection (test/conformance-client/client.ts) and compares the outcome with
 // test/conformance-client/expected-failures.yml: an unexpected failure or an unexpected pass fails.
 import { describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,6 +17,12 @@ const CONFORMANCE_BIN = join(ROOT, 'node_modules', '@modelcontextprotocol', 'con
 const TIMING_CHECKS = new Set(['client-sse-retry-timing']);
 
 interface Check { id: string; status: string; errorMessage?: string }
+
+/** Every client scenario the installed runner knows (`conformance list --client`). */
+function listedScenarios(): string[] {
+  const listing = execFileSync(process.execPath, [CONFORMANCE_BIN, 'list', '--client'], { encoding: 'utf8' });
+  return listing.split('\n').map((l) => /^\s*-\s*(\S+)/.exec(l)?.[1]).filter((s): s is string => Boolean(s));
+}
 
 function expectedFailures(): string[] {
   return readFileSync(EXPECTED, 'utf8').split('\n').map((l) => /^\s*-\s*(\S+)/.exec(l)?.[1]).filter((s): s is string => Boolean(s));
@@ -53,7 +59,12 @@ describe('conformance client scenarios', () => {
           (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: `${stdout}\n${stderr}` }));
       });
       const results = readResults(out);
-      expect(results.size, `no results were written:\n${run.output.slice(-3000)}`).toBeGreaterThan(20);
+      const listed = listedScenarios();
+      expect(listed.length, 'the runner lists no client scenario').toBeGreaterThan(20);
+      // A scenario that wrote no checks (the client crashed before, the runner skipped it) is a
+      // failure of its own, not a pass by omission.
+      const withoutResult = listed.filter((s) => !(results.get(s)?.length));
+      expect(withoutResult, `scenarios without a result:\n${run.output.slice(-3000)}`).toEqual([]);
       const failed: string[] = [];
       const failures: Record<string, string[]> = {};
       for (const [scenario, checks] of results) {
