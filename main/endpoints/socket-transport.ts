@@ -3,7 +3,7 @@
 import type { Socket } from 'node:net';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { DEFAULT_MAX_MESSAGE_BYTES, LineReader, problemResponse, serialize } from '../relay/ndjson.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES, LineReader, problemResponse, serialize, writeCoalesced } from '../relay/ndjson.ts';
 
 export class SocketTransport implements Transport {
   onclose?: () => void;
@@ -38,7 +38,7 @@ export class SocketTransport implements Transport {
 
   async send(message: JSONRPCMessage): Promise<void> {
     if (this.closed || !this.socket.writable) throw new Error('client connection is closed');
-    this.socket.write(serialize(message));
+    writeCoalesced(this.socket, serialize(message));
   }
 
   async close(): Promise<void> {
