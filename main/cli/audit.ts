@@ -1,10 +1,13 @@
 // `switchboard audit list | export | stats`: reads <dataDir>/audit.db directly and read-only
 // (WAL lets it read while the daemon writes), so it works whether or not the daemon runs.
+// `switchboard audit retry` asks the running daemon's forwarder to deliver now.
 import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { Option, type Command } from 'commander';
+import { auditContract } from '../../shared/api/audit.ts';
 import { AuditFilterSchema, AuditOutcomeSchema, type AuditFilter, type AuditRecord } from '../../shared/audit.ts';
+import { connectToDaemon } from '../endpoints/daemon-client.ts';
 import { AuditQueries } from '../audit/audit-queries.ts';
 import { auditDbPath, openAuditDatabase } from '../audit/database.ts';
 import { csvHeader, formatRecord, type ExportFormat } from '../audit/audit-export.ts';
@@ -124,6 +127,20 @@ export function registerAuditCommands(program: Command, context: AuditCommandCon
       } finally {
         close();
       }
+    });
+
+  audit.command('retry')
+    .description('Deliver to the gateway now: forget the backoff and queue again the batches the gateway refused (after fixing the network, token or gateway)')
+    .action(async () => {
+      const daemon = connectToDaemon(context.dataDir, auditContract);
+      if (!daemon) throw new Error(`the daemon is not running (data: ${context.dataDir}); records are delivered when it runs: start it with \`switchboard serve\``);
+      const { requeued } = await daemon.api['forwarder.retryFailed']({});
+      const status = await daemon.api['forwarder.status']({});
+      if (!status.enabled) {
+        out.write('audit forwarding is off: no gateway is configured in policy or settings\n');
+        return;
+      }
+      out.write(`retrying delivery to ${status.url} now: ${status.backlog} records waiting${requeued > 0 ? ` (${requeued} refused before, queued again)` : ''}\n`);
     });
 
   return audit;

@@ -7,8 +7,8 @@
 // network errors retry after Retry-After or full-jitter backoff; 401/403 retry with backoff (the
 // token may be renewed); any other 4xx refuses that batch for good: its rows are marked failed,
 // kept in the store, shown in status() with the gateway's message, and put back in the queue on
-// the next start or configure() (an operator fixing the gateway or config is what changes the
-// answer). Delivery then carries on with the next batch, so one poisoned batch blocks nothing.
+// the next start, configure() or retryFailed() ("Retry now": an operator fixing the gateway or
+// config is what changes the answer). Delivery then carries on with the next batch, so one poisoned batch blocks nothing.
 //
 // Off the hot path: one batch at a time, SQLite work per batch is one bounded read and one
 // bounded update, gzip runs on the libuv thread pool, and the loop yields between batches.
@@ -74,6 +74,8 @@ export class AuditForwarder {
   private lastError: LastError | null;
   private lastSuccessAt: number | null;
   private wakeUp: (() => void) | null = null;
+  /** Set by retryFailed()/configure(): an attempt already under way that fails is followed by another at once, not by a backoff. */
+  private retryRequested = false;
   private stopController = new AbortController();
 
   constructor(deps: ForwarderDeps, config: ForwarderConfig | null) {
@@ -108,10 +110,8 @@ export class AuditForwarder {
   configure(config: ForwarderConfig | null): void {
     this.config = config;
     this.deps.outbox.retryFailed();
-    this.attempt = 0;
-    this.nextAttemptAt = 0;
     this.inventoryVersion++;
-    this.wake();
+    this.retryNow();
   }
 
   /** The configured servers or their tools changed. */
@@ -120,12 +120,22 @@ export class AuditForwarder {
     this.wake();
   }
 
-  /** Puts refused batches back in the queue now. */
+  /**
+   * "Retry now" (after fixing the network, the token or the gateway): puts refused batches back
+   * in the queue, forgets the backoff (which may have grown to minutes during an outage) and
+   * tries at once. Returns how many refused records were queued again.
+   */
   retryFailed(): number {
     const n = this.deps.outbox.retryFailed();
-    this.nextAttemptAt = 0;
-    this.wake();
+    this.retryNow();
     return n;
+  }
+
+  private retryNow(): void {
+    this.attempt = 0;
+    this.nextAttemptAt = 0;
+    this.retryRequested = true;
+    this.wake();
   }
 
   status(): ForwarderStatus {
@@ -238,7 +248,7 @@ export class AuditForwarder {
     }
     const detail = text.trim().slice(0, 300);
     if (kind === 'permanent') {
-      this.setError({ at: this.now(), message: `the gateway refused a batch of ${records.length} records (HTTP ${status}${detail ? `: ${detail}` : ''}); kept and retried on the next start or config change`, status });
+      this.setError({ at: this.now(), message: `the gateway refused a batch of ${records.length} records (HTTP ${status}${detail ? `: ${detail}` : ''}); kept and retried on the next start, a gateway change or \`switchboard audit retry\``, status });
       this.state = 'idle';
       return 'permanent';
     }
@@ -300,12 +310,20 @@ export class AuditForwarder {
         await this.sleep(wait);
         continue;
       }
+      this.retryRequested = false;
       let result: DrainResult;
       try {
         result = await this.drainOnce();
       } catch (error) {
         // SQLite busy or similar: note it and try again later; the rows stay where they are.
         this.retryLater(config, `forwarding failed: ${describe(error)}`, null, undefined);
+        continue;
+      }
+      if (result === 'retry' && this.retryRequested) {
+        // The attempt was already on its way when "retry now" came (e.g. still failing against
+        // the network being fixed): its failure must not put the next try minutes away.
+        this.attempt = 0;
+        this.nextAttemptAt = 0;
         continue;
       }
       if (result === 'empty') {

@@ -25,5 +25,5 @@ export const auditContract = {
     'One chunk of audit records as JSON lines or CSV, oldest first (the CLI streams the whole store instead)',
   ),
   'forwarder.status': method(z.object({}), ForwarderStatusSchema, 'Delivery to the enterprise gateway: backlog, failures, last success and last error'),
-  'forwarder.retryFailed': method(z.object({}), z.object({ requeued: z.number().int() }), 'Queue the batches the gateway refused for another attempt'),
+  'forwarder.retryFailed': method(z.object({}), z.object({ requeued: z.number().int() }), 'Retry now: queue the batches the gateway refused again and try delivery at once, forgetting the backoff (after fixing the network, token or gateway)'),
 };

@@ -69,6 +69,10 @@ describe('switchboard audit', () => {
     rmSync(empty, { recursive: true, force: true });
   });
 
+  it('retry explains that it needs the running daemon', async () => {
+    await expect(run(['audit', 'retry'])).rejects.toThrow(/the daemon is not running .*switchboard serve/);
+  });
+
   it('reads relative and absolute times', () => {
     expect(parseTime('2h', 10_000_000)).toBe(10_000_000 - 7_200_000);
     expect(parseTime('2026-11-23T09:00:00Z')).toBe(Date.parse('2026-11-23T09:00:00Z'));
