@@ -3,6 +3,8 @@
 // scripted per request: answer 429 with Retry-After, 503, 400, a partial success, take the batch
 // but drop the connection before answering (lost acknowledgement), or hold the request open.
 // `down()` stops listening (connection refused) and `up()` listens again on the same port.
+// Scripts can apply to every request or only to those carrying audit call records (so a daemon's
+// inventory, sent whenever it likes, does not use up a reply meant for a batch of calls).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
@@ -21,7 +23,11 @@ export interface ReceivedRequest {
   readonly uids: readonly string[];
   readonly authorization: string | undefined;
   readonly contentEncoding: string | undefined;
+  /** True when the request carried audit call records (not only inventory or dropped-count records). */
+  readonly audit: boolean;
 }
+
+const AUDIT_EVENT = 'mcp_switchboard.audit.call';
 
 interface LogRecordJson { eventName?: string; attributes?: Array<{ key: string; value: Record<string, unknown> }> }
 interface ExportJson { resourceLogs?: Array<{ resource?: { attributes?: Array<{ key: string; value: Record<string, unknown> }> }; scopeLogs?: Array<{ logRecords?: LogRecordJson[] }> }> }
@@ -41,7 +47,7 @@ export class FakeGateway {
   /** The raw decompressed bodies of every request, accepted or not. */
   readonly rawBodies: Buffer[] = [];
   readonly requests: ReceivedRequest[] = [];
-  private readonly script: GatewayReply[] = [];
+  private readonly script: Array<{ reply: GatewayReply; auditOnly: boolean }> = [];
   private server: Server | null = null;
   private port = 0;
   private readonly sockets = new Set<Socket>();
@@ -84,7 +90,12 @@ export class FakeGateway {
 
   /** Replies for the next requests, in order; once used up, requests get 200 {}. */
   enqueue(...replies: GatewayReply[]): void {
-    this.script.push(...replies);
+    this.script.push(...replies.map((reply) => ({ reply, auditOnly: false })));
+  }
+
+  /** Like enqueue(), but these replies go only to requests carrying audit call records; others get 200 meanwhile. */
+  enqueueForAudit(...replies: GatewayReply[]): void {
+    this.script.push(...replies.map((reply) => ({ reply, auditOnly: true })));
   }
 
   /** Answers every hung request with 200. */
@@ -165,13 +176,15 @@ export class FakeGateway {
       // Bench mode: count ids without building the whole tree (the gateway's cost is not ours to measure).
       uids = [...raw.toString('utf8').matchAll(/"key":"log\.record\.uid","value":\{"stringValue":"([^"]+)"/g)].map((m) => m[1]!);
     }
-    const base = { at: Date.now(), uids: this.keep ? uids : [], authorization: req.headers.authorization, contentEncoding: req.headers['content-encoding'] };
+    const audit = this.keep ? logRecords.some((r) => r.eventName === AUDIT_EVENT) : raw.includes(`"eventName":"${AUDIT_EVENT}"`);
+    const base = { at: Date.now(), uids: this.keep ? uids : [], authorization: req.headers.authorization, contentEncoding: req.headers['content-encoding'], audit };
     if (this.expectedToken !== undefined && req.headers.authorization !== `Bearer ${this.expectedToken}`) {
       this.requests.push({ ...base, status: 401 });
       this.reply(res, 401, '{"error":"bad token"}');
       return;
     }
-    const reply = this.script.shift();
+    const head = this.script[0];
+    const reply = head && (!head.auditOnly || audit) ? this.script.shift()!.reply : undefined;
     const accept = (): void => {
       for (const uid of uids) this.received.set(uid, (this.received.get(uid) ?? 0) + 1);
       if (!this.keep) return;
