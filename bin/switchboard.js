@@ -1,9 +1,15 @@
 #!/usr/bin/env node
-// The `switchboard` command. Node >= 24 runs the TypeScript sources directly (type stripping).
+// The `switchboard` command. From a checkout, Node >= 24 runs the TypeScript sources directly
+// (type stripping); in the packaged app (no .ts files, run by Electron with ELECTRON_RUN_AS_NODE)
+// it runs the compiled dist/main/cli.js.
+import { existsSync } from 'node:fs';
+
 const [major] = process.versions.node.split('.').map(Number);
-if (major < 24) {
+if (major < 24 && !process.versions.electron) {
   process.stderr.write(`switchboard needs Node 24 or newer (found ${process.version}); run scripts/start.sh once to set it up.\n`);
   process.exit(1);
 }
-const { main } = await import('../main/cli.ts');
+const source = new URL('../main/cli.ts', import.meta.url);
+const entry = existsSync(source) ? source : new URL('../dist/main/cli.js', import.meta.url);
+const { main } = await import(entry.href);
 process.exitCode = await main(process.argv);
