@@ -84,22 +84,24 @@ export function App() {
     <AppInfoContext.Provider value={appInfo}>
       <div className="layout">
         <nav className="sidebar" aria-label="Main">
-          <div className="brand">
-            <span className="logo" aria-hidden="true">⇄</span> Switchboard
-          </div>
-          <ul>
-            {PAGES.map((page) => (
-              <li key={page.path}>
-                <a href={`#${page.path}`} aria-current={current === page.path ? 'page' : undefined}>
-                  {page.label}
-                  {page.path === '/approvals' && pending > 0 ? <span className="count" aria-label={`${pending} pending`}>{pending}</span> : null}
-                </a>
-              </li>
-            ))}
-          </ul>
-          <div className="sidebar-foot">
-            <LiveIndicator />
-            {info.data ? <span className="muted small">v{info.data.version} · {info.data.mode}</span> : null}
+          <div className="sidebar-inner">
+            <div className="brand">
+              <span className="logo" aria-hidden="true">⇄</span> Switchboard
+            </div>
+            <ul>
+              {PAGES.map((page) => (
+                <li key={page.path}>
+                  <a href={`#${page.path}`} aria-current={current === page.path ? 'page' : undefined}>
+                    {page.label}
+                    {page.path === '/approvals' && pending > 0 ? <span className="count" aria-label={`${pending} pending`}>{pending}</span> : null}
+                  </a>
+                </li>
+              ))}
+            </ul>
+            <div className="sidebar-foot">
+              <LiveIndicator />
+              {info.data ? <span className="muted small">v{info.data.version} · {info.data.mode}</span> : null}
+            </div>
           </div>
         </nav>
         <main className="content" id="main">

@@ -83,7 +83,8 @@ export function JsonView({ value, label }: { value: unknown; label?: string }) {
 }
 
 export function Countdown({ until, now }: { until: number; now: number }) {
-  const seconds = Math.max(0, Math.ceil((until - now) / 1000));
+  // `now` ticks once a second; a card that appears between ticks must not show more than is left.
+  const seconds = Math.max(0, Math.ceil((until - Math.max(now, Date.now())) / 1000));
   return (
     <span className={`countdown${seconds <= 10 ? ' countdown-urgent' : ''}`} aria-label={`${seconds} seconds left, then deny`}>
       {seconds}s

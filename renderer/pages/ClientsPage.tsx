@@ -62,7 +62,7 @@ export function ClientsPage() {
                       <td>{file.scope}</td>
                       <td>{file.servers.length ? file.servers.join(', ') : <span className="muted">none</span>}</td>
                       <td><Badge value={file.status} />{file.status === 'drifted' ? <div className="muted small">changed since it was linked</div> : null}</td>
-                      <td className="row-actions">
+                      <td><div className="row-actions">
                         {file.exists && file.servers.length > 0 && file.status === 'unlinked' ? <button type="button" className="ghost" disabled={act.busy} onClick={() => void act.run('import', client.id, file.path)}>Import servers</button> : null}
                         {file.status === 'unlinked' ? (
                           <button type="button" disabled={act.busy || !!file.error} onClick={() => void act.run('link', client.id, file.path)}>Link</button>
@@ -70,7 +70,7 @@ export function ClientsPage() {
                           <button type="button" disabled={act.busy} onClick={() => void act.run('unlink', client.id, file.path)}>Unlink</button>
                         )}
                         {file.status === 'drifted' ? <button type="button" className="ghost" disabled={act.busy} onClick={() => void act.run('link', client.id, file.path)}>Link again</button> : null}
-                      </td>
+                      </div></td>
                     </tr>
                   ))}
                 </tbody>

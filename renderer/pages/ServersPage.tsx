@@ -118,7 +118,8 @@ function ServerDetails({ entry }: { entry: ServerEntry }) {
     <section className="card details" aria-label={`Details of ${entry.config.id}`}>
       <dl className="facts">
         <dt>Runs</dt><dd><code>{describe(entry.config)}</code></dd>
-        <dt>State</dt><dd><Badge value={status.state} /> since {formatTime(status.since)}{status.restarts ? ` · ${status.restarts} restarts` : ''}</dd>
+        {/* The state badge is on the row above; the details add only when it began. */}
+        <dt>Since</dt><dd>{formatTime(status.since)}{status.restarts ? ` · ${status.restarts} restarts` : ''}</dd>
         {status.reason ? <><dt>Reason</dt><dd>{status.reason}</dd></> : null}
         {status.serverInfo ? <><dt>Server</dt><dd>{status.serverInfo.name} {status.serverInfo.version}</dd></> : null}
       </dl>
