@@ -1,30 +1,45 @@
-// The audit API for the Activity and Settings pages. Results are validated with the audit
-// domain's shared schemas; the method names are the audit domain's (issue 3).
-import { z } from 'zod';
-import { AuditPageSchema, AuditStatsRowSchema, AuditTimelineBucketSchema, ForwarderStatusSchema, type AuditFilter, type AuditPage, type AuditStatsRow, type AuditTimelineBucket, type ForwarderStatus } from '../../shared/audit.ts';
-import { callMethod } from './client.ts';
+// The audit API for the Activity and Settings pages, through the typed client: method names,
+// inputs and results are the audit contract's (shared/api/audit.ts), validated on arrival.
+import type { AuditFilter, AuditPage, AuditQuery, AuditStatsQuery, AuditStatsRow, AuditTimelineBucket, AuditTimelineQuery, ForwarderStatus } from '../../shared/audit.ts';
+import { api } from './client.ts';
 
-function listOf<T>(schema: z.ZodType<T>, raw: unknown, keys: string[]): T[] {
-  const value = Array.isArray(raw) ? raw : keys.map((k) => (raw as Record<string, unknown> | null)?.[k]).find(Array.isArray);
-  return z.array(schema).parse(value ?? []);
+export function queryAudit(query: AuditQuery): Promise<AuditPage> {
+  return api['audit.query'](query);
 }
 
-export const auditMethods = { query: 'audit.query', stats: 'audit.stats', timeline: 'audit.timeline', forwarder: 'audit.forwarderStatus' } as const;
-
-export async function queryAudit(filter: AuditFilter & { cursor?: string; limit?: number }): Promise<AuditPage> {
-  return AuditPageSchema.parse(await callMethod(auditMethods.query, filter));
+export async function auditStats(query: AuditStatsQuery): Promise<AuditStatsRow[]> {
+  return (await api['audit.stats'](query)).rows;
 }
 
-export async function auditStats(filter: AuditFilter & { groupBy?: 'server' | 'tool' }): Promise<AuditStatsRow[]> {
-  return listOf(AuditStatsRowSchema, await callMethod(auditMethods.stats, filter), ['rows', 'stats']);
+export async function auditTimeline(query: AuditTimelineQuery): Promise<AuditTimelineBucket[]> {
+  return (await api['audit.timeline'](query)).buckets;
 }
 
-export async function auditTimeline(filter: AuditFilter & { bucketMs?: number }): Promise<AuditTimelineBucket[]> {
-  return listOf(AuditTimelineBucketSchema, await callMethod(auditMethods.timeline, filter), ['buckets', 'timeline']);
+export function forwarderStatus(): Promise<ForwarderStatus> {
+  return api['forwarder.status']({});
 }
 
-export async function forwarderStatus(): Promise<ForwarderStatus> {
-  const raw = await callMethod(auditMethods.forwarder, {});
-  const value = (raw as { status?: unknown } | null)?.status ?? raw;
-  return ForwarderStatusSchema.parse(value);
+/** Queues the batches the gateway refused for another attempt; resolves with how many records. */
+export async function retryFailedDeliveries(): Promise<number> {
+  return (await api['forwarder.retryFailed']({})).requeued;
+}
+
+const EXPORT_CHUNK = 5000;
+
+/**
+ * Every record matching the filter, oldest first, as JSON lines or CSV (one header line), fetched
+ * in chunks from audit.export; `progress` is called with the running count after each chunk.
+ */
+export async function exportAudit(filter: AuditFilter, format: 'jsonl' | 'csv', progress: (count: number) => void): Promise<{ content: string; count: number }> {
+  const parts: string[] = [];
+  let count = 0;
+  let cursor: string | undefined;
+  do {
+    const chunk = await api['audit.export']({ ...filter, format, limit: EXPORT_CHUNK, ...(cursor ? { cursor } : {}) });
+    parts.push(chunk.content);
+    count += chunk.count;
+    progress(count);
+    cursor = chunk.nextCursor ?? undefined;
+  } while (cursor);
+  return { content: parts.join(''), count };
 }

@@ -1,5 +1,4 @@
-// The UI's one entry to the daemon: a typed client over the merged contract, the event source,
-// and an untyped call for methods a domain has not declared in the contract yet.
+// The UI's one entry to the daemon: a typed client over the merged contract and the event source.
 import { createApiClient, type CallTransport } from '../../shared/api/define.ts';
 import { apiContract } from '../../shared/api/contract.ts';
 import type { EventListener, EventName, EventTransport } from '../../shared/api/events.ts';
@@ -31,11 +30,6 @@ const connection = setup();
 export const api = createApiClient(apiContract, connection.transport);
 export const events = connection.events;
 export const transportMode = connection.mode;
-
-/** For methods a domain serves but has not (yet) declared in shared/api: unvalidated result. */
-export function callMethod(method: string, input: unknown = {}): Promise<unknown> {
-  return connection.transport(method, input);
-}
 
 export function onStreamState(listener: (state: StreamState) => void): () => void {
   if (!connection.stream) {

@@ -5,7 +5,11 @@ import type { AuditStatsRow, AuditTimelineBucket } from '../../shared/audit.ts';
 const COLORS = { calls: 'var(--accent)', errors: 'var(--bad)', denied: 'var(--warn)', p50: 'var(--accent)', p95: 'var(--warn)' };
 
 export function CallsOverTime({ buckets }: { buckets: AuditTimelineBucket[] }) {
-  const data = buckets.map((b) => ({ time: new Date(b.start).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }), calls: b.count, errors: b.errors, denied: b.denied }));
+  const multiDay = buckets.length > 1 && buckets[buckets.length - 1]!.start - buckets[0]!.start > 24 * 3600_000;
+  const label = (start: number) => multiDay
+    ? new Date(start).toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' })
+    : new Date(start).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const data = buckets.map((b) => ({ time: label(b.start), calls: b.count, errors: b.errors, denied: b.denied }));
   return (
     <figure className="chart" aria-label="Calls over time">
       <figcaption>Calls over time</figcaption>

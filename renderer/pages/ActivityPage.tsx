@@ -1,8 +1,9 @@
 import { Fragment, useEffect, useMemo, useRef, useState } from 'react';
 import type { AuditFilter, AuditRecord } from '../../shared/audit.ts';
-import { auditStats, auditTimeline, queryAudit } from '../api/audit.ts';
+import { auditStats, auditTimeline, exportAudit, queryAudit } from '../api/audit.ts';
 import { Badge, EmptyState, ErrorBanner, JsonView, NotAvailable, PageHeader, Spinner, formatMs, formatTime } from '../components/common.tsx';
 import { CallsOverTime, LatencyPerTool } from '../components/Charts.tsx';
+import { fillTimeline } from '../components/timeline.ts';
 import { useEvent } from '../hooks/useEvents.ts';
 import { useQuery } from '../hooks/useQuery.ts';
 import type { Route } from '../router.ts';
@@ -13,17 +14,6 @@ const RANGES = [
   { id: '24h', label: 'Last 24 hours', ms: 24 * 3600_000, bucket: 3600_000 },
   { id: '7d', label: 'Last 7 days', ms: 7 * 24 * 3600_000, bucket: 6 * 3600_000 },
 ] as const;
-
-const EXPORT_LIMIT = 10_000;
-
-function toCsv(records: AuditRecord[]): string {
-  const columns = Object.keys(records[0] ?? { id: '' }) as Array<keyof AuditRecord>;
-  const cell = (v: unknown) => {
-    const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [columns.join(','), ...records.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\r\n') + '\r\n';
-}
 
 function download(name: string, type: string, text: string): void {
   const url = URL.createObjectURL(new Blob([text], { type }));
@@ -47,7 +37,7 @@ export function ActivityPage({ route }: { route: Route }) {
   const full = useMemo(() => ({ ...filter, since: Date.now() - rangeSpec.ms }), [filter, rangeSpec.ms]);
 
   const page = useQuery(() => queryAudit({ ...full, limit: 50 }), [full]);
-  const timeline = useQuery(() => auditTimeline({ ...full, bucketMs: rangeSpec.bucket }), [full]);
+  const timeline = useQuery(async () => fillTimeline(await auditTimeline({ ...full, bucketMs: rangeSpec.bucket }), full.since, Date.now(), rangeSpec.bucket), [full]);
   const stats = useQuery(() => auditStats({ ...full, groupBy: 'tool' }), [full]);
 
   useEffect(() => {
@@ -79,17 +69,10 @@ export function ActivityPage({ route }: { route: Route }) {
     setExportError(null);
     setExporting({ done: 0 });
     try {
-      const all: AuditRecord[] = [];
-      let next: string | undefined;
-      do {
-        const result = await queryAudit({ ...full, limit: 1000, ...(next ? { cursor: next } : {}) });
-        all.push(...result.records);
-        next = result.nextCursor ?? undefined;
-        setExporting({ done: all.length });
-      } while (next && all.length < EXPORT_LIMIT);
+      const { content } = await exportAudit(full, format, (done) => setExporting({ done }));
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      if (format === 'jsonl') download(`switchboard-audit-${stamp}.jsonl`, 'application/x-ndjson', all.map((r) => JSON.stringify(r)).join('\n') + '\n');
-      else download(`switchboard-audit-${stamp}.csv`, 'text/csv', toCsv(all));
+      if (format === 'jsonl') download(`switchboard-audit-${stamp}.jsonl`, 'application/x-ndjson', content);
+      else download(`switchboard-audit-${stamp}.csv`, 'text/csv', content);
     } catch (error) {
       setExportError(error instanceof Error ? error : new Error(String(error)));
     } finally {
@@ -130,7 +113,7 @@ export function ActivityPage({ route }: { route: Route }) {
         <button type="submit" className="primary">Apply</button>
       </form>
       <div className="charts">
-        {timeline.data && timeline.data.length > 0 ? <CallsOverTime buckets={timeline.data} /> : null}
+        {timeline.data?.some((b) => b.count > 0) ? <CallsOverTime buckets={timeline.data} /> : null}
         {stats.data && stats.data.length > 0 ? <LatencyPerTool rows={stats.data} /> : null}
       </div>
       <ErrorBanner error={page.error} onRetry={page.reload} />

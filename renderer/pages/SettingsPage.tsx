@@ -1,12 +1,17 @@
 import { useState } from 'react';
 import { api } from '../api/client.ts';
-import { forwarderStatus } from '../api/audit.ts';
+import { forwarderStatus, retryFailedDeliveries } from '../api/audit.ts';
 import { Badge, EmptyState, ErrorBanner, NotAvailable, PageHeader, Spinner, formatTime } from '../components/common.tsx';
 import { useAction, useQuery } from '../hooks/useQuery.ts';
 import { useAppInfo, useServed } from '../hooks/useServed.ts';
 
 function GatewayStatus() {
   const status = useQuery(() => forwarderStatus(), []);
+  const [requeued, setRequeued] = useState<number | null>(null);
+  const retry = useAction(async () => {
+    setRequeued(await retryFailedDeliveries());
+    status.reload();
+  });
   if (status.notAvailable) return <NotAvailable what="Audit forwarding status" />;
   if (status.loading && !status.data) return <Spinner label="Loading gateway status…" />;
   if (status.error) return <ErrorBanner error={status.error} onRetry={status.reload} />;
@@ -15,14 +20,23 @@ function GatewayStatus() {
     return <EmptyState title="No enterprise gateway configured"><p>Audit records stay on this machine. Your administrator sets the gateway in the managed policy (or set <code>settings.gateway</code> in config.json).</p></EmptyState>;
   }
   return (
-    <dl className="facts">
-      <dt>Gateway</dt><dd><code>{s.url}</code></dd>
-      <dt>State</dt><dd><Badge value={s.state} />{s.nextAttemptAt ? ` · next attempt ${formatTime(s.nextAttemptAt)}` : ''}</dd>
-      <dt>Backlog</dt><dd>{s.backlog} record{s.backlog === 1 ? '' : 's'} waiting{s.failed ? ` · ${s.failed} refused` : ''}{s.droppedTotal ? ` · ${s.droppedTotal} dropped (backlog cap)` : ''}</dd>
-      <dt>Delivered</dt><dd>{s.deliveredSinceStart} since start · last success {formatTime(s.lastSuccessAt)}</dd>
-      {s.lastError ? <><dt>Last error</dt><dd className="bad-text">{s.lastError.status ? `HTTP ${s.lastError.status}: ` : ''}{s.lastError.message} ({formatTime(s.lastError.at)})</dd></> : null}
-      <dt>Inventory sent</dt><dd>{formatTime(s.inventorySentAt)}</dd>
-    </dl>
+    <>
+      <dl className="facts">
+        <dt>Gateway</dt><dd><code>{s.url}</code></dd>
+        <dt>State</dt><dd><Badge value={s.state} />{s.nextAttemptAt ? ` · next attempt ${formatTime(s.nextAttemptAt)}` : ''}</dd>
+        <dt>Backlog</dt><dd>{s.backlog} record{s.backlog === 1 ? '' : 's'} waiting{s.failed ? ` · ${s.failed} refused` : ''}{s.droppedTotal ? ` · ${s.droppedTotal} dropped (backlog cap)` : ''}</dd>
+        <dt>Delivered</dt><dd>{s.deliveredSinceStart} since start · last success {formatTime(s.lastSuccessAt)}</dd>
+        {s.rejectedTotal ? <><dt>Rejected</dt><dd>{s.rejectedTotal} record{s.rejectedTotal === 1 ? '' : 's'} the gateway reported as rejected</dd></> : null}
+        {s.lastError ? <><dt>Last error</dt><dd className="bad-text">{s.lastError.status && !s.lastError.message.includes(`HTTP ${s.lastError.status}`) ? `HTTP ${s.lastError.status}: ` : ''}{s.lastError.message} ({formatTime(s.lastError.at)})</dd></> : null}
+        <dt>Inventory sent</dt><dd>{formatTime(s.inventorySentAt)}</dd>
+      </dl>
+      <div className="form-actions">
+        <button type="button" className="ghost" onClick={status.reload}>Refresh</button>
+        {s.failed > 0 || s.state === 'backoff' ? <button type="button" disabled={retry.busy} onClick={() => void retry.run()}>{retry.busy ? 'Retrying…' : 'Retry now'}</button> : null}
+      </div>
+      {requeued !== null ? <p className="notice" role="status">Retrying now{requeued > 0 ? `; ${requeued} refused record${requeued === 1 ? '' : 's'} queued again` : ''}.</p> : null}
+      <ErrorBanner error={retry.error} />
+    </>
   );
 }
 
