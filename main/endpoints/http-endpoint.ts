@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { ApiErrorBody } from '../../shared/api/define.ts';
+import { APP_CSP } from '../app/app-origin.ts';
 import type { ClientToken } from '../../shared/config.ts';
 import type { Logger } from '../relay/logger.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES, formatBytes } from '../relay/ndjson.ts';
@@ -308,10 +309,14 @@ export class HttpEndpoint {
       info = await stat(file).catch(() => undefined);
       if (!info?.isFile()) return refuse(res, { status: 404, error: 'not found', why: path });
     }
+    // The page's <meta> CSP cannot carry frame-ancestors; the header does, so no other page
+    // can frame the UI (clickjacking the approval buttons).
     res.writeHead(200, {
       'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
       'content-length': info.size,
+      'content-security-policy': APP_CSP,
       'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
       'cache-control': 'no-cache',
     });
     createReadStream(file).pipe(res);
