@@ -16,7 +16,10 @@ export interface PolicyServiceDeps {
   readonly managedPath: string;
   /** Where the org policy's last-known-good copy is cached (org-policy.json). */
   readonly dataDir: string;
-  /** The `userPolicy` section of the settings. */
+  /**
+   * The `userPolicy` section of the settings. Return the same object until the settings change:
+   * a different object is taken as a change and the engine is rebuilt on its next use.
+   */
   readonly userPolicy: () => UserPolicy | undefined;
   readonly fetch?: typeof fetch;
   /** How often the managed file is checked for changes; 0 turns polling off. */
@@ -34,6 +37,7 @@ export class PolicyService {
   private current: PolicyEngine;
   private poll: NodeJS.Timeout | undefined;
   private managedStamp = '';
+  private userSeen: UserPolicy | undefined;
 
   constructor(deps: PolicyServiceDeps) {
     this.deps = deps;
@@ -43,11 +47,15 @@ export class PolicyService {
   }
 
   engine(): PolicyEngine {
+    // The settings may be loaded (or reloaded) after start() without userPolicyChanged() being
+    // called, e.g. the daemon reads config.json after the policy started: user rules must still
+    // apply from the first call.
+    if (this.deps.userPolicy() !== this.userSeen) return this.rebuild();
     return this.current;
   }
 
   /** The supervisor's admission hook: may this server start, be linked or be called? */
-  readonly admit = (server: ServerConfig): Admission => this.current.admitServer(server);
+  readonly admit = (server: ServerConfig): Admission => this.engine().admitServer(server);
 
   /** The org sync, when the managed policy names an org URL (status, tests). */
   orgSync(): OrgPolicySync | undefined {
@@ -110,7 +118,8 @@ export class PolicyService {
   }
 
   private rebuild(): PolicyEngine {
-    this.current = new PolicyEngine({ managed: this.managed, org: this.org?.state(), user: this.deps.userPolicy() });
+    this.userSeen = this.deps.userPolicy();
+    this.current = new PolicyEngine({ managed: this.managed, org: this.org?.state(), user: this.userSeen });
     this.events.emit('changed', this.current);
     return this.current;
   }
