@@ -2,6 +2,7 @@
 // denied tools from tools/list, pins tool definitions, and decides tools/call, resources/read
 // and prompts/get (deny → refusal naming rule and source, ask → the approval broker, allow →
 // next). The decision and approver go on the CallContext for the audit interceptor outside.
+import { randomUUID } from 'node:crypto';
 import type { JSONRPCNotification, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../../shared/config.ts';
 import type { ApprovalAnswer, ApprovalBroker, ApprovalKind } from '../approvals/broker.ts';
@@ -126,7 +127,7 @@ export class PolicyInterceptor implements Interceptor {
     const { serverId, sessionId } = ctx.session;
     const name = String(params(ctx.request).name ?? '');
     const args = params(ctx.request).arguments ?? {};
-    const tool = await this.toolDefinition(serverId, sessionId, name);
+    const tool = await this.toolDefinition(serverId, sessionId, name, next);
     const decision = engine.evaluate({ serverId, name, annotations: tool?.annotations, arguments: args });
     if (decision.action === 'deny') {
       ctx.decision = decision;
@@ -220,10 +221,32 @@ export class PolicyInterceptor implements Interceptor {
     return refused;
   }
 
-  private async toolDefinition(serverId: string, sessionId: string, name: string): Promise<ListedTool | undefined> {
+  /** Lists the session's tools again through its own upstream (all pages); undefined when that fails. */
+  private async relist(sessionId: string, next: Next): Promise<Map<string, ListedTool> | undefined> {
+    const tools = new Map<string, ListedTool>();
+    let cursor: string | undefined;
+    for (let page = 0; page < 100; page++) {
+      const response = await next({ jsonrpc: '2.0', id: `switchboard-relist-${randomUUID()}`, method: 'tools/list', params: cursor === undefined ? {} : { cursor } });
+      const result = 'result' in response ? response.result as { tools?: unknown; nextCursor?: unknown } : undefined;
+      if (!result || !Array.isArray(result.tools)) return undefined;
+      for (const tool of result.tools as ListedTool[]) tools.set(tool.name, tool);
+      cursor = typeof result.nextCursor === 'string' ? result.nextCursor : undefined;
+      if (cursor === undefined) break;
+    }
+    this.sessions.set(sessionId, { tools, stale: false });
+    return tools;
+  }
+
+  private async toolDefinition(serverId: string, sessionId: string, name: string, next: Next): Promise<ListedTool | undefined> {
     const cache = this.sessions.get(sessionId);
     const cached = cache?.tools.get(name);
     if (cached && !cache!.stale) return cached;
+    if (cache?.stale) {
+      // The list_changed came from this session's own server: ask it, not the daemon's probe
+      // session (for a stdio server that is another process, still showing the old definition).
+      const fresh = await this.relist(sessionId, next);
+      if (fresh) return fresh.get(name);
+    }
     if (this.deps.lookupTool) {
       try {
         const fresh = await this.deps.lookupTool(serverId, name);

@@ -42,30 +42,47 @@ describe('PolicyInterceptor bookkeeping', () => {
   const ctxFor = (method: string, params: Record<string, unknown>): CallContext => ({ session, request: { jsonrpc: '2.0', id: ++id, method, params } as JSONRPCRequest, signal: new AbortController().signal, startedAt: Date.now() });
   const upstream = async (r: JSONRPCRequest): Promise<RelayResponse> => ({ jsonrpc: '2.0', id: r.id, result: r.method === 'tools/list' ? { tools: upstreamTools } : { content: [{ type: 'text', text: 'done' }] } });
 
-  it('annotations come from the session\'s last tools/list; a list_changed makes it consult the lookup for fresh ones', async () => {
+  it('annotations come from the session\'s last tools/list; after a list_changed it lists the session\'s own tools again (not the probe\'s)', async () => {
     let lookups = 0;
     const interceptor = make({ tools: [{ id: 'ask-destructive', match: '**', annotations: { destructiveHint: true }, action: 'ask' }] }, async () => {
       lookups++;
-      return { name: 'wipe', description: 'Deletes things', annotations: { destructiveHint: true } };
+      return { name: 'wipe', description: 'Deletes things', annotations: { readOnlyHint: true } };
     });
-    await interceptor.handle(ctxFor('tools/list', {}), upstream);
+    const seen: string[] = [];
+    const recording = (r: JSONRPCRequest) => { seen.push(r.method); return upstream(r); };
+    await interceptor.handle(ctxFor('tools/list', {}), recording);
     const first = ctxFor('tools/call', { name: 'wipe', arguments: {} });
-    await interceptor.handle(first, upstream);
+    await interceptor.handle(first, recording);
     expect(first.decision).toMatchObject({ action: 'allow' });
-    expect(lookups).toBe(0);
+    expect(seen).toEqual(['tools/list', 'tools/call']);
 
+    // this session's server changed the tool (the probe, another process, still has the old one)
+    upstreamTools = [{ name: 'wipe', description: 'Deletes things', annotations: { destructiveHint: true } }];
     interceptor.onServerNotification(session, { jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
     const second = ctxFor('tools/call', { name: 'wipe', arguments: {} });
-    const waiting = interceptor.handle(second, upstream);
+    const waiting = interceptor.handle(second, recording);
     await new Promise((r) => setTimeout(r, 20));
-    expect(lookups).toBe(1);
+    expect(seen).toEqual(['tools/list', 'tools/call', 'tools/list']);
+    expect(lookups).toBe(0);
     // the fresh definition differs from the pin and is destructive: pinning asks first
-    expect(broker.list()[0]).toMatchObject({ kind: 'pinning', tool: 'wipe' });
+    expect(broker.list()[0]).toMatchObject({ kind: 'pinning', tool: 'wipe', change: { new: { annotations: { destructiveHint: true } } } });
     await broker.answer(broker.list()[0]!.id, 'allow-once', 'ui');
     await new Promise((r) => setTimeout(r, 20));
     expect(broker.list()[0]).toMatchObject({ kind: 'policy', rule: 'managed: ask-destructive' });
     await broker.answer(broker.list()[0]!.id, 'allow-session', 'ui');
     expect(await waiting).toMatchObject({ result: { content: [{ text: 'done' }] } });
+  });
+
+  it('a session that never listed its tools takes the definition from the lookup (the daemon\'s probe)', async () => {
+    let lookups = 0;
+    const interceptor = make({ tools: [{ id: 'no-destructive', match: '**', annotations: { destructiveHint: true }, action: 'deny' }] }, async () => {
+      lookups++;
+      return { name: 'wipe', description: 'Deletes things', annotations: { destructiveHint: true } };
+    });
+    const call = ctxFor('tools/call', { name: 'wipe', arguments: {} });
+    await interceptor.handle(call, upstream);
+    expect(lookups).toBe(1);
+    expect(call.decision).toMatchObject({ action: 'deny', rule: 'no-destructive' });
   });
 
   it('allow-session answers are remembered for the session and forgotten when it closes', async () => {
