@@ -1,12 +1,17 @@
-// `switchboard client list|import|link|unlink`. The daemon may pass its own config store and link
-// endpoint in the context; by default config.json in the data folder is used directly.
+// `switchboard client list|import|link|unlink`. When the daemon runs, the commands go through its
+// API (it owns config.json and knows its HTTP port, which linked URLs need); otherwise config.json
+// in the data folder is used directly. Tests may inject the config store and link endpoint.
 import type { Command } from 'commander';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
+import { clientsContract } from '../../shared/api/clients.ts';
+import type { ClientId } from '../../shared/clients.ts';
 import { currentEnvironment, type ClientEnvironment } from '../clients/adapter.ts';
-import { ClientService } from '../clients/client-service.ts';
+import { adapterFor } from '../clients/adapters/index.ts';
+import { ClientService, defaultClientFile } from '../clients/client-service.ts';
 import { JsonConfigFile, type ConfigAccess } from '../clients/config-access.ts';
 import { createLinkEndpoint, type LinkEndpoint } from '../clients/link-endpoint.ts';
+import { connectToDaemon } from '../endpoints/daemon-client.ts';
 import { KeyringSecretStore, type SecretStore } from '../secrets/secret-store.ts';
 
 export interface ClientCommandContext {
@@ -19,17 +24,56 @@ export interface ClientCommandContext {
   stdout?: Writable;
 }
 
+type ClientSummaries = Awaited<ReturnType<ClientService['list']>>;
+interface ImportOutput { file: string; entries: Array<{ name: string; serverId: string; outcome: string; secrets: string[] }>; skipped: Array<{ name: string; reason: string }>; warnings: string[] }
+interface LinkOutput { file: string; backup: string; linked: Array<{ name: string; serverId: string }>; warnings: string[] }
+interface UnlinkOutput { file: string; restored: 'exact' | 'entries'; keptChanged: string[] }
+
+/** The four operations, done by the running daemon or locally on config.json. */
+interface ClientOps {
+  list(): Promise<ClientSummaries>;
+  import(client: ClientId, file?: string): Promise<ImportOutput>;
+  link(client: ClientId, file?: string): Promise<LinkOutput>;
+  unlink(client: ClientId, file?: string): Promise<UnlinkOutput>;
+}
+
 export function registerClientCommands(program: Command, context: ClientCommandContext): Command {
   const out = context.stdout ?? process.stdout;
-  const service = async (): Promise<ClientService> => {
+  const env = (): ClientEnvironment => context.env ?? currentEnvironment([process.cwd()]);
+
+  const local = async (): Promise<ClientOps> => {
     const config = context.config ?? new JsonConfigFile(path.join(context.dataDir, 'config.json'));
     const endpoint = context.endpoint ?? createLinkEndpoint({ dataDir: context.dataDir, httpPort: (await config.read()).settings.httpPort });
-    return new ClientService({
-      config, endpoint,
-      secrets: context.secretStore ?? new KeyringSecretStore(),
-      env: context.env ?? currentEnvironment([process.cwd()]),
-    });
+    const service = new ClientService({ config, endpoint, secrets: context.secretStore ?? new KeyringSecretStore(), env: env() });
+    return {
+      list: () => service.list(),
+      import: (client, file) => service.import(client, file),
+      link: async (client, file) => {
+        const r = await service.link(client, file);
+        return { file: r.file, backup: r.backup, linked: r.linked, warnings: r.import.warnings };
+      },
+      unlink: (client, file) => service.unlink(client, file),
+    };
   };
+
+  const viaDaemon = (): ClientOps | undefined => {
+    if (context.config || context.endpoint) return undefined;
+    const daemon = connectToDaemon(context.dataDir, clientsContract);
+    if (!daemon) return undefined;
+    // The daemon looks in its own environment; a file named here (or found from this folder, for
+    // project files) is passed as an absolute path.
+    const fileFor = async (client: ClientId, file?: string): Promise<string> => path.resolve(file ?? await defaultClientFile(adapterFor(client), env()));
+    return {
+      list: async () => (await daemon.api['clients.list']({})).clients,
+      import: async (client, file) => daemon.api['clients.import']({ client, file: await fileFor(client, file) }),
+      link: async (client, file) => daemon.api['clients.link']({ client, file: await fileFor(client, file) }),
+      unlink: (client, file) => daemon.api['clients.unlink']({ client, ...(file ? { file: path.resolve(file) } : {}) }),
+    };
+  };
+
+  const ops = async (): Promise<ClientOps> => viaDaemon() ?? local();
+  /** Unknown client names fail here with the list of known ones. */
+  const clientId = (id: string): ClientId => adapterFor(id).id;
 
   const client = program.command('client').description('Detect AI clients and link their MCP servers through the app');
 
@@ -37,7 +81,7 @@ export function registerClientCommands(program: Command, context: ClientCommandC
     .description('Clients, their config files, servers and link status')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      const clients = await (await service()).list();
+      const clients = await (await ops()).list();
       if (options.json) return void out.write(`${JSON.stringify(clients, null, 2)}\n`);
       for (const c of clients) {
         out.write(`${c.name} (${c.id}): ${c.installed ? 'installed' : 'not found'}, links by ${c.linkMode}\n`);
@@ -51,7 +95,7 @@ export function registerClientCommands(program: Command, context: ClientCommandC
     .description("Import the client's servers into the app (inline secrets move to the OS keychain)")
     .option('--config <path>', "the client's config file (default: its usual file)")
     .action(async (id: string, options: { config?: string }) => {
-      const report = await (await service()).import(id, options.config);
+      const report = await (await ops()).import(clientId(id), options.config);
       out.write(`imported from ${report.file}\n`);
       for (const e of report.entries) out.write(`  ${e.name} → ${e.serverId} (${e.outcome}${e.secrets.length ? `; secrets moved to the keychain: ${e.secrets.join(', ')}` : ''})\n`);
       for (const s of report.skipped) out.write(`  skipped ${s.name}: ${s.reason}\n`);
@@ -62,17 +106,17 @@ export function registerClientCommands(program: Command, context: ClientCommandC
     .description("Rewrite the client's entries to go through the app")
     .option('--config <path>', "the client's config file (default: its usual file)")
     .action(async (id: string, options: { config?: string }) => {
-      const report = await (await service()).link(id, options.config);
+      const report = await (await ops()).link(clientId(id), options.config);
       out.write(`linked ${report.file} (original kept at ${report.backup})\n`);
       for (const l of report.linked) out.write(`  ${l.name} → ${l.serverId}\n`);
-      for (const w of report.import.warnings) out.write(`  warning: ${w}\n`);
+      for (const w of report.warnings) out.write(`  warning: ${w}\n`);
     });
 
   client.command('unlink <client>')
     .description("Restore the client's original entries")
     .option('--config <path>', "the client's config file (default: the one that was linked)")
     .action(async (id: string, options: { config?: string }) => {
-      const report = await (await service()).unlink(id, options.config);
+      const report = await (await ops()).unlink(clientId(id), options.config);
       out.write(report.restored === 'exact'
         ? `restored ${report.file} exactly as it was before linking\n`
         : `restored the linked entries of ${report.file}; it was edited since linking, other edits kept\n`);

@@ -96,10 +96,15 @@ export class ClientService {
     }
   }
 
-  private async defaultFile(adapter: ClientAdapter): Promise<string> {
-    for (const candidate of adapter.configFiles(this.deps.env)) if (await exists(candidate.path)) return candidate.path;
-    throw new Error(`no ${adapter.displayName} config file found (looked at ${adapter.configFiles(this.deps.env).map((c) => c.path).join(', ')}); name one with --config`);
+  private defaultFile(adapter: ClientAdapter): Promise<string> {
+    return defaultClientFile(adapter, this.deps.env);
   }
+}
+
+/** The client's own config file: the first of its usual files that exists (user files first). */
+export async function defaultClientFile(adapter: ClientAdapter, env: ClientEnvironment): Promise<string> {
+  for (const candidate of adapter.configFiles(env)) if (await exists(candidate.path)) return candidate.path;
+  throw new Error(`no ${adapter.displayName} config file found (looked at ${adapter.configFiles(env).map((c) => c.path).join(', ')}); name one with --config`);
 }
 
 async function exists(file: string): Promise<boolean> {

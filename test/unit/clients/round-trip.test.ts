@@ -39,7 +39,7 @@ const CASES: Case[] = [
   },
   {
     client: 'cursor', fixture: 'cursor/project-mcp.json', relativeTo: 'project', path: '.cursor/mcp.json', useConfigFlag: true,
-    entries: [['mcpServers', 'memory']], secrets: [], kept: [],
+    entries: [['mcpServers', 'memory'], ['mcpServers', 'docs']], secrets: [], kept: ['"x-project-note": "checked in; shared by the whole team"'],
   },
   {
     client: 'vscode', fixture: 'vscode/mcp.json', relativeTo: 'home', path: '.config/Code/User/mcp.json',
@@ -64,7 +64,7 @@ const CASES: Case[] = [
   },
   {
     client: 'claude-code', fixture: 'claude-code/.mcp.json', relativeTo: 'project', path: '.mcp.json', useConfigFlag: true,
-    entries: [['mcpServers', 'shared-docs'], ['mcpServers', 'everything']], secrets: [], kept: [],
+    entries: [['mcpServers', 'shared-docs'], ['mcpServers', 'everything']], secrets: [], kept: ['"x-maintainers": ["platform-team"]'],
   },
 ];
 
