@@ -29,7 +29,7 @@ import { launchSpecFromFile, type LaunchSpec } from '../../../main/clients/launc
 import { httpCallTransport } from '../../../main/endpoints/daemon-client.ts';
 import { KeyringSecretStore } from '../../../main/secrets/secret-store.ts';
 import { EVERYTHING_SERVER, SWITCHBOARD_BIN, startRemoteEverything, startTestDaemon, type TestDaemon } from '../../support/daemon.ts';
-import { uniqueService } from '../../unit/secrets/keychain-helpers.ts';
+import { filesContaining, uniqueService } from '../../unit/secrets/keychain-helpers.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'clients');
 
@@ -184,7 +184,7 @@ describe('linked entries through the daemon, for every client fixture', () => {
     expect(after.find((c) => c.id === f.client)?.files.find((x) => x.path === file)?.status ?? 'unlinked').toBe('unlinked');
   }, 90_000);
 
-  it('after every unlink only the test token is left, and the revoked URL entries are refused', async () => {
+  it('after every unlink only the test token is left, the revoked URL entries are refused, and no fixture secret is in the data folder', async () => {
     const config = JSON.parse(readFileSync(join(daemon.dataDir, 'config.json'), 'utf8')) as { tokens: Array<{ name: string }>; links: unknown[] };
     expect(config.tokens.map((t) => t.name)).toEqual(['test-client']);
     expect(config.links).toEqual([]);
@@ -193,6 +193,16 @@ describe('linked entries through the daemon, for every client fixture', () => {
       // The daemon applies the token list when it reloads config.json after the write.
       await expect.poll(() => connectAsClient(spec).then(() => 'accepted', (error: Error) => error.message), { timeout: 10_000, interval: 100 })
         .toMatch(/401|unauthorized|token/i);
+    }
+
+    // Stopped first: everything it buffers is on disk, and its socket is gone.
+    process.kill(daemon.pid, 'SIGTERM');
+    await expect.poll(() => daemon.alive(), { timeout: 15_000, interval: 50 }).toBe(false);
+    // The inline tokens of the fixtures went to the keychain on import; config.json holds references.
+    for (const secret of ['ghp_FixtureDesktop', 'lin_api_FixtureCursor', 'fixture-cursor-db-password', 'github_pat_FixtureVsCode',
+      'tal_FixtureWindsurf', 'BSAFixtureWindsurf', 'sntrys_FixtureClaudeCode', 'patFixtureClaudeCode']) {
+      expect(filesContaining(daemon.dataDir, secret), secret).toEqual([]);
+      expect(daemon.logs(), secret).not.toContain(secret);
     }
   });
 });
