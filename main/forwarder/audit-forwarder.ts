@@ -17,7 +17,7 @@ import { gzip as gzipCb, constants as zlibConstants } from 'node:zlib';
 import type { ForwarderStatus } from '../../shared/audit.ts';
 import type { AuditOutbox } from '../audit/audit-outbox.ts';
 import { newRecordId } from '../audit/record-id.ts';
-import { inventoryLogRecord, type InventoryProvider } from './inventory.ts';
+import { inventoryLogRecord, sha256, type InventoryProvider } from './inventory.ts';
 import { auditRowToLogRecordJson, droppedLogRecord, exportLogsRequestJson, resourceAttributes, type OtlpKeyValue, type ResourceIdentity } from './otlp-logs.ts';
 import { DEFAULT_BACKOFF, classifyStatus, fullJitterDelay, parseRetryAfter, type BackoffOptions } from './retry-policy.ts';
 
@@ -54,6 +54,10 @@ const META_LAST_ERROR = 'forwarder.last_error';
 const META_LAST_SUCCESS = 'forwarder.last_success_at';
 const META_REJECTED_TOTAL = 'forwarder.rejected_total';
 const CAP_CHECK_INTERVAL_MS = 10_000;
+/** How often the inventory is looked at again for changes nobody announced (tools, policy status). */
+const INVENTORY_CHECK_MS = 5 * 60_000;
+/** While an enabled server's tools are unknown (still starting), look again after 1 s, 2 s, 4 s… */
+const INVENTORY_INCOMPLETE_FIRST_CHECK_MS = 1000;
 
 interface LastError { at: number; message: string; status: number | null }
 
@@ -71,6 +75,10 @@ export class AuditForwarder {
   private inventoryVersion = 1;
   private inventorySentVersion = 0;
   private inventorySentAt: number | null = null;
+  /** Digest of the inventory the gateway has; null makes the next one go whatever it says (start, new gateway). */
+  private inventorySentDigest: string | null = null;
+  private nextInventoryCheckAt = 0;
+  private inventoryIncompleteChecks = 0;
   private lastError: LastError | null;
   private lastSuccessAt: number | null;
   private wakeUp: (() => void) | null = null;
@@ -93,6 +101,7 @@ export class AuditForwarder {
     this.running = true;
     this.stopController = new AbortController();
     this.deps.outbox.retryFailed();
+    this.inventorySentDigest = null;
     this.inventoryVersion++;
     this.loop = this.run();
   }
@@ -110,11 +119,12 @@ export class AuditForwarder {
   configure(config: ForwarderConfig | null): void {
     this.config = config;
     this.deps.outbox.retryFailed();
+    this.inventorySentDigest = null;
     this.inventoryVersion++;
     this.retryNow();
   }
 
-  /** The configured servers or their tools changed. */
+  /** The configured servers, their state or their tools may have changed: the inventory is sent again if it differs. */
   inventoryChanged(): void {
     this.inventoryVersion++;
     this.wake();
@@ -165,7 +175,13 @@ export class AuditForwarder {
       this.lastCapCheck = now;
       this.deps.outbox.enforceCap(config.maxBacklog ?? 1_000_000);
     }
-    if (this.inventorySentVersion !== this.inventoryVersion && this.deps.inventory) return this.sendInventory(config);
+    if (this.deps.inventory) {
+      if (this.inventorySentVersion === this.inventoryVersion && now >= this.nextInventoryCheckAt) this.inventoryVersion++;
+      if (this.inventorySentVersion !== this.inventoryVersion) {
+        const sent = await this.sendInventory(config);
+        if (sent !== 'unchanged') return sent;
+      }
+    }
 
     const outbox = this.deps.outbox;
     const rows = outbox.take(config.batchSize ?? 1000);
@@ -194,26 +210,45 @@ export class AuditForwarder {
     return 'retry';
   }
 
-  private async sendInventory(config: ForwarderConfig): Promise<DrainResult> {
+  private async sendInventory(config: ForwarderConfig): Promise<DrainResult | 'unchanged'> {
     const version = this.inventoryVersion;
     let servers;
     try {
       servers = await this.deps.inventory!.listServers();
     } catch (error) {
       this.inventorySentVersion = version;
+      this.scheduleInventoryCheck(false);
       this.setError({ at: this.now(), message: `inventory unavailable: ${(error as Error).message}`, status: null });
       return 'failed';
+    }
+    // Sent at start a server may still be starting (tools unknown): look again soon until it is up.
+    const incomplete = servers.some((server) => server.enabled && server.tools === null);
+    const digest = sha256(JSON.stringify(servers));
+    if (digest === this.inventorySentDigest) {
+      this.inventorySentVersion = version;
+      this.scheduleInventoryCheck(incomplete);
+      return 'unchanged';
     }
     const now = this.now();
     const records = servers.map((server) => JSON.stringify(inventoryLogRecord(server, newRecordId(now), now)));
     const result = records.length === 0 ? 'success' : await this.post(config, records);
     if (result === 'retry') return 'retry';
     this.inventorySentVersion = version; // a change made while sending makes it due again
+    this.scheduleInventoryCheck(incomplete);
     if (result === 'success') {
+      this.inventorySentDigest = digest;
       this.inventorySentAt = now;
       return 'sent';
     }
     return 'failed';
+  }
+
+  private scheduleInventoryCheck(incomplete: boolean): void {
+    this.inventoryIncompleteChecks = incomplete ? this.inventoryIncompleteChecks + 1 : 0;
+    const delay = incomplete
+      ? Math.min(INVENTORY_CHECK_MS, INVENTORY_INCOMPLETE_FIRST_CHECK_MS * 2 ** Math.min(this.inventoryIncompleteChecks - 1, 16))
+      : INVENTORY_CHECK_MS;
+    this.nextInventoryCheckAt = this.now() + delay;
   }
 
   /** Sends log records (each already JSON text) as one request. */

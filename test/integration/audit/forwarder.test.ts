@@ -86,6 +86,30 @@ describe('AuditForwarder against a real HTTP gateway', () => {
     expect(fwd.status().inventorySentAt).not.toBeNull();
   });
 
+  it('sends the inventory again only when it differs, and looks again soon while a server is still starting', async () => {
+    const tools: InventoryServer['tools'] = [{ name: 'echo', description: 'Returns its text argument' }];
+    let server: InventoryServer = { id: 'echo', transport: 'stdio', enabled: true, command: 'node', args: ['echo.js'], tools: null, policyStatus: 'allowed' };
+    let looks = 0;
+    const fwd = makeForwarder(fast(gateway.url), { inventory: { listServers: async () => (looks++, [server]) } });
+    fwd.start();
+    const inventory = () => gateway.records.filter((r) => r.eventName === 'mcp_switchboard.inventory.server');
+    await gateway.waitFor(() => inventory().length === 1, 10_000, 'the inventory at start');
+    expect(attr(inventory()[0]!, 'mcp_switchboard.server.tool.names')).toBeUndefined();
+    // Nothing announces that the server came up: the forwarder looks again by itself.
+    server = { ...server, tools };
+    await gateway.waitFor(() => inventory().length === 2, 10_000, 'the inventory with tools');
+    expect(JSON.stringify(attr(inventory()[1]!, 'mcp_switchboard.server.tool.names'))).toContain('echo');
+    // Announced changes that change nothing send nothing.
+    const before = looks;
+    fwd.inventoryChanged();
+    fwd.inventoryChanged();
+    await until(() => looks > before, 10_000, 'the inventory to be looked at');
+    await driveCalls(harness.interceptor, 3);
+    const ids = allIds();
+    await gateway.waitFor(() => ids.every((id) => gateway.received.has(id)), 10_000, 'calls sent after the check');
+    expect(inventory()).toHaveLength(2);
+  });
+
   // random: () => 1 makes every backoff its bound: ten minutes here.
   const slow = (url: string, extra: Partial<ForwarderConfig> = {}): ForwarderConfig => ({ url, intervalMs: 20, backoff: { baseMs: 600_000, maxMs: 600_000 }, ...extra });
 

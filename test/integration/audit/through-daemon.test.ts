@@ -3,6 +3,7 @@
 // `switchboard bridge`, recording every call in its SQLite store and forwarding the records to a
 // real HTTP gateway (test/support/gateway.ts) configured in settings.gateway. The gateway's
 // credential is a keychain entry (real Secret Service; run inside scripts/run-tests-in-session.sh).
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -205,6 +206,20 @@ describe('audit through a real switchboard serve', () => {
     await gateway.waitFor(() => batch.every((id) => gateway.received.has(id)), 20_000, 'the refused batch');
     await until(async () => (await daemon.audit['forwarder.status']({})).failed === 0, 10_000, 'no refused records');
     expect(gateway.duplicates()).toEqual([]);
+  }, 60_000);
+
+  it('reports the configured servers with their tool names to the gateway (inventory)', async () => {
+    const gateway = await gatewayUp();
+    const data = dataDir(gateway);
+    await serve(data);
+    const echo = () => gateway.records.filter((r) => r.eventName === 'mcp_switchboard.inventory.server' && attr(r, 'mcp_switchboard.server.id') === 'echo');
+    await gateway.waitFor(() => echo().length > 0, 20_000, 'the inventory');
+    // Sent at start, possibly before the server was up; once it is, its tools must follow.
+    await gateway.waitFor(() => echo().some((r) => JSON.stringify(attr(r, 'mcp_switchboard.server.tool.names') ?? null).includes('"echo"')), 20_000, 'the inventory with the tool names');
+    const record = echo().find((r) => attr(r, 'mcp_switchboard.server.tool.names') !== undefined)!;
+    expect(attr(record, 'mcp_switchboard.server.transport')).toBe('stdio');
+    expect(attr(record, 'mcp_switchboard.policy.status')).toBe('allowed');
+    expect(JSON.stringify(attr(record, 'mcp_switchboard.server.tool.description_sha256'))).toContain(createHash('sha256').update('Returns its text argument').digest('hex'));
   }, 60_000);
 
   it('never lets secrets planted in arguments reach the SQLite files, the gateway or the log', async () => {
