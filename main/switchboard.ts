@@ -33,6 +33,7 @@ import { AuditForwarder, type ForwarderConfig } from './forwarder/audit-forwarde
 import type { InventoryServer } from './forwarder/inventory.ts';
 import { PolicyStack } from './policy/policy-stack.ts';
 import { createStderrLogger, type Logger } from './relay/logger.ts';
+import { closeRemoteAuths } from './servers/upstream-factory.ts';
 import { createSecretResolver } from './secrets/resolve-secrets.ts';
 import { KeyringSecretStore, type SecretStore } from './secrets/secret-store.ts';
 
@@ -115,6 +116,23 @@ export class Switchboard {
       ...(options.fetch ? { fetch: options.fetch } : {}),
     }, null);
 
+    // Before the daemon: its constructor builds the API handlers, which hold this service.
+    const configAccess: ConfigAccess = {
+      read: async () => configStore().load(),
+      update: (change) => configStore().update((config) => {
+        change(config);
+      }),
+    };
+    this.clients = new ClientService({
+      config: configAccess,
+      secrets: this.secrets,
+      endpoint: {
+        bridgeCommand: (id) => this.linkEndpoint().bridgeCommand(id),
+        url: (id) => this.linkEndpoint().url(id),
+        pointsHere: (entry) => this.linkEndpoint().pointsHere(entry),
+      },
+      env: currentEnvironment(),
+    });
     this.daemon = new Daemon({
       dataDir: options.dataDir,
       logger: this.logger,
@@ -132,23 +150,6 @@ export class Switchboard {
       onConfigChange: (config) => this.configChanged(config),
     });
     ref.daemon = this.daemon;
-
-    const configAccess: ConfigAccess = {
-      read: async () => configStore().load(),
-      update: (change) => configStore().update((config) => {
-        change(config);
-      }),
-    };
-    this.clients = new ClientService({
-      config: configAccess,
-      secrets: this.secrets,
-      endpoint: {
-        bridgeCommand: (id) => this.linkEndpoint().bridgeCommand(id),
-        url: (id) => this.linkEndpoint().url(id),
-        pointsHere: (entry) => this.linkEndpoint().pointsHere(entry),
-      },
-      env: currentEnvironment(),
-    });
   }
 
   /** Builds and starts everything; an invalid config.json or a second daemon on the folder rejects. */
@@ -196,6 +197,7 @@ export class Switchboard {
       clearInterval(this.retentionTimer);
       this.disconnectEvents?.();
       await this.daemon.stop();
+      await closeRemoteAuths();
       this.policy.stop();
       await this.forwarder.stop();
       this.audit.store.close();
