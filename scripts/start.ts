@@ -1,7 +1,7 @@
 // `npm start`: the desktop app when the Electron binary is installed; otherwise the headless
 // daemon serving the web UI, with a message that says so and the address to open.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,9 +38,23 @@ function run(command: string, commandArgs: string[], what: string): void {
   }
 }
 
+/** Newest modification time of the files the UI is built from. */
+function newestSource(): number {
+  let newest = 0;
+  const visit = (entry: string): void => {
+    const info = statSync(entry, { throwIfNoEntry: false });
+    if (!info) return;
+    if (info.isDirectory()) for (const name of readdirSync(entry)) visit(path.join(entry, name));
+    else newest = Math.max(newest, info.mtimeMs);
+  };
+  for (const source of ['renderer', 'shared', 'preload/api.d.ts', 'vite.config.ts', 'package.json']) visit(path.join(root, source));
+  return newest;
+}
+
 function ensureRendererBuilt(): void {
-  if (existsSync(path.join(rendererRoot, 'index.html'))) return;
-  run(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], 'Building the UI (first start only)');
+  const built = statSync(path.join(rendererRoot, 'index.html'), { throwIfNoEntry: false });
+  if (built && built.mtimeMs >= newestSource()) return;
+  run(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], built ? 'Rebuilding the UI (its sources changed)' : 'Building the UI (first start only)');
 }
 
 function dataDirFromArgs(): string {

@@ -1,15 +1,22 @@
 // The web UI end to end: a real `switchboard serve` with real MCP servers serving the built UI,
 // driven in Debian's Chromium. Steps run in order on one daemon and one page, as a user would.
-// Screenshots of every page land in test-results/screenshots/ for review.
+// The managed policy names a real signed org policy server and an enterprise gateway that
+// answers 503, so Settings has real sync and delivery state to show. Screenshots of every page
+// land in test-results/screenshots/ for review (emptied first, so a stale one never stands in
+// for a step that failed).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type TestBrowser } from '../support/browser.ts';
 import { EVERYTHING_SERVER, REPO_ROOT, startTestDaemon, type TestDaemon } from '../support/daemon.ts';
+import { OrgServer, generateOrgKey } from '../support/org-server.ts';
 
 const RENDERER = join(REPO_ROOT, 'dist', 'renderer');
 const SHOTS = join(REPO_ROOT, 'test-results', 'screenshots');
@@ -19,15 +26,59 @@ let browser: TestBrowser;
 let page: Page;
 let home: string;
 let client: Client | undefined;
+let orgServer: OrgServer;
+let gateway: Server;
+const shots: string[] = [];
 
+/** Newest modification time of the files the UI is built from. */
+function newestSource(): number {
+  let newest = 0;
+  const visit = (entry: string): void => {
+    const info = statSync(entry, { throwIfNoEntry: false });
+    if (!info) return;
+    if (info.isDirectory()) for (const name of readdirSync(entry)) visit(join(entry, name));
+    else newest = Math.max(newest, info.mtimeMs);
+  };
+  for (const source of ['renderer', 'shared', 'preload/api.d.ts', 'vite.config.ts', 'package.json']) visit(join(REPO_ROOT, source));
+  return newest;
+}
+
+/** Builds the UI when it is missing or older than its sources, so the test never drives a stale build. */
 function ensureRendererBuilt(): void {
-  if (existsSync(join(RENDERER, 'index.html'))) return;
+  const built = statSync(join(RENDERER, 'index.html'), { throwIfNoEntry: false });
+  if (built && built.mtimeMs >= newestSource()) return;
   const result = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], { cwd: REPO_ROOT, stdio: 'inherit' });
   if (result.status !== 0) throw new Error('vite build failed');
 }
 
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  shots.push(`${name}.png`);
+}
+
+/** Where keyboard focus is: the element's text, and whether it is inside the main navigation. */
+function focused(): Promise<{ text: string; inNav: boolean }> {
+  return page.evaluate(() => {
+    const doc = (globalThis as unknown as { document: { activeElement: { textContent: string | null; closest(selector: string): unknown } | null } }).document;
+    const el = doc.activeElement;
+    return { text: el?.textContent?.trim() ?? '', inNav: !!el?.closest('nav[aria-label="Main"]') };
+  });
+}
+
+/** An enterprise gateway that is down for maintenance: every delivery gets 503. */
+async function startDownGateway(): Promise<string> {
+  gateway = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"down for maintenance"}'));
+  });
+  await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
+}
+
+/** The daemon's own forwarder.status, read over /api as the UI does. */
+async function forwarderLastError(): Promise<{ status: number | null } | null> {
+  const res = await fetch(`${daemon.baseUrl}/api/forwarder.status`, { method: 'POST', headers: { authorization: `Bearer ${daemon.apiToken}`, 'content-type': 'application/json' }, body: '{}' });
+  return ((await res.json()) as { result: { lastError: { status: number | null } | null } }).result.lastError;
 }
 
 async function go(route: string): Promise<void> {
@@ -37,21 +88,34 @@ async function go(route: string): Promise<void> {
 
 beforeAll(async () => {
   ensureRendererBuilt();
+  rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(SHOTS, { recursive: true });
   home = mkdtempSync(join(tmpdir(), 'switchboard-e2e-home-'));
   // A Cursor user config with one server, for the Clients page to find and link.
   mkdirSync(join(home, '.cursor'), { recursive: true });
   writeFileSync(join(home, '.cursor', 'mcp.json'), JSON.stringify({ mcpServers: { everything: { command: process.execPath, args: [EVERYTHING_SERVER] } } }, null, 2));
-  // Managed policy: get-sum needs the user's approval.
+  // Managed policy: get-sum needs the user's approval; a signed org policy and a gateway.
+  const orgKey = generateOrgKey('e2e-org');
+  orgServer = new OrgServer(orgKey, { version: 1, serial: 7, tools: [{ id: 'org: no shell', match: '*/run-shell', action: 'deny' }] });
+  await orgServer.start();
+  const gatewayUrl = await startDownGateway();
   const policyFile = join(home, 'managed-policy.json');
-  writeFileSync(policyFile, JSON.stringify({ version: 1, tools: [{ id: 'ask before sums', match: 'everything/get-sum', action: 'ask' }] }));
+  writeFileSync(policyFile, JSON.stringify({
+    version: 1,
+    tools: [{ id: 'ask before sums', match: 'everything/get-sum', action: 'ask' }],
+    org: { url: orgServer.url, publicKeys: [{ id: orgKey.keyId, key: orgKey.publicKeyPem }] },
+    gateway: { url: gatewayUrl },
+  }));
   daemon = await startTestDaemon({
     args: ['--static-root', RENDERER],
     env: { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), SWITCHBOARD_MANAGED_POLICY: policyFile },
   });
   browser = await launchBrowser();
   page = browser.page;
-  await page.goto(`${daemon.baseUrl}/#token=${encodeURIComponent(daemon.apiToken)}`);
+  const response = await page.goto(`${daemon.baseUrl}/#token=${encodeURIComponent(daemon.apiToken)}`);
+  // Web mode's CSP comes as a header too: it alone can forbid framing the UI.
+  expect(response?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+  expect(response?.headers()['x-content-type-options']).toBe('nosniff');
   await page.getByRole('heading', { level: 1, name: 'Servers' }).waitFor();
 }, 90_000);
 
@@ -59,6 +123,11 @@ afterAll(async () => {
   await client?.close().catch(() => {});
   await browser?.close();
   await daemon?.stop();
+  await orgServer?.stop();
+  if (gateway) {
+    gateway.closeAllConnections();
+    await new Promise((resolve) => gateway.close(resolve));
+  }
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
@@ -101,13 +170,27 @@ describe('web UI against the headless daemon', () => {
   it('finds Cursor on the Clients page and links its config through the app', async () => {
     await go('Clients');
     const cursor = page.getByRole('region', { name: 'Cursor' });
+    // A failed clients.list shows an alert instead of the clients: say so instead of timing out.
+    const alert = page.getByRole('alert');
+    await cursor.or(alert).first().waitFor({ timeout: 15_000 });
+    if (await alert.count()) throw new Error(`the Clients page shows an error: ${await alert.first().textContent()}`);
     const file = join(home, '.cursor', 'mcp.json');
     const row = cursor.getByRole('row').filter({ hasText: file });
     await row.getByRole('button', { name: 'Link' }).click();
     await row.getByText('linked', { exact: true }).waitFor({ timeout: 15_000 });
     await page.getByRole('status').filter({ hasText: 'Linked' }).waitFor();
-    const linked = readFileSync(file, 'utf8');
-    expect(linked).toContain('bridge');
+    // Cursor takes a URL: its entry now points at the daemon with a client token that works.
+    const linked = JSON.parse(readFileSync(file, 'utf8')) as { mcpServers: Record<string, { url?: string; headers?: Record<string, string> }> };
+    const entry = linked.mcpServers.everything!;
+    expect(entry.url).toBe(`${daemon.baseUrl}/mcp/everything`);
+    expect(entry.headers?.Authorization).toMatch(/^Bearer sbt_/);
+    const cursorClient = new Client({ name: 'cursor-as-linked', version: '1.0.0' });
+    await cursorClient.connect(new StreamableHTTPClientTransport(new URL(entry.url!), { requestInit: { headers: entry.headers! } }));
+    try {
+      expect((await cursorClient.listTools()).tools.map((t) => t.name)).toContain('echo');
+    } finally {
+      await cursorClient.close();
+    }
     await shot('04-clients-linked');
   });
 
@@ -135,8 +218,34 @@ describe('web UI against the headless daemon', () => {
     await page.getByRole('table').filter({ hasText: 'allow-once' }).waitFor({ timeout: 10_000 });
   });
 
+  it('reaches the navigation with Tab and answers an approval from the keyboard alone', async () => {
+    await go('Servers');
+    await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { blur(): void } | null } }).document.activeElement?.blur());
+    // Tab from the top of the page into the sidebar, then along it to Approvals.
+    let reached = false;
+    for (let presses = 0; presses < 12 && !reached; presses++) {
+      await page.keyboard.press('Tab');
+      const where = await focused();
+      reached = where.inNav && where.text.startsWith('Approvals');
+    }
+    expect(reached).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Approvals' }).waitFor();
+
+    const call = client!.callTool({ name: 'get-sum', arguments: { a: 20, b: 22 } }, undefined, { timeout: 60_000 });
+    await page.locator('article.approval').filter({ hasText: '"a": 20' }).waitFor({ timeout: 15_000 });
+    // Deny has the focus first; Tab moves to Allow once, Enter answers.
+    await expect.poll(() => focused().then((f) => f.text)).toBe('Deny');
+    await page.keyboard.press('Tab');
+    expect((await focused()).text).toBe('Allow once');
+    await shot('07-approvals-keyboard');
+    await page.keyboard.press('Enter');
+    const result = await call;
+    expect(JSON.stringify(result)).toContain('42');
+  });
+
   it('denies an ask call and the client gets an error naming the rule', async () => {
-    const call = client!.callTool({ name: 'get-sum', arguments: { a: 40, b: 2 } }, undefined, { timeout: 60_000 }).then(
+    const call = client!.callTool({ name: 'get-sum', arguments: { a: 40, b: 3 } }, undefined, { timeout: 60_000 }).then(
       (result) => ({ result, error: undefined }),
       (error: unknown) => ({ result: undefined, error }),
     );
@@ -147,25 +256,48 @@ describe('web UI against the headless daemon', () => {
     const text = outcome.error ? String((outcome.error as Error).message) : JSON.stringify(outcome.result);
     if (outcome.result) expect((outcome.result as { isError?: boolean }).isError).toBe(true);
     expect(text).toMatch(/den/i);
-    expect(text).not.toContain('42');
-    await shot('07-approvals-history');
+    expect(text).toContain('ask before sums');
+    expect(text).not.toContain('43');
+    await page.getByRole('cell', { name: 'deny', exact: true }).waitFor({ timeout: 10_000 });
+    await shot('08-approvals-history');
   });
 
-  it('shows the effective policy with the rule\'s source, and the settings', async () => {
+  it('shows the effective policy with the rule\'s source', async () => {
     await go('Policy');
     await page.getByRole('cell', { name: 'ask before sums' }).waitFor({ timeout: 10_000 });
-    await shot('08-policy');
+    await page.getByRole('cell', { name: 'org: no shell' }).waitFor();
+    await shot('09-policy');
+  });
+
+  it('shows the data folder, the org policy sync and the gateway\'s backlog and last error in Settings', async () => {
+    // The audited calls above are waiting for a gateway that has refused them at least once.
+    await expect.poll(async () => (await forwarderLastError())?.status, { timeout: 20_000 }).toBe(503);
     await go('Settings');
     await page.getByText(daemon.dataDir).first().waitFor();
-    await shot('09-settings');
+    const org = page.getByRole('region', { name: 'Org policy sync' });
+    await org.getByText('active', { exact: true }).waitFor({ timeout: 10_000 });
+    expect(await org.textContent()).toContain(orgServer.url);
+    const gatewaySection = page.getByRole('region', { name: 'Enterprise gateway' });
+    await gatewaySection.getByText(/HTTP 503/).waitFor({ timeout: 10_000 });
+    const backlog = await gatewaySection.locator('dt', { hasText: 'Backlog' }).locator('xpath=following-sibling::dd[1]').textContent();
+    expect(backlog).toMatch(/^[1-9]\d* records? waiting/);
+    await shot('10-settings');
   });
 
   it('renders in dark mode too', async () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await go('Activity');
-    await shot('10-activity-dark');
+    await shot('11-activity-dark');
     await go('Servers');
-    await shot('11-servers-dark');
+    await shot('12-servers-dark');
     await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('saved a screenshot of every page, and only this run\'s', () => {
+    const saved = readdirSync(SHOTS).sort();
+    expect(saved).toEqual([...shots].sort());
+    for (const name of ['servers', 'clients', 'activity', 'approvals', 'policy', 'settings']) {
+      expect(saved.some((file) => file.includes(`-${name}`)), name).toBe(true);
+    }
   });
 });
