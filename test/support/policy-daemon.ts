@@ -48,10 +48,13 @@ export interface PolicyDaemonOptions {
 export interface PolicyDaemon {
   readonly dir: string;
   readonly managedPath: string;
+  /** The running Switchboard (a new one after restart()). */
   readonly switchboard: Switchboard;
   readonly api: PolicyApi;
   readonly httpPort: number;
   readonly clientToken: string;
+  /** Stops the daemon (closing the clients) and starts a new one on the same data folder. */
+  restart(): Promise<void>;
   /** Replaces the managed policy file (object → JSON with version 1; string → as is). */
   writeManaged(doc: object | string): Promise<void>;
   httpClient(serverId: string, clientName?: string): Promise<Client>;
@@ -86,35 +89,46 @@ export async function startPolicyDaemon(options: PolicyDaemonOptions = {}): Prom
     settings: { httpPort: 0, ...(options.userPolicy ? { userPolicy: options.userPolicy } : {}) },
   }, null, 2), { mode: 0o600 });
 
+  const secretStore = new MemorySecretStore();
+  const launch = () => Switchboard.start({
+    dataDir: dir,
+    mode: 'headless',
+    logger: silentLogger,
+    httpPort: 0,
+    managedPath,
+    secretStore,
+    watchConfig: false,
+    ...(options.autoStart !== undefined ? { autoStart: options.autoStart } : {}),
+  });
   let switchboard: Switchboard;
   try {
-    switchboard = await Switchboard.start({
-      dataDir: dir,
-      mode: 'headless',
-      logger: silentLogger,
-      httpPort: 0,
-      managedPath,
-      secretStore: new MemorySecretStore(),
-      watchConfig: false,
-      ...(options.autoStart !== undefined ? { autoStart: options.autoStart } : {}),
-    });
+    switchboard = await launch();
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
-  const info = switchboard.info;
+  let api = createApiClient(policyContracts, httpCallTransport(switchboard.info));
   const clients: Client[] = [];
+  const closeClients = async () => {
+    await Promise.allSettled(clients.splice(0).map((client) => client.close()));
+  };
   return {
     dir,
     managedPath,
-    switchboard,
-    api: createApiClient(policyContracts, httpCallTransport(info)),
-    httpPort: info.httpPort,
+    get switchboard() { return switchboard; },
+    get api() { return api; },
+    get httpPort() { return switchboard.info.httpPort; },
     clientToken,
     writeManaged,
+    async restart() {
+      await closeClients();
+      await switchboard.stop();
+      switchboard = await launch();
+      api = createApiClient(policyContracts, httpCallTransport(switchboard.info));
+    },
     async httpClient(serverId, clientName = 'policy-http-test') {
       const client = new Client({ name: clientName, version: '1.0.0' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${info.httpPort}/mcp/${serverId}`), {
+      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${switchboard.info.httpPort}/mcp/${serverId}`), {
         requestInit: { headers: { authorization: `Bearer ${clientToken}` } },
       }));
       clients.push(client);
@@ -131,7 +145,7 @@ export async function startPolicyDaemon(options: PolicyDaemonOptions = {}): Prom
       return client;
     },
     async stop() {
-      await Promise.allSettled(clients.map((client) => client.close()));
+      await closeClients();
       await switchboard.stop();
       await rm(dir, { recursive: true, force: true });
     },

@@ -18,8 +18,12 @@ let daemon: TestDaemon;
 interface Run { code: number; stdout: string; stderr: string }
 
 function switchboard(...args: string[]): Promise<Run> {
+  return switchboardOn(daemon, ...args);
+}
+
+function switchboardOn(target: TestDaemon, ...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [SWITCHBOARD_BIN, ...args, '--data-dir', daemon.dataDir], { timeout: 20_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [SWITCHBOARD_BIN, ...args, '--data-dir', target.dataDir], { timeout: 20_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });
@@ -126,5 +130,30 @@ describe('switchboard approvals (real binary, running daemon)', () => {
 
     expect((await switchboard('approvals', 'list')).stdout).toContain('no pending approvals');
     expect((await switchboard('approvals', 'history')).stdout).toMatch(/allow-once\s+memory\/create_entities {2}by http/);
+  });
+});
+
+describe('switchboard serve with a corrupt managed policy file', () => {
+  it('starts, keeps answering, refuses every server naming the file and why, and `policy show` says so', async () => {
+    const corrupt = path.join(dir, 'corrupt-policy.json');
+    await writeFile(corrupt, '{ "version": 1, "tools": [ ');
+    const broken = await startTestDaemon({
+      env: { SWITCHBOARD_MANAGED_POLICY: corrupt },
+      servers: [{ id: 'memory', transport: 'stdio', command: process.execPath, args: [serverEntry('@modelcontextprotocol/server-memory')], env: { MEMORY_FILE_PATH: path.join(dir, 'memory-2.jsonl') } }],
+    });
+    try {
+      const status = await waitFor(() => broken.api['daemon.status']({}), (s) => s.servers[0]?.state === 'failed', 'memory to be refused');
+      expect(status.servers[0]!.reason).toContain(`managed policy file ${corrupt} cannot be used (invalid JSON`);
+      await expect(broken.httpClient('memory')).rejects.toThrow(`managed policy file ${corrupt} cannot be used`);
+
+      const show = await switchboardOn(broken, 'policy', 'show');
+      expect(show.code).toBe(0);
+      expect(show.stdout).toContain(`FAIL CLOSED: managed policy file ${corrupt} cannot be used (invalid JSON`);
+      expect(show.stdout).toMatch(/managed\s+error\s+\S*corrupt-policy\.json/);
+      expect((await switchboardOn(broken, 'approvals', 'list')).stdout).toContain('no pending approvals');
+      expect(broken.alive()).toBe(true);
+    } finally {
+      await broken.stop();
+    }
   });
 });

@@ -85,12 +85,35 @@ describe('org policy', () => {
     const cached = JSON.parse(await readFile(path.join(d.dir, 'org-policy.json'), 'utf8')) as { policy?: { serial?: number } };
     expect(JSON.stringify(cached)).toContain('"serial":1');
 
+    // an unsigned document is no better
+    org.mode = 'unsigned';
+    expect((await d.api['policy.reload']({})).sources.find((s) => s.source === 'org')).toMatchObject({ state: 'stale', serial: 1 });
+    expect(text(await deleting())).toContain('(org: org-no-delete)');
+
     org.mode = 'signed';
     org.publish({ version: 1, serial: 3, tools: [] });
     const afterGood = await d.api['policy.reload']({});
     expect(afterGood.sources.find((s) => s.source === 'org')).toMatchObject({ state: 'active', serial: 3 });
     const now = await deleting();
     expect(now.isError).toBeFalsy();
+  });
+
+  it('the last good org policy survives a daemon restart while the org server is down', async () => {
+    const key = generateOrgKey();
+    org = new OrgServer(key, { version: 1, serial: 7, tools: [{ id: 'org-no-delete', match: 'memory/delete_*', action: 'deny' }] });
+    await org.start();
+    const d = await start({ autoStart: false, managed: { org: { url: org.url, publicKeys: [{ id: key.keyId, key: key.publicKeyRaw }] } } });
+    expect((await d.api['policy.effective']({})).sources.find((s) => s.source === 'org')).toMatchObject({ state: 'active', serial: 7 });
+
+    org.mode = 'down';
+    await d.restart();
+    // with a good cached copy the daemon starts at once and fetches in the background
+    const effective = await waitFor(() => d.api['policy.effective']({}), (e) => e.sources.some((s) => s.source === 'org' && s.message?.includes('503')), 'the failed fetch to be reported');
+    expect(org.requests.at(-1)).toMatchObject({ status: 503 });
+    expect(effective.failClosed).toBeNull();
+    expect(effective.sources.find((s) => s.source === 'org')).toMatchObject({ state: 'stale', serial: 7, message: expect.stringContaining('503') });
+    const client = await d.httpClient('memory');
+    expect(text(await client.callTool({ name: 'delete_entities', arguments: { entityNames: ['x'] } }))).toContain('(org: org-no-delete)');
   });
 });
 
@@ -174,12 +197,15 @@ describe('approvals', () => {
 
   it('identical calls waiting in one session share one prompt, and one answer releases both', async () => {
     const d = await start({ autoStart: false, managed: { tools: [{ id: 'ask-search', match: 'memory/search_nodes', action: 'ask' }] } });
-    const client = await d.httpClient('memory');
+    // The bridge is one ordered stream (HTTP POSTs may overtake each other), and with the tools
+    // listed every call takes the same path to the broker: the "bob" prompt appearing means both
+    // "ada" calls got there before it.
+    const client = await d.bridgeClient('memory');
+    await client.listTools();
     const search = () => client.callTool({ name: 'search_nodes', arguments: { query: 'ada' } });
     const calls = [search(), search()];
-    const [pending] = await pendingApprovals(d);
-    // the second call reached the daemon too: a different argument in between gets its own prompt
     const other = client.callTool({ name: 'search_nodes', arguments: { query: 'bob' } });
+    const [pending] = await pendingApprovals(d);
     const both = await pendingApprovals(d, 2);
     expect(both.map((p) => (p.arguments as { query: string }).query)).toEqual(['ada', 'bob']);
     await d.api['approvals.answer']({ id: pending!.id, answer: 'allow-once' });
