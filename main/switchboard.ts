@@ -132,6 +132,7 @@ export class Switchboard {
         pointsHere: (entry) => this.linkEndpoint().pointsHere(entry),
       },
       env: currentEnvironment(),
+      admit: (server) => this.policy.admit(server),
     });
     this.daemon = new Daemon({
       dataDir: options.dataDir,

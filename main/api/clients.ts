@@ -17,7 +17,7 @@ export function createClientsHandlers(deps: ClientsHandlerDeps): Handlers<typeof
     'clients.import': ({ client, file }) => mapped(() => clients.import(client, file)),
     'clients.link': ({ client, file }) => mapped(async () => {
       const r = await clients.link(client, file);
-      return { file: r.file, backup: r.backup, linked: r.linked, warnings: r.import.warnings };
+      return { file: r.file, backup: r.backup, linked: r.linked, warnings: [...r.import.warnings, ...r.refused.map((x) => `'${x.name}' was not linked: ${x.reason}`)] };
     }),
     'clients.unlink': ({ client, file }) => mapped(async () => {
       const r = await clients.unlink(client, file);

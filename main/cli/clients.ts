@@ -12,6 +12,8 @@ import { ClientService, defaultClientFile } from '../clients/client-service.ts';
 import { JsonConfigFile, type ConfigAccess } from '../clients/config-access.ts';
 import { createLinkEndpoint, type LinkEndpoint } from '../clients/link-endpoint.ts';
 import { connectToDaemon } from '../endpoints/daemon-client.ts';
+import { loadLocalPolicy } from '../policy/local-policy.ts';
+import { managedPolicyPath } from '../policy/managed-source.ts';
 import { KeyringSecretStore, type SecretStore } from '../secrets/secret-store.ts';
 
 export interface ClientCommandContext {
@@ -44,13 +46,18 @@ export function registerClientCommands(program: Command, context: ClientCommandC
   const local = async (): Promise<ClientOps> => {
     const config = context.config ?? new JsonConfigFile(path.join(context.dataDir, 'config.json'));
     const endpoint = context.endpoint ?? createLinkEndpoint({ dataDir: context.dataDir, httpPort: (await config.read()).settings.httpPort });
-    const service = new ClientService({ config, endpoint, secrets: context.secretStore ?? new KeyringSecretStore(), env: env() });
+    // Policy applies offline too: the managed file, the cached org policy and the user rules.
+    const policy = await loadLocalPolicy({ dataDir: context.dataDir, managedPath: managedPolicyPath() });
+    const service = new ClientService({
+      config, endpoint, secrets: context.secretStore ?? new KeyringSecretStore(), env: env(),
+      admit: (server) => policy.engine.admitServer(server),
+    });
     return {
       list: () => service.list(),
       import: (client, file) => service.import(client, file),
       link: async (client, file) => {
         const r = await service.link(client, file);
-        return { file: r.file, backup: r.backup, linked: r.linked, warnings: r.import.warnings };
+        return { file: r.file, backup: r.backup, linked: r.linked, warnings: [...r.import.warnings, ...r.refused.map((x) => `'${x.name}' was not linked: ${x.reason}`)] };
       },
       unlink: (client, file) => service.unlink(client, file),
     };

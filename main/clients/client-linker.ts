@@ -17,6 +17,8 @@ export interface ClientLinkerDeps {
   importer: ClientImporter;
   endpoint: LinkEndpoint;
   tokens: ClientTokenIssuer;
+  /** Policy admission: why a server may not be linked (naming the rule), or undefined when it may. */
+  refuse?: (serverId: string) => Promise<string | undefined>;
   now?: () => Date;
 }
 
@@ -24,6 +26,8 @@ export interface LinkReport {
   file: string;
   backup: string;
   linked: Array<{ name: string; serverId: string }>;
+  /** Entries left as they were because policy does not admit their server. */
+  refused: Array<{ name: string; serverId: string; reason: string }>;
   import: ImportReport;
 }
 
@@ -58,12 +62,22 @@ export class ClientLinker {
     const doc = await readJsoncDocument(absolute); // parse errors stop here, before anything changes
     const imported = await this.deps.importer.importFile(adapter, absolute);
     if (imported.entries.length === 0) throw new Error(`${absolute} has no server entries to link`);
+    const admitted: typeof imported.entries = [];
+    const refused: LinkReport['refused'] = [];
+    for (const entry of imported.entries) {
+      const reason = await this.deps.refuse?.(entry.serverId);
+      if (reason === undefined) admitted.push(entry);
+      else refused.push({ name: entry.name, serverId: entry.serverId, reason });
+    }
+    if (admitted.length === 0) {
+      throw new Error(`nothing in ${absolute} may be linked: ${refused.map((r) => `'${r.name}': ${r.reason}`).join('; ')}`);
+    }
 
     const tokenName = adapter.linkMode === 'url' ? `client:${adapter.id}:${sha256(absolute).slice(0, 12)}` : undefined;
     const token = tokenName ? await this.deps.tokens.issue(tokenName) : undefined;
     let text = doc.text;
     const entries: LinkedEntry[] = [];
-    for (const entry of imported.entries) {
+    for (const entry of admitted) {
       const target: LinkTarget = adapter.linkMode === 'bridge'
         ? { kind: 'bridge', ...this.deps.endpoint.bridgeCommand(entry.serverId) }
         : { kind: 'url', url: this.deps.endpoint.url(entry.serverId), token: token! };
@@ -81,7 +95,7 @@ export class ClientLinker {
       config.links = config.links.filter((l) => l.file !== absolute);
       config.links.push(link);
     });
-    return { file: absolute, backup, linked: imported.entries.map((e) => ({ name: e.name, serverId: e.serverId })), import: imported };
+    return { file: absolute, backup, linked: admitted.map((e) => ({ name: e.name, serverId: e.serverId })), refused, import: imported };
   }
 
   async unlink(adapter: ClientAdapter, file: string): Promise<UnlinkReport> {

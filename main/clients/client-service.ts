@@ -3,6 +3,7 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import type { ClientFileStatus, ClientSummary } from '../../shared/clients.ts';
+import type { ServerConfig } from '../../shared/config.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { ClientAdapter, ClientEnvironment } from './adapter.ts';
 import { CLIENT_ADAPTERS, adapterFor } from './adapters/index.ts';
@@ -20,6 +21,8 @@ export interface ClientServiceDeps {
   endpoint: LinkEndpoint;
   env: ClientEnvironment;
   adapters?: readonly ClientAdapter[];
+  /** Policy admission of a configured server; a refused server is not linked (the reason names the rule). */
+  admit?: (server: ServerConfig) => { ok: true } | { ok: false; reason: string };
   now?: () => Date;
 }
 
@@ -36,6 +39,11 @@ export class ClientService {
     this.linker = new ClientLinker({
       config: deps.config, importer: this.importer, endpoint: deps.endpoint,
       tokens: new ClientTokenIssuer(deps.config, deps.now), ...(deps.now ? { now: deps.now } : {}),
+      refuse: async (serverId) => {
+        const server = (await deps.config.read()).servers.find((s) => s.id === serverId);
+        const admission = server && deps.admit ? deps.admit(server) : { ok: true as const };
+        return admission.ok ? undefined : admission.reason;
+      },
     });
   }
 
