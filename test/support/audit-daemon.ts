@@ -13,9 +13,10 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { auditContract } from '../../shared/api/audit.ts';
 import { createApiClient, type ApiClient } from '../../shared/api/define.ts';
+import { serversContract } from '../../shared/api/servers.ts';
 import { httpCallTransport } from '../../main/endpoints/daemon-client.ts';
 import { auditDbPath } from '../../main/audit/database.ts';
-import { REPO_ROOT, SWITCHBOARD_BIN } from './daemon.ts';
+import { EVERYTHING_SERVER, REPO_ROOT, SWITCHBOARD_BIN } from './daemon.ts';
 
 export const ECHO_SERVER_PATH = join(REPO_ROOT, 'test/support/echo-server.ts');
 
@@ -25,13 +26,16 @@ export interface AuditDataDir {
   readonly clientToken: string;
 }
 
-/** A fresh data folder whose config has the echo server (id "echo") and, when given, a gateway. */
-export function prepareAuditDataDir(gateway?: { url: string; credential?: string }): AuditDataDir {
+/** server-everything over stdio, for its slow tool (trigger-long-running-operation). */
+export const EVERYTHING_STDIO = { id: 'everything', transport: 'stdio', command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] } as const;
+
+/** A fresh data folder whose config has the echo server (id "echo"), `extraServers` and, when given, a gateway. */
+export function prepareAuditDataDir(gateway?: { url: string; credential?: string }, extraServers: readonly object[] = []): AuditDataDir {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-audit-'));
   const clientToken = `sbt_${randomBytes(24).toString('base64url')}`;
   writeFileSync(join(dataDir, 'config.json'), JSON.stringify({
     version: 1,
-    servers: [{ id: 'echo', transport: 'stdio', command: process.execPath, args: [ECHO_SERVER_PATH] }],
+    servers: [{ id: 'echo', transport: 'stdio', command: process.execPath, args: [ECHO_SERVER_PATH] }, ...extraServers],
     tokens: [{ name: 'audit-test', sha256: createHash('sha256').update(clientToken).digest('hex'), createdAt: new Date().toISOString() }],
     settings: { httpPort: 0, ...(gateway ? { gateway } : {}) },
   }, null, 2), { mode: 0o600 });
@@ -43,6 +47,7 @@ export interface ServeProcess {
   readonly httpPort: number;
   readonly baseUrl: string;
   readonly audit: ApiClient<typeof auditContract>;
+  readonly servers: ApiClient<typeof serversContract>;
   /** What the daemon wrote on stderr (its log). */
   logs(): string;
   alive(): boolean;
@@ -90,10 +95,20 @@ export async function startServe(dataDir: string, options: { env?: Record<string
     httpPort: ready.httpPort,
     baseUrl: `http://127.0.0.1:${ready.httpPort}`,
     audit: createApiClient(auditContract, httpCallTransport(ready)),
+    servers: createApiClient(serversContract, httpCallTransport(ready)),
     logs: () => stderr,
     alive,
     kill,
   };
+}
+
+/**
+ * The processes of the upstream servers the daemon runs (probe and per-session). A daemon killed
+ * with SIGKILL cannot stop them; a test that does so ends them by these ids.
+ */
+export async function upstreamPids(serve: ServeProcess): Promise<number[]> {
+  const { servers } = await serve.servers['servers.list']({});
+  return servers.flatMap((server) => [server.status.pid, ...server.sessions.map((session) => session.pid)]).filter((pid): pid is number => pid !== undefined);
 }
 
 /** An SDK client at /mcp/<serverId> of a running daemon. */
@@ -149,6 +164,16 @@ export function readAuditRows(dataDir: string): AuditRowView[] {
   const db = new Database(auditDbPath(dataDir), { readonly: true, fileMustExist: true });
   try {
     return db.prepare('SELECT id, method, target, arguments, outcome, delivery, client_name, transport FROM audit_records ORDER BY seq').all() as AuditRowView[];
+  } finally {
+    db.close();
+  }
+}
+
+/** Targets (tool names) of the calls the daemon has recorded as running now (audit_inflight). */
+export function readInflightTargets(dataDir: string): string[] {
+  const db = new Database(auditDbPath(dataDir), { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT target FROM audit_inflight ORDER BY seq').all() as Array<{ target: string | null }>).map((row) => row.target ?? '');
   } finally {
     db.close();
   }
