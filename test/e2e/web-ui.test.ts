@@ -203,6 +203,10 @@ describe('web UI against the headless daemon', () => {
     await table.getByRole('row').filter({ hasText: 'echo' }).first().waitFor({ timeout: 15_000 });
     expect(await table.getByRole('row').filter({ hasText: 'echo' }).first().textContent()).toContain('e2e-sdk-client');
     await shot('05-activity');
+    // Export goes through audit.export: the file holds the records, not just what is on screen.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSONL' }).click()]);
+    const lines = readFileSync((await download.path())!, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { target: string; clientName: string });
+    expect(lines.some((r) => r.target === 'echo' && r.clientName === 'e2e-sdk-client')).toBe(true);
   });
 
   it('approves an ask call in the Approvals page while the client waits, and the call completes', async () => {
