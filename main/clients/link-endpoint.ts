@@ -27,7 +27,12 @@ export function createLinkEndpoint(options: DefaultLinkEndpointOptions): LinkEnd
   const binPath = options.binPath ?? REPO_BIN;
   const base = `http://127.0.0.1:${options.httpPort}/mcp/`;
   return {
-    bridgeCommand: (serverId) => ({ command: nodePath, args: [binPath, 'bridge', serverId, '--data-dir', options.dataDir] }),
+    bridgeCommand: (serverId) => ({
+      command: nodePath,
+      args: [binPath, 'bridge', serverId, '--data-dir', options.dataDir],
+      // In the packaged app the running binary is Electron: it must start as plain Node.
+      ...(process.versions.electron ? { env: { ELECTRON_RUN_AS_NODE: '1' } } : {}),
+    }),
     url: (serverId) => {
       if (options.httpPort === 0) throw new Error('the HTTP endpoint has no fixed port (settings.httpPort is 0); set one before linking URL clients');
       return `${base}${encodeURIComponent(serverId)}`;
