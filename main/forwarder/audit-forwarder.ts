@@ -8,7 +8,12 @@
 // token may be renewed); any other 4xx refuses that batch for good: its rows are marked failed,
 // kept in the store, shown in status() with the gateway's message, and put back in the queue on
 // the next start, configure() or retryFailed() ("Retry now": an operator fixing the gateway or
-// config is what changes the answer). Delivery then carries on with the next batch, so one poisoned batch blocks nothing.
+// config is what changes the answer). Delivery then carries on with the next batch, so one
+// poisoned batch blocks nothing.
+//
+// The inventory of configured servers goes at start and to a new gateway, then again whenever it
+// differs: on inventoryChanged() and on the forwarder's own periodic look (soon after start while
+// a server is still coming up, so its tools follow).
 //
 // Off the hot path: one batch at a time, SQLite work per batch is one bounded read and one
 // bounded update, gzip runs on the libuv thread pool, and the loop yields between batches.
