@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { startRemoteEverything } from '../../support/daemon.ts';
 import { generateOrgKey, OrgServer } from '../../support/org-server.ts';
 import { resultText as text, startPolicyDaemon, waitFor, type PolicyDaemon, type PolicyDaemonOptions } from '../../support/policy-daemon.ts';
 import { CHANGED_DESCRIPTION, ORIGINAL_DESCRIPTION } from '../../support/changing-tool-server.ts';
@@ -134,6 +135,32 @@ describe('server admission', () => {
 
     const memory = await d.httpClient('memory');
     expect((await memory.callTool({ name: 'read_graph', arguments: {} })).isError).toBeFalsy();
+  });
+
+  it('an allowlist by command and arguments and by remote URL pattern admits exactly what it names', async () => {
+    const remote = await startRemoteEverything();
+    try {
+      const d = await start({ managed: { servers: { allow: [
+        { id: 'node-memory', command: process.execPath, args: ['**/server-memory/dist/index.js'] },
+        { id: 'loopback-everything', url: remote.url.replace(/\/mcp$/, '/**') },
+      ] } } });
+      await d.api['servers.add']({ server: { id: 'remote', transport: 'streamable-http', url: remote.url } });
+      await d.api['servers.add']({ server: { id: 'remote-by-name', transport: 'streamable-http', url: remote.url.replace('127.0.0.1', 'localhost') } });
+      const states = await waitFor(() => d.api['servers.list']({}), (r) => r.servers.every((s) => settled(s.status)), 'every server to settle');
+      const byId = Object.fromEntries(states.servers.map((s) => [s.config.id, s.status]));
+      expect(byId.memory).toMatchObject({ state: 'ready' });
+      expect(byId.remote).toMatchObject({ state: 'ready' });
+      for (const id of ['everything', 'changing', 'remote-by-name']) {
+        expect(byId[id]).toMatchObject({ state: 'failed', reason: `server '${id}' may not run: server "${id}" is not on the managed allowlist (servers.allow)` });
+      }
+      const client = await d.httpClient('remote');
+      expect(text(await client.callTool({ name: 'echo', arguments: { message: 'via the allowlisted URL' } }))).toContain('via the allowlisted URL');
+      await expect(d.httpClient('remote-by-name')).rejects.toThrow(/not on the managed allowlist \(servers\.allow\)/);
+    } finally {
+      await daemon?.stop();
+      daemon = undefined;
+      await remote.stop();
+    }
   });
 
   it('a server denied after its session opened cannot be called: the call is refused naming the deny rule', async () => {
