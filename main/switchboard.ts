@@ -77,6 +77,7 @@ export class Switchboard {
   private readonly options: SwitchboardOptions;
   private readonly logger: Logger;
   private disconnectEvents: (() => void) | undefined;
+  private stopAdmissionWatch: (() => void) | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
   private gatewayKey = '';
   private stopping: Promise<void> | undefined;
@@ -119,9 +120,14 @@ export class Switchboard {
     // Before the daemon: its constructor builds the API handlers, which hold this service.
     const configAccess: ConfigAccess = {
       read: async () => configStore().load(),
-      update: (change) => configStore().update((config) => {
-        change(config);
-      }),
+      // Applied at once, not when the file watcher notices: a client linked now connects now.
+      update: async (change) => {
+        const saved = await configStore().update((config) => {
+          change(config);
+        });
+        ref.daemon!.reloadConfig();
+        return saved;
+      },
     };
     this.clients = new ClientService({
       config: configAccess,
@@ -176,16 +182,26 @@ export class Switchboard {
     await this.policy.start();
     try {
       await this.daemon.start();
+      // A server the policy stops admitting (new managed or org document) is stopped.
+      this.stopAdmissionWatch = this.policy.keepAdmitted(this.daemon.supervisor);
     } catch (error) {
       this.policy.stop();
       this.audit.store.close();
       throw error;
     }
-    this.disconnectEvents = connectEventSources(this.events, {
+    // IT's inventory carries tool names: send it again once a server is up.
+    const offReady = this.daemon.supervisor.onStatus((status) => {
+      if (status.state === 'ready') this.forwarder.inventoryChanged();
+    });
+    const disconnectSources = connectEventSources(this.events, {
       supervisor: this.daemon.supervisor,
       approvals: this.policy.broker,
       audit: this.audit.interceptor,
     });
+    this.disconnectEvents = () => {
+      offReady();
+      disconnectSources();
+    };
     this.applyGateway();
     this.forwarder.start();
     this.pruneAudit();
@@ -197,6 +213,7 @@ export class Switchboard {
     this.stopping ??= (async () => {
       clearInterval(this.retentionTimer);
       this.disconnectEvents?.();
+      this.stopAdmissionWatch?.();
       await this.daemon.stop();
       await closeRemoteAuths();
       this.policy.stop();
@@ -213,7 +230,8 @@ export class Switchboard {
       mode: this.options.mode,
       ...(this.options.loginItem ? { loginItem: this.options.loginItem } : {}),
       domainHandlers: [
-        daemon.serversHandlers,
+        // The UI's "try a tool" call obeys the same tool rules as a client's call.
+        this.policy.guardTestCalls(daemon.serversHandlers),
         this.policy.handlers(),
         createAuditHandlers({ queries: this.audit.queries, forwarder: this.forwarder }),
         createSecretsHandlers({ secretStore: this.secrets }),

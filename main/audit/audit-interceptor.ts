@@ -142,8 +142,10 @@ export class AuditInterceptor implements Interceptor {
       errorType = ctx.signal.aborted && outcome === 'protocol_error' ? 'cancelled' : (ERROR_TYPES[code] ?? `jsonrpc_${code}`);
       errorMessage = capture.text(String(response.error.message ?? ''));
     } else if (response && (response.result as { isError?: unknown })?.isError === true) {
-      outcome = 'tool_error';
-      errorType = 'tool_error';
+      // Policy refuses a tools/call with a tool error (the model reads why); it is still a denial.
+      const refused = ctx.decision?.action === 'deny';
+      outcome = refused ? 'denied' : 'tool_error';
+      errorType = refused ? 'denied' : 'tool_error';
       errorMessage = toolErrorText(response.result, capture);
     } else if (ctx.signal.aborted) {
       outcome = 'cancelled';
