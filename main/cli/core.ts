@@ -93,8 +93,11 @@ export function registerCoreCommands(program: Command, context: CliContext): voi
     .option('--url <url>', 'URL of a remote server (Streamable HTTP)')
     .option('--header <KEY=VALUE>', 'HTTP header for a remote server (repeatable)', collect, [])
     .option('--sse', 'the remote server speaks the legacy SSE transport')
+    .option('--oauth', 'sign in to the remote server with OAuth 2.1 (browser consent; tokens kept in the keychain)')
+    .option('--oauth-client-id <id>', 'a pre-registered OAuth client id (default: dynamic registration)')
+    .option('--oauth-scope <scope>', 'OAuth scope to request (repeatable)', collect, [])
     .option('--timeout <ms>', 'request timeout for this server', (v) => Number.parseInt(v, 10))
-    .action(async (id: string, command: string[], options: { env: string[]; cwd?: string; url?: string; header: string[]; sse?: boolean; timeout?: number }) => {
+    .action(async (id: string, command: string[], options: ServerAddOptions) => {
       const entry = buildServerConfig(id, command, options);
       const daemon = connectToDaemon(context.dataDir, serversContract);
       if (daemon) await daemon.api['servers.add']({ server: entry });
@@ -195,15 +198,34 @@ export function keychainResolver(): ResolveSecret {
   };
 }
 
-function buildServerConfig(id: string, command: string[], options: { env: string[]; cwd?: string; url?: string; header: string[]; sse?: boolean; timeout?: number }): ServerConfig {
+interface ServerAddOptions {
+  env: string[];
+  cwd?: string;
+  url?: string;
+  header: string[];
+  sse?: boolean;
+  oauth?: boolean;
+  oauthClientId?: string;
+  oauthScope: string[];
+  timeout?: number;
+}
+
+function buildServerConfig(id: string, command: string[], options: ServerAddOptions): ServerConfig {
   let raw: Record<string, unknown>;
   if (options.url) {
     if (command.length > 0) throw new Error('give either --url or a command after --, not both');
     if (options.env.length > 0 || options.cwd) throw new Error('--env and --cwd apply to stdio servers only');
     raw = { id, transport: options.sse ? 'sse' : 'streamable-http', url: options.url, headers: keyValues(options.header, '--header') };
+    if (options.oauth || options.oauthClientId || options.oauthScope.length > 0) {
+      raw.oauth = {
+        enabled: true,
+        ...(options.oauthClientId ? { clientId: options.oauthClientId } : {}),
+        ...(options.oauthScope.length > 0 ? { scopes: options.oauthScope } : {}),
+      };
+    }
   } else {
     if (command.length === 0) throw new Error('give the server command after --, e.g. `switchboard server add files -- npx -y @modelcontextprotocol/server-filesystem ~/src`, or --url for a remote server');
-    if (options.header.length > 0 || options.sse) throw new Error('--header and --sse apply to remote servers (--url) only');
+    if (options.header.length > 0 || options.sse || options.oauth || options.oauthClientId) throw new Error('--header, --sse and --oauth apply to remote servers (--url) only');
     raw = { id, transport: 'stdio', command: command[0], args: command.slice(1), env: keyValues(options.env, '--env'), ...(options.cwd ? { cwd: options.cwd } : {}) };
   }
   if (options.timeout !== undefined) raw.requestTimeoutMs = options.timeout;

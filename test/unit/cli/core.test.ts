@@ -51,6 +51,13 @@ describe('switchboard CLI (no daemon)', () => {
     expect(JSON.parse((await run(['server', 'list', '--json'])).stdout).map((s: { id: string }) => s.id)).toEqual(['remote']);
   });
 
+  it('turns on OAuth for a remote server, with a client id and scopes, and refuses it for stdio', async () => {
+    const { dataDir } = await run(['server', 'add', 'saas', '--url', 'https://saas.example/mcp', '--oauth', '--oauth-client-id', 'cid', '--oauth-scope', 'read', '--oauth-scope', 'write']);
+    const config = JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8'));
+    expect(config.servers[0].oauth).toEqual({ enabled: true, clientId: 'cid', scopes: ['read', 'write'] });
+    await expect(run(['server', 'add', 'local', '--oauth', '--', 'node', 'server.js'])).rejects.toThrow(/--oauth apply to remote servers/);
+  });
+
   it('refuses a bad server id, a missing command and an unknown server with clear errors', async () => {
     await expect(run(['server', 'add', 'bad/id', '--', 'x'])).rejects.toThrow(/server ids are/);
     await expect(run(['server', 'add', 'nocmd'])).rejects.toThrow(/give the server command after --/);
