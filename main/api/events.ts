@@ -14,6 +14,8 @@ export class EventHub {
   }
 
   emit<E extends EventName>(event: E, data: EventPayload<E> | Record<string, unknown>): void {
+    // Nobody listening (no UI open): skip the validation, which is not free on the call path.
+    if (this.listeners.size === 0) return;
     const parsed = eventSchemas[event].safeParse(data);
     if (!parsed.success) {
       this.warn(`event ${event} dropped: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);

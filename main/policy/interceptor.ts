@@ -250,7 +250,14 @@ export class PolicyInterceptor implements Interceptor {
     if (this.deps.lookupTool) {
       try {
         const fresh = await this.deps.lookupTool(serverId, name);
-        if (fresh) return fresh;
+        if (fresh) {
+          // Remembered for this session (until a list_changed), so a client that never lists
+          // tools does not cost a probe round trip on every call.
+          const tools = cache?.tools ?? new Map<string, ListedTool>();
+          tools.set(name, fresh);
+          if (!cache) this.sessions.set(sessionId, { tools, stale: false });
+          return fresh;
+        }
       } catch {
         // The probe session failing must not make calls fail open: fall back to what we saw.
       }
