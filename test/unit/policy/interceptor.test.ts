@@ -83,6 +83,17 @@ describe('PolicyInterceptor bookkeeping', () => {
     await interceptor.handle(call, upstream);
     expect(lookups).toBe(1);
     expect(call.decision).toMatchObject({ action: 'deny', rule: 'no-destructive' });
+    // Remembered for the session: the next call costs no probe round trip.
+    const again = ctxFor('tools/call', { name: 'wipe', arguments: {} });
+    await interceptor.handle(again, upstream);
+    expect(lookups).toBe(1);
+    expect(again.decision).toMatchObject({ action: 'deny', rule: 'no-destructive' });
+    // Until the server says its tools changed: then the session's own list (no longer destructive) decides.
+    interceptor.onServerNotification(session, { jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+    const third = ctxFor('tools/call', { name: 'wipe', arguments: {} });
+    await interceptor.handle(third, upstream);
+    expect(lookups).toBe(1);
+    expect(third.decision?.action).not.toBe('deny');
   });
 
   it('allow-session answers are remembered for the session and forgotten when it closes', async () => {
