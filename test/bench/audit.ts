@@ -1,6 +1,9 @@
 // Audit store and forwarder benchmarks (called by test/bench/run.ts; runnable alone:
 // `node test/bench/audit.ts`). AUDIT_BENCH_ROWS sets the backlog/query table size (default 1M).
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditForwarder } from '../../main/forwarder/audit-forwarder.ts';
@@ -9,7 +12,6 @@ import { AuditOutbox } from '../../main/audit/audit-outbox.ts';
 import { AuditQueries } from '../../main/audit/audit-queries.ts';
 import { auditDbPath } from '../../main/audit/database.ts';
 import { newRecordId } from '../../main/audit/record-id.ts';
-import { FakeGateway } from '../support/gateway.ts';
 import { createAuditHarness, driveCalls, fakeUpstream, makeCallContext, makeSession } from '../support/audit-harness.ts';
 
 export interface BenchResult { name: string; value: number; unit: string; goal?: string }
@@ -148,8 +150,7 @@ function queryBench(queries: AuditQueries, now: number, results: BenchResult[]):
 }
 
 async function drainBench(store: AuditStore, rows: number, results: BenchResult[]): Promise<void> {
-  const gateway = new FakeGateway({ keep: false });
-  await gateway.start();
+  const gateway = await startGatewayProcess();
   const outbox = new AuditOutbox(store.db);
   const forwarder = new AuditForwarder(
     { outbox, identity: { deviceId: 'device-1', osUser: 'dev', hostName: 'bench', serviceVersion: 'bench' }, getToken: async () => 'token' },
@@ -163,11 +164,35 @@ async function drainBench(store: AuditStore, rows: number, results: BenchResult[
       if (result !== 'sent') throw new Error(`drain stopped: ${result} (${forwarder.status().lastError?.message})`);
     }
     const seconds = elapsedMs(start) / 1000;
-    if (gateway.uniqueCount() !== rows) throw new Error(`gateway received ${gateway.uniqueCount()} of ${rows}`);
-    results.push({ name: `forwarder: drain rate of a ${rows.toLocaleString('en')} backlog to a local gateway`, value: Math.round(rows / seconds), unit: 'records/s', goal: '>= 20000' });
+    const received = await gateway.count();
+    if (received !== rows) throw new Error(`gateway received ${received} of ${rows}`);
+    results.push({ name: `forwarder: drain rate of a ${rows.toLocaleString('en')} backlog to a local gateway (own process)`, value: Math.round(rows / seconds), unit: 'records/s', goal: '>= 20000' });
   } finally {
-    await gateway.stop();
+    gateway.stop();
   }
+}
+
+/** test/bench/gateway-process.ts as a child: its URL, a unique-record count, and stop. */
+async function startGatewayProcess(): Promise<{ url: string; count(): Promise<number>; stop(): void }> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./gateway-process.ts', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const next = async (): Promise<string> => {
+    const line = await lines.next();
+    if (line.done) throw new Error('the gateway process ended');
+    return line.value;
+  };
+  const url = await next();
+  return {
+    url,
+    count: async () => {
+      child.stdin!.write('count\n');
+      return Number(await next());
+    },
+    stop: () => {
+      child.stdin!.end();
+      child.kill();
+    },
+  };
 }
 
 function round(value: number): number {
