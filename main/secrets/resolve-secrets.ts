@@ -27,8 +27,11 @@ export async function resolveSecret(store: SecretStore, name: string): Promise<s
   return createSecretResolver(store)(name);
 }
 
-/** Resolves a map of env vars or headers; `usedBy` names the server in the error. */
-export async function resolveValueMap(values: Record<string, ValueOrSecret>, resolve: ResolveSecret, usedBy?: string): Promise<Record<string, string>> {
+/**
+ * Resolves a map of env vars or headers, at spawn or request time. `usedBy` (e.g. "server 'gh'
+ * env") names the place in the error, with the key that needs the secret.
+ */
+export async function resolveValueMap(values: Record<string, ValueOrSecret>, resolve: ResolveSecret, usedBy: string): Promise<Record<string, string>> {
   const resolved: Record<string, string> = {};
   for (const [key, value] of Object.entries(values)) {
     if (typeof value === 'string') {
@@ -38,8 +41,8 @@ export async function resolveValueMap(values: Record<string, ValueOrSecret>, res
     try {
       resolved[key] = await resolve(value.secret);
     } catch (error) {
-      if (error instanceof SecretNotFoundError && usedBy) throw new SecretNotFoundError(value.secret, `${usedBy}, ${key}`);
-      throw error;
+      if (error instanceof SecretNotFoundError) throw new SecretNotFoundError(value.secret, `${usedBy}, ${key}`);
+      throw new Error(`${usedBy}: ${key} needs secret "${value.secret}": ${(error as Error).message}`, { cause: error });
     }
   }
   return resolved;

@@ -2,11 +2,12 @@
 // the SDK's Streamable HTTP or SSE client transport for remote ones (main/oauth/connect-remote.ts),
 // with the OAuth fetch (main/oauth/remote-auth.ts) when the server has `oauth` enabled. `{secret}`
 // values in env and headers are resolved here, at connect time, and never stored.
-import type { RemoteServerConfig, ServerConfig, ValueOrSecret } from '../../shared/config.ts';
+import type { RemoteServerConfig, ServerConfig } from '../../shared/config.ts';
 import { createRemoteTransport } from '../oauth/connect-remote.ts';
 import type { RemoteAuth } from '../oauth/remote-auth.ts';
 import type { UpstreamTransport } from '../relay/upstream-transport.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
+import { resolveValueMap } from '../secrets/resolve-secrets.ts';
 import { ChildProcessTransport, type ResolveSecret } from './child-process-transport.ts';
 
 /** What OAuth for remote servers needs: where tokens live and how the consent page is shown. */
@@ -33,21 +34,8 @@ export function oauthClientSecretName(serverId: string): string {
   return `oauth.${serverId}.client-secret`;
 }
 
-export async function resolveValues(values: Record<string, ValueOrSecret>, resolveSecret: ResolveSecret, usedBy: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(values)) {
-    if (typeof value === 'string') {
-      out[key] = value;
-      continue;
-    }
-    try {
-      out[key] = await resolveSecret(value.secret);
-    } catch (error) {
-      throw new Error(`${usedBy}: ${key} needs secret "${value.secret}": ${(error as Error).message}`);
-    }
-  }
-  return out;
-}
+/** Env vars and headers with their `{secret}` references resolved (main/secrets/resolve-secrets.ts). */
+export const resolveValues = resolveValueMap;
 
 export async function createUpstreamTransport(server: ServerConfig, options: UpstreamFactoryOptions): Promise<UpstreamTransport> {
   if (server.transport === 'stdio') {

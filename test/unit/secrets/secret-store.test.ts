@@ -54,7 +54,7 @@ describe('KeyringSecretStore (real Secret Service)', () => {
     const store = newStore();
     await store.set('gh', 'ghp_resolved');
     const resolve = createSecretResolver(store);
-    expect(await resolveValueMap({ PLAIN: 'x', GITHUB_TOKEN: { secret: 'gh' } }, resolve, 'github')).toEqual({ PLAIN: 'x', GITHUB_TOKEN: 'ghp_resolved' });
+    expect(await resolveValueMap({ PLAIN: 'x', GITHUB_TOKEN: { secret: 'gh' } }, resolve, "server 'github' env")).toEqual({ PLAIN: 'x', GITHUB_TOKEN: 'ghp_resolved' });
     await expect(resolveValueMap({ T: { secret: 'missing' } }, resolve, 'github')).rejects.toThrow(SecretNotFoundError);
     await expect(resolveValueMap({ T: { secret: 'missing' } }, resolve, 'github')).rejects.toThrow(/secret "missing" \(used by github, T\).*switchboard secret set missing/);
   });
