@@ -7,7 +7,6 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { ApiErrorBody } from '../../shared/api/define.ts';
 import { APP_CSP } from '../app/app-origin.ts';
 import type { ClientToken } from '../../shared/config.ts';
@@ -17,6 +16,7 @@ import type { RelayHub } from '../relay/relay-hub.ts';
 import type { RelaySession } from '../relay/relay-session.ts';
 import { AdmissionError, ServerNotFoundError } from '../servers/supervisor.ts';
 import { BodyTooLargeError, bearerToken, checkHost, checkOrigin, readBody, refuse, sameDigest, sendJson, sha256Hex } from './http-guard.ts';
+import { StreamableHttpTransport } from './streamable-http-transport.ts';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
 
@@ -41,7 +41,7 @@ export interface HttpEndpointOptions {
 
 interface McpSession {
   serverId: string;
-  transport: StreamableHTTPServerTransport;
+  transport: StreamableHttpTransport;
   relay: RelaySession | undefined;
   /** HTTP requests (including open SSE streams) in progress. */
   active: number;
@@ -114,7 +114,8 @@ export class HttpEndpoint {
   }
 
   async listen(port: number): Promise<number> {
-    const server = createServer((req, res) => {
+    // noDelay: SSE events are small writes that must not wait for the previous segment's ACK.
+    const server = createServer({ noDelay: true }, (req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         this.logger.error('HTTP request failed', { url: req.url, error });
         if (!res.headersSent) sendJson(res, 500, { error: 'internal error', why: (error as Error).message });
@@ -202,7 +203,9 @@ export class HttpEndpoint {
       if (!session || session.serverId !== serverId) {
         return refuse(res, { status: 404, error: 'unknown session', why: `MCP session ${sessionId} is not open for server '${serverId}' (the daemon may have restarted); initialize a new session` });
       }
-      return this.track(session, res, () => session.transport.handleRequest(req, res, body));
+      this.track(session, res);
+      session.transport.handleRequest(req, res, body);
+      return;
     }
 
     if (req.method !== 'POST' || !containsInitialize(body)) {
@@ -218,7 +221,7 @@ export class HttpEndpoint {
 
   private async openSession(req: IncomingMessage, res: ServerResponse, serverId: string, clientLabel: string, body: unknown): Promise<void> {
     const id = randomUUID();
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => id });
+    const transport = new StreamableHttpTransport({ sessionId: id });
     const entry: McpSession = { serverId, transport, relay: undefined, active: 0, lastActivity: Date.now() };
     this.sessions.set(id, entry);
     try {
@@ -234,22 +237,22 @@ export class HttpEndpoint {
       this.sessions.delete(id);
       return this.refuseServer(res, serverId, error);
     }
-    await this.track(entry, res, () => transport.handleRequest(req, res, body));
-    if (transport.sessionId === undefined) {
-      // The SDK refused the initialize (e.g. malformed); no session was created.
+    this.track(entry, res);
+    transport.handleRequest(req, res, body);
+    if (!transport.initialized) {
+      // The initialize was refused (e.g. malformed); no session was created.
       this.sessions.delete(id);
       await entry.relay.close();
     }
   }
 
-  private track(session: McpSession, res: ServerResponse, run: () => Promise<void>): Promise<void> {
+  private track(session: McpSession, res: ServerResponse): void {
     session.active++;
     session.lastActivity = Date.now();
     res.once('close', () => {
       session.active--;
       session.lastActivity = Date.now();
     });
-    return run();
   }
 
   private closeIdleSessions(): void {

@@ -1,7 +1,7 @@
 // `npm run bench`: from one run, p50/p99 latency and calls/s of a trivial echo tool over every path a
 // client can take to a stdio server, the peers we measure against, and the daemon's idle memory; then
 // the ratios the daemon issue sets as goals, then the audit and policy benchmarks when they exist.
-//   node test/bench/run.ts [--json] [--calls N] [--concurrency N] [--warmup N] [--only direct,http,…]
+//   node test/bench/run.ts [--json] [--calls N] [--concurrency N] [--warmup N] [--only direct,http,…,rss,audit,policy]
 // --json also writes every figure to test-results/bench.json.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -237,7 +237,9 @@ async function main(): Promise<void> {
   }
 
   const extras: Record<string, unknown> = {};
-  for (const [file, name] of [['./audit.ts', 'runAuditBench'], ['./policy.ts', 'runPolicyBench']] as const) {
+  for (const [file, name, key] of [['./audit.ts', 'runAuditBench', 'audit'], ['./policy.ts', 'runPolicyBench', 'policy']] as const) {
+    // --only limits the extras too: a run of a few paths stays quick unless it names them.
+    if (only !== undefined && !only.has(key)) continue;
     const bench = await loadExtraBench(file, name);
     if (!bench) continue;
     try {
