@@ -84,6 +84,8 @@ export class HttpEndpoint {
   private boundPort = 0;
   private readonly sessionIdleMs: number;
   private idleSweep: NodeJS.Timeout | undefined;
+  /** SHA-256 of bearer tokens that matched a client token (only those, so the map stays small). */
+  private readonly tokenDigests = new Map<string, string>();
 
   constructor(options: HttpEndpointOptions) {
     this.hub = options.hub;
@@ -173,9 +175,16 @@ export class HttpEndpoint {
     if (token === undefined) {
       return { refusal: { status: 401, error: 'missing token', why: 'send "Authorization: Bearer <token>"; create a token with `switchboard token create <client-name>` (or link the client in the app)' } };
     }
-    const digest = sha256Hex(token);
+    // Hashing the token is a visible share of a call's cost, so a token's digest is remembered;
+    // the current token list is still checked on every request (a revoked token stops at once).
+    let digest = this.tokenDigests.get(token);
+    if (digest === undefined) {
+      digest = sha256Hex(token);
+      if (this.tokenDigests.size >= 256) this.tokenDigests.clear();
+    }
     let match: ClientToken | undefined;
     for (const candidate of this.tokens()) if (sameDigest(digest, candidate.sha256)) match = candidate;
+    if (match) this.tokenDigests.set(token, digest);
     if (!match) return { refusal: { status: 401, error: 'invalid token', why: 'the bearer token is not one this daemon issued (it may have been revoked); create a new one with `switchboard token create <client-name>`' } };
     return { name: match.name };
   }
