@@ -48,6 +48,8 @@ export interface DaemonOptions {
   sessionRestart?: RestartPolicy;
   /** Watch config.json for edits by the CLI or by hand (default true). */
   watchConfig?: boolean;
+  /** Runs once the data folder is claimed (no other daemon on it) and before anything listens. */
+  beforeListen?: () => void | Promise<void>;
   /** Called after config.json was (re)loaded and applied to the supervisor. */
   onConfigChange?: (config: Config) => void;
 }
@@ -147,6 +149,12 @@ export class Daemon {
     };
     claimDaemonFile(this.dataDir, info);
     this.started = true;
+    try {
+      await this.options.beforeListen?.();
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
     // Servers are known before the socket opens: a bridge that connects at once must find them.
     this.supervisor.reconcile(this.current.servers);
     try {

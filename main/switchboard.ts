@@ -155,6 +155,12 @@ export class Switchboard {
       ...(options.autoStart !== undefined ? { autoStart: options.autoStart } : {}),
       ...(options.watchConfig !== undefined ? { watchConfig: options.watchConfig } : {}),
       onConfigChange: (config) => this.configChanged(config),
+      // Only the daemon that owns the folder, and before any new call: rows a killed daemon
+      // left in flight become `interrupted` records.
+      beforeListen: () => {
+        const recovered = this.audit.store.recoverInterrupted();
+        if (recovered > 0) this.logger.warn('audit: calls interrupted by the last stop were recorded as interrupted', { count: recovered });
+      },
     });
     ref.daemon = this.daemon;
   }
@@ -176,9 +182,6 @@ export class Switchboard {
   }
 
   private async startParts(): Promise<void> {
-    // Rows a killed daemon left in flight become `interrupted` records before any new call.
-    const recovered = this.audit.store.recoverInterrupted();
-    if (recovered > 0) this.logger.warn('audit: calls interrupted by the last stop were recorded as interrupted', { count: recovered });
     await this.policy.start();
     try {
       await this.daemon.start();
