@@ -5,19 +5,8 @@ export const APP_SCHEME = 'app';
 export const APP_HOST = 'switchboard';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 
-/** Content Security Policy for every app page (also set as a <meta> in renderer/index.html). */
-export const APP_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** Content Security Policy for every app page (shared with the daemon's web mode). */
+export { UI_CSP as APP_CSP } from '../../shared/ui-files.ts';
 
 export function appUrl(route = '/'): string {
   return `${APP_ORIGIN}/index.html#${route.startsWith('/') ? route : `/${route}`}`;

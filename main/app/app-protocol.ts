@@ -2,20 +2,8 @@
 // are served; every response carries the app's CSP and nosniff.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { contentTypeFor } from '../../shared/ui-files.ts';
 import { APP_CSP, APP_HOST } from './app-origin.ts';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json',
-};
 
 export function createAppProtocolHandler(root: string, read: (file: string) => Promise<Uint8Array> = readFile): (request: { url: string }) => Promise<Response> {
   const base = path.resolve(root);
@@ -29,7 +17,7 @@ export function createAppProtocolHandler(root: string, read: (file: string) => P
       const body = await read(file);
       return new Response(body as ConstructorParameters<typeof Response>[0], {
         headers: {
-          'content-type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+          'content-type': contentTypeFor(path.extname(file)),
           'content-security-policy': APP_CSP,
           'x-content-type-options': 'nosniff',
         },

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 import type { ApiErrorBody } from '../../shared/api/define.ts';
-import { APP_CSP } from '../app/app-origin.ts';
+import { UI_CSP, contentTypeFor } from '../../shared/ui-files.ts';
 import type { ClientToken } from '../../shared/config.ts';
 import type { Logger } from '../relay/logger.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES, formatBytes } from '../relay/ndjson.ts';
@@ -55,18 +55,6 @@ const API_STATUS: Record<ApiErrorBody['code'], number> = {
   forbidden: 403,
   unavailable: 503,
   internal: 500,
-};
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json',
 };
 
 export class HttpEndpoint {
@@ -324,9 +312,9 @@ export class HttpEndpoint {
     // The page's <meta> CSP cannot carry frame-ancestors; the header does, so no other page
     // can frame the UI (clickjacking the approval buttons).
     res.writeHead(200, {
-      'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-type': contentTypeFor(extname(file)),
       'content-length': info.size,
-      'content-security-policy': APP_CSP,
+      'content-security-policy': UI_CSP,
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
       'cache-control': 'no-cache',
