@@ -13,7 +13,7 @@ export class AuditOutbox {
   readonly db: SqliteDatabase;
   readonly meta: AuditMeta;
   private readonly takeStmt: Database.Statement<[number, number], AuditRow>;
-  private readonly markStmt: Database.Statement<[number, number, number]>;
+  private readonly markStmt: Database.Statement<[number, string, number]>;
   private readonly pendingStmt: Database.Statement<[], { n: number }>;
   private readonly failedStmt: Database.Statement<[], { n: number }>;
 
@@ -24,7 +24,8 @@ export class AuditOutbox {
     // from the start, over every delivered row, on each batch: a drain that slows as it goes.
     this.takeStmt = db.prepare(`SELECT * FROM audit_records INDEXED BY audit_outbox WHERE delivery = ${Delivery.Pending} AND seq > ? ORDER BY seq LIMIT ?`);
     // Only rows still pending change: a row pruned or dropped meanwhile stays as it is.
-    this.markStmt = db.prepare(`UPDATE audit_records SET delivery = ? WHERE seq = ? AND delivery = ?`);
+    // One statement per batch: the seqs travel as one JSON array.
+    this.markStmt = db.prepare(`UPDATE audit_records SET delivery = ? WHERE seq IN (SELECT value FROM json_each(?)) AND delivery = ?`);
     this.pendingStmt = db.prepare(`SELECT count(*) AS n FROM audit_records INDEXED BY audit_outbox WHERE delivery = ${Delivery.Pending}`);
     this.failedStmt = db.prepare(`SELECT count(*) AS n FROM audit_records WHERE delivery = ${Delivery.Failed}`);
   }
@@ -101,8 +102,6 @@ export class AuditOutbox {
 
   private mark(seqs: readonly number[], state: number): void {
     if (seqs.length === 0) return;
-    this.db.transaction(() => {
-      for (const seq of seqs) this.markStmt.run(state, seq, Delivery.Pending);
-    })();
+    this.markStmt.run(state, JSON.stringify(seqs), Delivery.Pending);
   }
 }
