@@ -89,9 +89,11 @@ export function registerCoreCommands(program: Command, context: CliContext): voi
   server.command('add <id> [command...]')
     .description('Add a stdio server (`server add <id> -- <command> [args…]`) or a remote one (`--url`)')
     .option('--env <KEY=VALUE>', 'environment variable for a stdio server (repeatable)', collect, [])
+    .option('--env-secret <KEY=NAME>', 'environment variable taken from keychain secret NAME at launch (repeatable; set it with `switchboard secret set NAME`)', collect, [])
     .option('--cwd <dir>', 'working directory of a stdio server')
     .option('--url <url>', 'URL of a remote server (Streamable HTTP)')
     .option('--header <KEY=VALUE>', 'HTTP header for a remote server (repeatable)', collect, [])
+    .option('--header-secret <KEY=NAME>', 'HTTP header whose whole value is keychain secret NAME, e.g. Authorization=github-auth (repeatable)', collect, [])
     .option('--sse', 'the remote server speaks the legacy SSE transport')
     .option('--oauth', 'sign in to the remote server with OAuth 2.1 (browser consent; tokens kept in the keychain)')
     .option('--oauth-client-id <id>', 'a pre-registered OAuth client id (default: dynamic registration)')
@@ -200,6 +202,8 @@ export function keychainResolver(): ResolveSecret {
 
 interface ServerAddOptions {
   env: string[];
+  envSecret: string[];
+  headerSecret: string[];
   cwd?: string;
   url?: string;
   header: string[];
@@ -215,7 +219,8 @@ function buildServerConfig(id: string, command: string[], options: ServerAddOpti
   if (options.url) {
     if (command.length > 0) throw new Error('give either --url or a command after --, not both');
     if (options.env.length > 0 || options.cwd) throw new Error('--env and --cwd apply to stdio servers only');
-    raw = { id, transport: options.sse ? 'sse' : 'streamable-http', url: options.url, headers: keyValues(options.header, '--header') };
+    if (options.envSecret.length > 0) throw new Error('--env-secret applies to stdio servers only');
+    raw = { id, transport: options.sse ? 'sse' : 'streamable-http', url: options.url, headers: { ...keyValues(options.header, '--header'), ...secretRefs(options.headerSecret, '--header-secret') } };
     if (options.oauth || options.oauthClientId || options.oauthScope.length > 0) {
       raw.oauth = {
         enabled: true,
@@ -225,8 +230,8 @@ function buildServerConfig(id: string, command: string[], options: ServerAddOpti
     }
   } else {
     if (command.length === 0) throw new Error('give the server command after --, e.g. `switchboard server add files -- npx -y @modelcontextprotocol/server-filesystem ~/src`, or --url for a remote server');
-    if (options.header.length > 0 || options.sse || options.oauth || options.oauthClientId) throw new Error('--header, --sse and --oauth apply to remote servers (--url) only');
-    raw = { id, transport: 'stdio', command: command[0], args: command.slice(1), env: keyValues(options.env, '--env'), ...(options.cwd ? { cwd: options.cwd } : {}) };
+    if (options.header.length > 0 || options.headerSecret.length > 0 || options.sse || options.oauth || options.oauthClientId) throw new Error('--header, --header-secret, --sse and --oauth apply to remote servers (--url) only');
+    raw = { id, transport: 'stdio', command: command[0], args: command.slice(1), env: { ...keyValues(options.env, '--env'), ...secretRefs(options.envSecret, '--env-secret') }, ...(options.cwd ? { cwd: options.cwd } : {}) };
   }
   if (options.timeout !== undefined) raw.requestTimeoutMs = options.timeout;
   const parsed = ServerConfigSchema.safeParse(raw);
@@ -242,6 +247,11 @@ function keyValues(pairs: string[], flag: string): Record<string, string> {
     out[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return out;
+}
+
+/** KEY=NAME pairs as `{ secret: NAME }` references: config.json names the secret, never holds it. */
+function secretRefs(pairs: string[], flag: string): Record<string, { secret: string }> {
+  return Object.fromEntries(Object.entries(keyValues(pairs, flag)).map(([key, name]) => [key, { secret: name }]));
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -58,6 +58,15 @@ describe('switchboard CLI (no daemon)', () => {
     await expect(run(['server', 'add', 'local', '--oauth', '--', 'node', 'server.js'])).rejects.toThrow(/--oauth apply to remote servers/);
   });
 
+  it('stores secret references, never values, for --env-secret and --header-secret', async () => {
+    await run(['server', 'add', 'gh', '--env-secret', 'GITHUB_TOKEN=github-token', '--env', 'MODE=ro', '--', 'npx', 'server-github']);
+    const { dataDir } = await run(['server', 'add', 'api', '--url', 'https://api.example/mcp', '--header-secret', 'Authorization=api-auth']);
+    const config = JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8'));
+    expect(config.servers[0].env).toEqual({ MODE: 'ro', GITHUB_TOKEN: { secret: 'github-token' } });
+    expect(config.servers[1].headers).toEqual({ Authorization: { secret: 'api-auth' } });
+    await expect(run(['server', 'add', 'x', '--header-secret', 'A=b', '--', 'node'])).rejects.toThrow(/--header-secret/);
+  });
+
   it('refuses a bad server id, a missing command and an unknown server with clear errors', async () => {
     await expect(run(['server', 'add', 'bad/id', '--', 'x'])).rejects.toThrow(/server ids are/);
     await expect(run(['server', 'add', 'nocmd'])).rejects.toThrow(/give the server command after --/);
