@@ -8,7 +8,7 @@ import { resolveDataDir } from './config/data-dir.ts';
 import { apiContract, type ApiContract } from '../shared/api/contract.ts';
 import type { Handlers } from '../shared/api/define.ts';
 import type { CaptureMode } from '../shared/audit.ts';
-import type { Config, ServerConfig } from '../shared/config.ts';
+import type { ServerConfig } from '../shared/config.ts';
 import type { ToolRule } from '../shared/policy.ts';
 import { createAuditHandlers } from './api/audit.ts';
 import { createClientsHandlers } from './api/clients.ts';
@@ -154,7 +154,7 @@ export class Switchboard {
       ...(options.staticRoot ? { staticRoot: options.staticRoot } : {}),
       ...(options.autoStart !== undefined ? { autoStart: options.autoStart } : {}),
       ...(options.watchConfig !== undefined ? { watchConfig: options.watchConfig } : {}),
-      onConfigChange: (config) => this.configChanged(config),
+      onConfigChange: () => this.configChanged(),
       // Only the daemon that owns the folder, and before any new call: rows a killed daemon
       // left in flight become `interrupted` records.
       beforeListen: () => {
@@ -201,9 +201,16 @@ export class Switchboard {
       approvals: this.policy.broker,
       audit: this.audit.interceptor,
     });
+    // A new managed or org document may name another gateway, or change what the inventory says.
+    const policyChanged = () => {
+      this.applyGateway();
+      this.forwarder.inventoryChanged();
+    };
+    this.policy.service.events.on('changed', policyChanged);
     this.disconnectEvents = () => {
       offReady();
       disconnectSources();
+      this.policy.service.events.off('changed', policyChanged);
     };
     this.applyGateway();
     this.forwarder.start();
@@ -253,16 +260,14 @@ export class Switchboard {
   }
 
   private async addUserRule(rule: ToolRule): Promise<void> {
-    const saved = await this.daemon.config.update((config) => {
+    await this.daemon.config.update((config) => {
       const user = config.settings.userPolicy ?? {};
       config.settings.userPolicy = { ...user, tools: [rule, ...(user.tools ?? [])] };
     });
     this.daemon.reloadConfig();
-    void saved;
   }
 
-  private configChanged(config: Config): void {
-    void config;
+  private configChanged(): void {
     this.policy.userPolicyChanged();
     this.applyGateway();
     this.forwarder.inventoryChanged();
