@@ -2,20 +2,14 @@
 // loopback callback server, keychain-backed state, and a fetch that authorizes on demand.
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { SecretStore } from '../secrets/secret-store.ts';
-import { KeychainOAuthProvider } from './keychain-oauth-provider.ts';
+import { KeychainOAuthProvider, type KeychainOAuthProviderOptions } from './keychain-oauth-provider.ts';
 import { LoopbackCallbackServer } from './loopback-callback.ts';
 import { createOAuthFetch } from './oauth-fetch.ts';
 
-export interface RemoteAuthDeps {
-  secrets: SecretStore;
+/** What the provider needs from the caller (its server id and redirect URL are set here). */
+export interface RemoteAuthDeps extends Pick<KeychainOAuthProviderOptions, 'secrets' | 'openUrl' | 'clientId' | 'clientSecret' | 'scopes' | 'clientMetadataUrl' | 'clientName'> {
   /** The remote MCP server's URL (resource indicator and discovery start here). */
   serverUrl: string;
-  openUrl: (url: URL) => Promise<void> | void;
-  clientId?: string;
-  clientSecret?: string;
-  scopes?: string[];
-  clientMetadataUrl?: string;
-  clientName?: string;
   /** How long to wait for the user's consent (default 5 minutes). */
   consentTimeoutMs?: number;
   fetch?: FetchLike;
