@@ -101,11 +101,13 @@ export class Switchboard {
 
     const store = new AuditStore(auditDbPath(options.dataDir));
     const identity = loadDeviceIdentity(options.dataDir);
-    const outbox = new AuditOutbox(store.db);
+    store.onMergeError((error) => this.logger.error('audit: indexing finished calls failed; they stay recorded and are retried', { error: error.message }));
+    const settled = { beforeRead: () => void store.settle() };
+    const outbox = new AuditOutbox(store.db, settled);
     this.audit = {
       store,
       outbox,
-      queries: new AuditQueries(store.db),
+      queries: new AuditQueries(store.db, settled),
       retention: new AuditRetention(store.db, outbox),
       interceptor: new AuditInterceptor({ store, identity, captureMode: () => this.captureMode() }),
     };

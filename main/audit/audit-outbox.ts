@@ -16,9 +16,12 @@ export class AuditOutbox {
   private readonly markStmt: Database.Statement<[number, string, number]>;
   private readonly pendingStmt: Database.Statement<[], { n: number }>;
   private readonly failedStmt: Database.Statement<[], { n: number }>;
+  private readonly beforeRead: () => void;
 
-  constructor(db: SqliteDatabase) {
+  /** `beforeRead` runs before rows are taken or counted: the daemon passes AuditStore.settle. */
+  constructor(db: SqliteDatabase, options: { beforeRead?: () => void } = {}) {
     this.db = db;
+    this.beforeRead = options.beforeRead ?? (() => undefined);
     this.meta = new AuditMeta(db);
     // INDEXED BY: once ANALYZE has statistics (PRAGMA optimize), SQLite prefers walking the rowid
     // from the start, over every delivered row, on each batch: a drain that slows as it goes.
@@ -32,6 +35,7 @@ export class AuditOutbox {
 
   /** The next undelivered rows after `afterSeq`, oldest first. */
   take(limit: number, afterSeq = 0): AuditRow[] {
+    this.beforeRead();
     return this.takeStmt.all(afterSeq, limit);
   }
 
@@ -50,6 +54,7 @@ export class AuditOutbox {
   }
 
   pendingCount(): number {
+    this.beforeRead();
     return this.pendingStmt.get()!.n;
   }
 

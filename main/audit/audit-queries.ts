@@ -98,9 +98,12 @@ interface Where {
 export class AuditQueries {
   private readonly db: SqliteDatabase;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly beforeRead: () => void;
 
-  constructor(db: SqliteDatabase) {
+  /** `beforeRead` runs before each query: the daemon passes AuditStore.settle, so reads see every committed row. */
+  constructor(db: SqliteDatabase, options: { beforeRead?: () => void } = {}) {
     this.db = db;
+    this.beforeRead = options.beforeRead ?? (() => undefined);
   }
 
   get(id: string): AuditRecord | null {
@@ -140,6 +143,7 @@ export class AuditQueries {
     const f = AuditFilterSchema.parse(filter);
     const where = this.where(f);
     if (where === null) return;
+    this.beforeRead();
     const stmt = this.db.prepare(`SELECT * FROM audit_records WHERE ${where.sql} ORDER BY seq ASC`);
     for (const row of stmt.iterate(...where.params) as IterableIterator<AuditRow>) yield rowToRecord(row);
   }
@@ -227,6 +231,7 @@ export class AuditQueries {
   }
 
   private stmt(sql: string): Database.Statement {
+    this.beforeRead();
     let stmt = this.statements.get(sql);
     if (!stmt) {
       stmt = this.db.prepare(sql);

@@ -98,6 +98,28 @@ const MIGRATIONS: ReadonlyArray<string> = [
   );
   CREATE TABLE audit_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
+  // 2: a finished call is written as its completion only (audit_finished), next to its entry
+  // already in audit_inflight; neither table has a secondary index, so a call's commits write two
+  // or three pages instead of one per index of audit_records. The store joins them into
+  // audit_records in batches (AuditStore.settle), where the index maintenance of many rows shares
+  // the same pages. `seq` is the record's seq in audit_records, assigned here and kept by the move.
+  `
+  CREATE TABLE audit_finished (
+    seq INTEGER PRIMARY KEY,
+    inflight_seq INTEGER NOT NULL,
+    decision TEXT,
+    rule TEXT,
+    source TEXT,
+    reason TEXT,
+    approver TEXT,
+    outcome TEXT NOT NULL,
+    error_type TEXT,
+    error_message TEXT,
+    duration_ms REAL,
+    bytes_in INTEGER,
+    bytes_out INTEGER
+  );
+  `,
 ];
 
 export const AUDIT_SCHEMA_VERSION = MIGRATIONS.length;
@@ -147,6 +169,10 @@ export function openAuditDatabase(path: string, options: OpenAuditDatabaseOption
     if (version === 0) db.pragma('auto_vacuum = INCREMENTAL'); // must precede the first table
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    // The store checkpoints after its merges (AuditStore); this is only the backstop, and the
+    // WAL file is cut back to 16 MiB after a checkpoint lets it restart.
+    db.pragma(`wal_autocheckpoint = 20000`);
+    db.pragma('journal_size_limit = 16777216');
     db.pragma('temp_store = MEMORY');
     migrate(db, version);
     return db;

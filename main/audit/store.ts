@@ -1,16 +1,22 @@
-// Writes audit rows. A call is written twice: `begin` puts it in audit_inflight before the call
-// goes upstream (so no call ever reaches a server unrecorded, and a crash mid-call leaves a row
-// that the next start records as `interrupted`), and `finish` moves it into audit_records with its
-// outcome before the answer goes back to the client.
+// Writes audit rows. A call is written twice: `begin` puts its entry in audit_inflight before the
+// call goes upstream (so no call ever reaches a server unrecorded, and a crash mid-call leaves a
+// row that the next start records as `interrupted`), and `finish` writes its outcome to
+// audit_finished before the answer goes back to the client.
 //
 // Group commit: writes queued during one turn of the event loop are committed together in one
 // transaction on setImmediate, and each caller's promise resolves only after that commit. The
 // cost of a commit (writing the touched pages to the WAL) is then shared by every call that was
 // running at the same time, while "the client saw it ⇒ the row is committed" still holds.
-import type Database from 'better-sqlite3';
+//
+// Deferred indexing: neither table written on the hot path has a secondary index. Finished calls
+// (entry joined with outcome) move into the indexed audit_records in batches (settle(): at most MERGE_DELAY_MS after they are
+// written, at once when MERGE_BATCH are waiting, and before any in-process read), so the pages of
+// audit_records' eight indexes are written once per batch instead of once per call. Nothing is
+// lost by the delay: audit_finished is committed, and the next start moves what a crash left.
+import Database from 'better-sqlite3';
 import type { AuditDecisionSchema, AuditOutcome, CaptureMode } from '../../shared/audit.ts';
 import type { z } from 'zod';
-import { AuditMeta, Delivery, auditDbPath, openAuditDatabase, type SqliteDatabase } from './database.ts';
+import { AUDIT_SCHEMA_VERSION, AuditMeta, Delivery, auditDbPath, openAuditDatabase, type SqliteDatabase } from './database.ts';
 
 /** What is known when the call arrives. */
 export interface AuditEntry {
@@ -69,25 +75,72 @@ type Op =
   | { kind: 'finish'; call: InflightCall; completion: AuditCompletion; resolve: (seq: number) => void; reject: (error: unknown) => void }
   | { kind: 'record'; entry: AuditEntry; completion: AuditCompletion; resolve: (seq: number) => void; reject: (error: unknown) => void };
 
-const INSERT_SQL = `INSERT INTO audit_records (
-  id, ts, session_id, request_id, server_id, transport, client_name, client_version, client_label,
-  method, target, arguments, arguments_truncated, capture_mode, os_user, device_id,
-  decision, rule, source, reason, approver, outcome, error_type, error_message, duration_ms, bytes_in, bytes_out, delivery
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-
 const ENTRY_COLUMNS = `id, ts, session_id, request_id, server_id, transport, client_name, client_version, client_label,
   method, target, arguments, arguments_truncated, capture_mode, os_user, device_id`;
 const BEGIN_SQL = `INSERT INTO audit_inflight (${ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-const END_INFLIGHT_SQL = 'DELETE FROM audit_inflight WHERE seq = ?';
+const COMPLETION_COLUMNS = 'decision, rule, source, reason, approver, outcome, error_type, error_message, duration_ms, bytes_in, bytes_out';
+// seq continues after both tables (audit_finished's rows are newer than every merged one).
+const NEXT_SEQ = 'coalesce((SELECT max(seq) FROM audit_finished), (SELECT max(seq) FROM audit_records), 0) + 1';
+const FINISH_SQL = `INSERT INTO audit_finished (seq, inflight_seq, ${COMPLETION_COLUMNS}) VALUES (${NEXT_SEQ}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const MERGE_SQL = `INSERT INTO audit_records (seq, ${ENTRY_COLUMNS}, ${COMPLETION_COLUMNS}, delivery)
+  SELECT f.seq, ${ENTRY_COLUMNS.split(',').map((c) => `i.${c.trim()}`).join(', ')}, ${COMPLETION_COLUMNS.split(',').map((c) => `f.${c.trim()}`).join(', ')}, ${Delivery.Pending}
+  FROM audit_finished f JOIN audit_inflight i ON i.seq = f.inflight_seq ORDER BY f.seq`;
+
+/** Prepares the move of every row of audit_finished into audit_records (one transaction); it returns how many moved. */
+function moveFinishedRows(db: SqliteDatabase): () => number {
+  const merge = db.prepare(MERGE_SQL);
+  const endInflight = db.prepare('DELETE FROM audit_inflight WHERE seq IN (SELECT inflight_seq FROM audit_finished)');
+  const clear = db.prepare('DELETE FROM audit_finished');
+  return db.transaction(() => {
+    const moved = merge.run().changes;
+    endInflight.run();
+    clear.run();
+    return moved;
+  });
+}
+
+/**
+ * For readers in another process (the CLI) while a daemon may be writing: indexes the rows the
+ * daemon has finished but not yet moved, so a list shows every committed call. Leaves the file
+ * alone when it cannot be opened for writing or its schema is not this version's; returns how
+ * many rows moved.
+ */
+export function settleAuditFile(path: string): number {
+  let db: SqliteDatabase | undefined;
+  try {
+    db = new Database(path, { fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    if (db.pragma('user_version', { simple: true }) !== AUDIT_SCHEMA_VERSION) return 0;
+    const waiting = (db.prepare('SELECT count(*) AS n FROM audit_finished').get() as { n: number }).n;
+    return waiting > 0 ? moveFinishedRows(db)() : 0;
+  } catch {
+    return 0;
+  } finally {
+    db?.close();
+  }
+}
+
+/** Finished rows wait at most this long before they are indexed. */
+export const MERGE_DELAY_MS = 50;
+/** This many waiting rows are indexed at once, without waiting for the delay. */
+export const MERGE_BATCH = 1000;
+/** How often (at most) the WAL is checkpointed, after a merge. */
+export const CHECKPOINT_INTERVAL_MS = 1000;
+
 
 export class AuditStore {
   readonly path: string;
   readonly db: SqliteDatabase;
   readonly meta: AuditMeta;
-  private readonly insertStmt: Database.Statement<unknown[]>;
   private readonly beginStmt: Database.Statement<unknown[]>;
-  private readonly endInflightStmt: Database.Statement<unknown[]>;
+  private readonly finishStmt: Database.Statement<unknown[]>;
+  private readonly moveFinished: () => number;
   private queue: Op[] = [];
+  /** Rows in audit_finished, not yet in audit_records. */
+  private unmerged: number;
+  private mergeTimer: NodeJS.Timeout | undefined;
+  private lastCheckpointAt = 0;
+  private readonly mergeErrorListeners = new Set<(error: Error) => void>();
   private scheduled = false;
   private closed = false;
   private readonly commitListeners = new Set<() => void>();
@@ -96,9 +149,10 @@ export class AuditStore {
     this.path = path;
     this.db = db;
     this.meta = new AuditMeta(db);
-    this.insertStmt = db.prepare(INSERT_SQL);
     this.beginStmt = db.prepare(BEGIN_SQL);
-    this.endInflightStmt = db.prepare(END_INFLIGHT_SQL);
+    this.finishStmt = db.prepare(FINISH_SQL);
+    this.moveFinished = moveFinishedRows(db);
+    this.unmerged = (db.prepare('SELECT count(*) AS n FROM audit_finished').get() as { n: number }).n;
   }
 
   static open(dataDir: string): AuditStore {
@@ -121,10 +175,39 @@ export class AuditStore {
     return this.enqueue((resolve, reject) => ({ kind: 'record', entry, completion, resolve, reject }));
   }
 
-  /** Called after each commit that made rows ready to forward (the forwarder wakes up). */
+  /** Called after each commit. */
   onCommit(listener: () => void): () => void {
     this.commitListeners.add(listener);
     return () => this.commitListeners.delete(listener);
+  }
+
+  /** Called when moving finished rows into audit_records fails (they stay where they are, and are moved later). */
+  onMergeError(listener: (error: Error) => void): () => void {
+    this.mergeErrorListeners.add(listener);
+    return () => this.mergeErrorListeners.delete(listener);
+  }
+
+  /**
+   * Moves finished rows into the indexed audit_records now, so that a read sees every committed
+   * row. In-process readers (queries, outbox, retention) call it first; it costs nothing when
+   * there is nothing to move. Returns false when the move failed (see onMergeError).
+   */
+  settle(): boolean {
+    if (this.mergeTimer) {
+      clearTimeout(this.mergeTimer);
+      this.mergeTimer = undefined;
+    }
+    if (this.unmerged === 0 || this.closed) return true;
+    try {
+      this.moveFinished();
+      this.unmerged = 0;
+      this.checkpointIfDue();
+      return true;
+    } catch (error) {
+      for (const listener of this.mergeErrorListeners) listener(new AuditWriteError(this.path, error));
+      this.scheduleMerge();
+      return false;
+    }
   }
 
   /**
@@ -132,6 +215,7 @@ export class AuditStore {
    * and are forwarded. Only the daemon calls this, at start, before serving calls.
    */
   recoverInterrupted(): number {
+    this.settle();
     return this.db.transaction(() => {
       const moved = this.db.prepare(`INSERT INTO audit_records (${ENTRY_COLUMNS}, outcome, error_type, error_message, delivery)
         SELECT ${ENTRY_COLUMNS}, 'interrupted', 'daemon_stopped', 'the daemon stopped before the call finished; its result is unknown', ${Delivery.Pending}
@@ -141,14 +225,15 @@ export class AuditStore {
     }).immediate();
   }
 
-  /** Commits whatever is queued now (tests, shutdown). */
+  /** Commits whatever is queued now and indexes it (tests, shutdown). */
   flush(): void {
     this.commit();
+    this.settle();
   }
 
   close(): void {
     if (this.closed) return;
-    this.commit();
+    this.flush();
     this.closed = true;
     this.db.close();
   }
@@ -173,11 +258,13 @@ export class AuditStore {
     if (ops.length === 0) return;
     this.queue = [];
     const results: number[] = new Array(ops.length);
+    const unmergedBefore = this.unmerged;
     try {
       this.db.transaction(() => {
         for (let i = 0; i < ops.length; i++) results[i] = this.apply(ops[i]!);
       })();
     } catch {
+      this.unmerged = unmergedBefore;
       // Something in the batch failed (disk full, read-only file…): retry each write alone so one
       // bad write does not fail the others; those that fail again are rejected (fail closed).
       for (let i = 0; i < ops.length; i++) {
@@ -191,25 +278,47 @@ export class AuditStore {
     }
     for (let i = 0; i < ops.length; i++) if (results[i]! >= 0) ops[i]!.resolve(results[i]!);
     for (const listener of this.commitListeners) listener();
+    if (this.unmerged >= MERGE_BATCH) this.settle();
+    else if (this.unmerged > 0) this.scheduleMerge();
+  }
+
+  /**
+   * Copies the WAL into the database file at most once per CHECKPOINT_INTERVAL_MS, after a merge
+   * rather than inside a call's commit (SQLite's automatic checkpoint, left only as a backstop at
+   * a much larger WAL, would run in whichever commit crosses the threshold). PASSIVE never waits
+   * for readers such as the CLI.
+   */
+  private checkpointIfDue(): void {
+    const now = Date.now();
+    if (now - this.lastCheckpointAt < CHECKPOINT_INTERVAL_MS) return;
+    this.lastCheckpointAt = now;
+    this.db.pragma('wal_checkpoint(PASSIVE)');
+  }
+
+  private scheduleMerge(): void {
+    if (this.mergeTimer || this.closed) return;
+    this.mergeTimer = setTimeout(() => {
+      this.mergeTimer = undefined;
+      this.settle();
+    }, MERGE_DELAY_MS);
+    this.mergeTimer.unref();
   }
 
   private apply(op: Op): number {
-    if (op.kind === 'begin') {
-      const e = op.entry;
-      return Number(this.beginStmt.run(
-        e.id, e.time, e.sessionId, e.requestId, e.serverId, e.transport, e.clientName, e.clientVersion, e.clientLabel,
-        e.method, e.target, e.arguments, e.argumentsTruncated ? 1 : 0, e.captureMode, e.osUser, e.deviceId,
-      ).lastInsertRowid);
-    }
-    const e = op.kind === 'finish' ? op.call.entry : op.entry;
+    if (op.kind === 'begin') return this.insertEntry(op.entry);
+    const inflightSeq = op.kind === 'finish' ? op.call.inflightSeq : this.insertEntry(op.entry);
     const c = op.completion;
-    const info = this.insertStmt.run(
+    const seq = Number(this.finishStmt.run(
+      inflightSeq, c.decision, c.rule, c.source, c.reason, c.approver, c.outcome, c.errorType, c.errorMessage, c.durationMs, c.bytesIn, c.bytesOut,
+    ).lastInsertRowid);
+    this.unmerged++;
+    return seq;
+  }
+
+  private insertEntry(e: AuditEntry): number {
+    return Number(this.beginStmt.run(
       e.id, e.time, e.sessionId, e.requestId, e.serverId, e.transport, e.clientName, e.clientVersion, e.clientLabel,
       e.method, e.target, e.arguments, e.argumentsTruncated ? 1 : 0, e.captureMode, e.osUser, e.deviceId,
-      c.decision, c.rule, c.source, c.reason, c.approver, c.outcome, c.errorType, c.errorMessage, c.durationMs, c.bytesIn, c.bytesOut,
-      Delivery.Pending,
-    );
-    if (op.kind === 'finish') this.endInflightStmt.run(op.call.inflightSeq);
-    return Number(info.lastInsertRowid);
+    ).lastInsertRowid);
   }
 }

@@ -10,6 +10,7 @@ import { AuditFilterSchema, AuditOutcomeSchema, type AuditFilter, type AuditReco
 import { connectToDaemon } from '../endpoints/daemon-client.ts';
 import { AuditQueries } from '../audit/audit-queries.ts';
 import { auditDbPath, openAuditDatabase } from '../audit/database.ts';
+import { settleAuditFile } from '../audit/store.ts';
 import { csvHeader, formatRecord, type ExportFormat } from '../audit/audit-export.ts';
 
 export interface AuditCommandContext {
@@ -76,6 +77,7 @@ export function registerAuditCommands(program: Command, context: AuditCommandCon
   const open = (): { queries: AuditQueries; close: () => void } => {
     const path = auditDbPath(context.dataDir);
     if (!existsSync(path)) throw new Error(`no audit records yet: ${path} does not exist (the daemon creates it when it records its first call)`);
+    settleAuditFile(path); // calls a running daemon finished in the last moments are indexed in batches
     const db = openAuditDatabase(path, { readonly: true });
     return { queries: new AuditQueries(db), close: () => db.close() };
   };

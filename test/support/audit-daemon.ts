@@ -159,11 +159,20 @@ export interface AuditRowView {
   transport: string | null;
 }
 
-/** The rows of audit.db as they are now (read-only: WAL lets the daemon keep writing). */
+/**
+ * The committed rows of audit.db as they are now (read-only: WAL lets the daemon keep writing),
+ * both those already indexed and those finished since (audit_finished with their entry in
+ * audit_inflight, moved into audit_records in batches).
+ */
 export function readAuditRows(dataDir: string): AuditRowView[] {
   const db = new Database(auditDbPath(dataDir), { readonly: true, fileMustExist: true });
   try {
-    return db.prepare('SELECT id, method, target, arguments, outcome, delivery, client_name, transport FROM audit_records ORDER BY seq').all() as AuditRowView[];
+    return db.prepare(`SELECT id, method, target, arguments, outcome, delivery, client_name, transport FROM (
+        SELECT seq, id, method, target, arguments, outcome, delivery, client_name, transport FROM audit_records
+        UNION ALL
+        SELECT f.seq, i.id, i.method, i.target, i.arguments, f.outcome, 0, i.client_name, i.transport
+        FROM audit_finished f JOIN audit_inflight i ON i.seq = f.inflight_seq
+      ) ORDER BY seq`).all() as AuditRowView[];
   } finally {
     db.close();
   }
@@ -173,7 +182,7 @@ export function readAuditRows(dataDir: string): AuditRowView[] {
 export function readInflightTargets(dataDir: string): string[] {
   const db = new Database(auditDbPath(dataDir), { readonly: true, fileMustExist: true });
   try {
-    return (db.prepare('SELECT target FROM audit_inflight ORDER BY seq').all() as Array<{ target: string | null }>).map((row) => row.target ?? '');
+    return (db.prepare('SELECT target FROM audit_inflight WHERE seq NOT IN (SELECT inflight_seq FROM audit_finished) ORDER BY seq').all() as Array<{ target: string | null }>).map((row) => row.target ?? '');
   } finally {
     db.close();
   }

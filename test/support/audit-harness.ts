@@ -27,8 +27,8 @@ export function createAuditHarness(dataDir: string, captureMode: CaptureMode = '
   return {
     store,
     interceptor,
-    outbox: new AuditOutbox(store.db),
-    queries: new AuditQueries(store.db),
+    outbox: new AuditOutbox(store.db, { beforeRead: () => void store.settle() }),
+    queries: new AuditQueries(store.db, { beforeRead: () => void store.settle() }),
     identity,
     close: () => store.close(),
   };

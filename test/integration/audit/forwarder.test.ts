@@ -31,6 +31,7 @@ function makeForwarder(config: ForwarderConfig, extra: { inventory?: { listServe
 }
 
 function allIds(): string[] {
+  harness.store.settle();
   return (harness.store.db.prepare('SELECT id FROM audit_records ORDER BY seq').all() as Array<{ id: string }>).map((r) => r.id);
 }
 

@@ -34,6 +34,7 @@ beforeEach(async () => {
   store = new AuditStore(auditDbPath(dir));
   queries = new AuditQueries(store.db);
   await Promise.all(Array.from({ length: 100 }, (_, i) => store.record(entry(i), done(i))));
+  store.settle(); // these readers are built without the store's beforeRead hook
 });
 afterEach(() => {
   store.close();

@@ -1,0 +1,54 @@
+// Ad-hoc: CPU time per process (client, bridge, daemon, server) while the bridge or HTTP path runs
+// the bench load, to see which hop costs what.   node test/bench/cpu-split.ts bridge|http|direct
+import { readFileSync, readdirSync } from 'node:fs';
+import { startTestDaemon } from '../support/daemon.ts';
+import { connectStdio, measureEchoCalls } from './mcp.ts';
+
+const [path = 'bridge'] = process.argv.slice(2);
+const echo = new URL('../support/echo-server.ts', import.meta.url).pathname;
+const HZ = 100;
+
+function cpuOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / HZ; // utime + stime, seconds
+}
+function descendants(root: number): Map<number, string> {
+  const out = new Map<number, string>();
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch { /* gone */ }
+  }
+  const walk = (pid: number) => {
+    for (const child of children.get(pid) ?? []) {
+      try { out.set(child, readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').slice(1, 4).join(' ').slice(-70)); } catch { /* gone */ }
+      walk(child);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+const daemon = path === 'direct' ? undefined : await startTestDaemon({ servers: [{ id: 'echo', transport: 'stdio', command: process.execPath, args: [echo] }] });
+const client = path === 'direct' ? await connectStdio(process.execPath, [echo]) : path === 'http' ? await daemon!.httpClient('echo') : await daemon!.bridgeClient('echo');
+await measureEchoCalls(client, { calls: 2000, concurrency: 16, warmupCalls: 300, timeoutMs: 120000 });
+const procs = descendants(process.pid);
+const before = new Map([...procs.keys()].map((pid) => [pid, cpuOf(pid)]));
+const self0 = process.cpuUsage();
+const calls = 10000;
+const result = await measureEchoCalls(client, { calls, concurrency: 16, warmupCalls: 0, timeoutMs: 120000 });
+const self = process.cpuUsage(self0);
+console.log(path, Math.round(result.callsPerSecond), 'calls/s', 'p50', result.p50Ms.toFixed(2));
+console.log(`client  ${((self.user + self.system) / calls).toFixed(0)} µs/call`);
+for (const [pid, name] of procs) {
+  const used = cpuOf(pid) - before.get(pid)!;
+  if (used > 0.01) console.log(`${name.padEnd(70)} ${(used * 1e6 / calls).toFixed(0)} µs/call`);
+}
+await client.close();
+await daemon?.stop();
+if (process.env.AUDIT_STATS) console.log(daemon?.logs().split('\n').filter((l) => l.startsWith('commits')).slice(-1)[0]);

@@ -1,0 +1,147 @@
+// The store's deferred indexing: a finished call is committed at once (audit_finished, next to its
+// entry in audit_inflight) and moved into the indexed audit_records in batches. These tests check
+// that the move loses nothing, keeps seq and order, happens on time, and survives a crash.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AuditStore, MERGE_BATCH, MERGE_DELAY_MS, settleAuditFile, type AuditCompletion, type AuditEntry } from '../../../main/audit/store.ts';
+import { auditDbPath } from '../../../main/audit/database.ts';
+import { AuditQueries } from '../../../main/audit/audit-queries.ts';
+
+let dir: string;
+let store: AuditStore;
+
+function entry(i: number): AuditEntry {
+  return {
+    id: `rec-${i}`, time: 1_700_000_000_000 + i, sessionId: 's', requestId: String(i), serverId: 'github', transport: 'socket', clientName: 'cursor',
+    clientVersion: '1', clientLabel: 'bridge', method: 'tools/call', target: `tool_${i % 3}`, arguments: `{"n":${i}}`, argumentsTruncated: false,
+    captureMode: 'full', osUser: 'u', deviceId: 'd',
+  };
+}
+const OK: AuditCompletion = {
+  decision: 'allow', rule: 'default', source: 'user', reason: null, approver: null, outcome: 'ok', errorType: null, errorMessage: null,
+  durationMs: 1.5, bytesIn: 10, bytesOut: 20,
+};
+
+/** What another process would see: rows per table, through its own read-only connection. */
+function counts(): { records: number; finished: number; inflight: number } {
+  const db = new Database(auditDbPath(dir), { readonly: true });
+  try {
+    const n = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return { records: n('audit_records'), finished: n('audit_finished'), inflight: n('audit_inflight') };
+  } finally {
+    db.close();
+  }
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'audit-store-'));
+  store = new AuditStore(auditDbPath(dir));
+});
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('AuditStore deferred indexing', () => {
+  it('commits a finished call before indexing it, then indexes it within the merge delay', async () => {
+    const call = await store.begin(entry(1));
+    expect(counts()).toEqual({ records: 0, finished: 0, inflight: 1 });
+    const seq = await store.finish(call, OK);
+    // Committed (visible to another connection) the moment finish resolves, not yet indexed.
+    expect(counts()).toEqual({ records: 0, finished: 1, inflight: 1 });
+    await waitFor(() => counts().records === 1, MERGE_DELAY_MS + 2000);
+    expect(counts()).toEqual({ records: 1, finished: 0, inflight: 0 });
+    const row = store.db.prepare('SELECT seq, id, target, arguments, outcome, rule, bytes_out, delivery FROM audit_records').get();
+    expect(row).toEqual({ seq, id: 'rec-1', target: 'tool_1', arguments: '{"n":1}', outcome: 'ok', rule: 'default', bytes_out: 20, delivery: 0 });
+  });
+
+  it('lets an in-process reader see every committed call at once through settle()', async () => {
+    const queries = new AuditQueries(store.db, { beforeRead: () => void store.settle() });
+    await Promise.all([1, 2, 3].map((i) => store.record(entry(i), OK)));
+    expect(counts().records).toBe(0);
+    expect(queries.list({}).records.map((r) => r.id)).toEqual(['rec-3', 'rec-2', 'rec-1']);
+  });
+
+  it('keeps the seq each call was given and the commit order across batches', async () => {
+    const seqs: number[] = [];
+    for (let batch = 0; batch < 3; batch++) {
+      seqs.push(...await Promise.all(Array.from({ length: 5 }, (_, k) => store.record(entry(batch * 5 + k), OK))));
+      if (batch === 1) store.settle();
+    }
+    store.settle();
+    const rows = store.db.prepare('SELECT seq, id FROM audit_records ORDER BY seq').all() as Array<{ seq: number; id: string }>;
+    expect(rows.map((r) => r.seq)).toEqual(seqs);
+    expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 15 }, (_, i) => `rec-${i}`));
+    expect(new Set(seqs).size).toBe(15);
+  });
+
+  it('indexes a full batch at once, without waiting for the delay', async () => {
+    await Promise.all(Array.from({ length: MERGE_BATCH }, (_, i) => store.record(entry(i), OK)));
+    expect(counts()).toEqual({ records: MERGE_BATCH, finished: 0, inflight: 0 });
+  });
+
+  it('keeps the rows and reports the error when the move fails, and moves them once it can', async () => {
+    const errors: string[] = [];
+    store.onMergeError((error) => errors.push(error.message));
+    await store.record(entry(1), OK);
+    // A row already holding the id makes audit_records refuse the whole batch (UNIQUE id).
+    store.db.prepare("INSERT INTO audit_records (seq, id, ts, server_id, method, outcome) VALUES (999999, 'rec-1', 0, 'x', 'tools/call', 'ok')").run();
+    expect(store.settle()).toBe(false);
+    expect(errors[0]).toMatch(/audit store .*audit\.db.*UNIQUE/);
+    expect(counts()).toMatchObject({ finished: 1, inflight: 1 });
+    store.db.prepare('DELETE FROM audit_records WHERE seq = 999999').run();
+    expect(store.settle()).toBe(true);
+    expect(store.db.prepare('SELECT id, outcome FROM audit_records').all()).toEqual([{ id: 'rec-1', outcome: 'ok' }]);
+  });
+
+  it('indexes what a killed process finished but had not indexed, and records its running calls as interrupted', () => {
+    store.close();
+    const storeModule = fileURLToPath(new URL('../../../main/audit/store.ts', import.meta.url));
+    // A writer that finishes 50 calls, starts one more, and is SIGKILLed before its merge timer fires.
+    const script = `
+      import { AuditStore } from ${JSON.stringify(storeModule)};
+      const store = AuditStore.open(${JSON.stringify(dir)});
+      const e = (i) => ({ id: 'rec-' + i, time: i, sessionId: 's', requestId: String(i), serverId: 'github', transport: 'socket', clientName: null,
+        clientVersion: null, clientLabel: null, method: 'tools/call', target: 't', arguments: null, argumentsTruncated: false, captureMode: 'none', osUser: 'u', deviceId: 'd' });
+      const ok = { decision: 'allow', rule: null, source: null, reason: null, approver: null, outcome: 'ok', errorType: null, errorMessage: null, durationMs: 1, bytesIn: 1, bytesOut: 1 };
+      await Promise.all(Array.from({ length: 50 }, (_, i) => store.begin(e(i)).then((call) => store.finish(call, ok))));
+      await store.begin(e(50));
+      process.kill(process.pid, 'SIGKILL');
+    `;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(child.signal).toBe('SIGKILL');
+    expect(counts()).toEqual({ records: 0, finished: 50, inflight: 51 });
+
+    store = AuditStore.open(dir);
+    expect(store.recoverInterrupted()).toBe(1);
+    const rows = store.db.prepare('SELECT id, outcome FROM audit_records ORDER BY seq').all() as Array<{ id: string; outcome: string }>;
+    expect(rows).toHaveLength(51);
+    expect(rows.slice(0, 50).every((r) => r.outcome === 'ok')).toBe(true);
+    expect(rows[50]).toEqual({ id: 'rec-50', outcome: 'interrupted' });
+    expect(counts()).toEqual({ records: 51, finished: 0, inflight: 0 });
+  });
+
+  it('lets a reader in another process index what a running writer has finished', async () => {
+    await Promise.all([1, 2].map((i) => store.record(entry(i), OK)));
+    expect(settleAuditFile(auditDbPath(dir))).toBe(2);
+    expect(counts()).toEqual({ records: 2, finished: 0, inflight: 0 });
+    // The writer carries on: its next rows continue the seq after what the reader moved.
+    const seq = await store.record(entry(3), OK);
+    store.settle();
+    expect(store.db.prepare('SELECT seq, id FROM audit_records ORDER BY seq').all().at(-1)).toEqual({ seq, id: 'rec-3' });
+    expect(seq).toBe(3);
+  });
+});
