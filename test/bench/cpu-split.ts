@@ -51,4 +51,3 @@ for (const [pid, name] of procs) {
 }
 await client.close();
 await daemon?.stop();
-if (process.env.AUDIT_STATS) console.log(daemon?.logs().split('\n').filter((l) => l.startsWith('commits')).slice(-1)[0]);
