@@ -37,6 +37,7 @@ async function insertBench(results: BenchResult[]): Promise<void> {
     let start = process.hrtime.bigint();
     const cpu = process.cpuUsage();
     await driveCalls(harness.interceptor, calls, { concurrency: 64 });
+    harness.store.settle(); // the deferred indexing of the last rows belongs to this measurement
     const used = process.cpuUsage(cpu);
     results.push({ name: 'audit: record cost per call, 64 concurrent calls (group commit), wall clock', value: round(elapsedMs(start) * 1000 / calls), unit: 'µs/call', goal: '< 20' });
     // CPU time of this process: what the call costs when the machine is not shared with others.
@@ -52,13 +53,15 @@ async function insertBench(results: BenchResult[]): Promise<void> {
     }
     results.push({ name: 'audit: record cost per call, one call at a time (two commits each)', value: round(elapsedMs(start) * 1000 / serial), unit: 'µs/call' });
 
-    // A single row insert, the unit of the "< 20 µs per insert" goal: a call is two of these
-    // (in flight, then finished) plus redaction, which is what the per-call figures above include.
+    // A single row insert, the unit of the "< 20 µs per insert" goal: one complete row written at
+    // once, its indexing included. A call writes the same row in two commits (its entry before it
+    // goes upstream, its outcome after) plus redaction: the per-call figures above.
     const inserts = 50_000;
     await insertRows(harness.store, 2000, 64); // warm up
     start = process.hrtime.bigint();
     const insertCpu = process.cpuUsage();
     await insertRows(harness.store, inserts, 64);
+    harness.store.settle();
     const insertUsed = process.cpuUsage(insertCpu);
     results.push({ name: 'audit: single row insert (AuditStore.record), 64 concurrent (group commit), wall clock', value: round(elapsedMs(start) * 1000 / inserts), unit: 'µs/insert', goal: '< 20' });
     results.push({ name: 'audit: single row insert (AuditStore.record), 64 concurrent, CPU time', value: round((insertUsed.user + insertUsed.system) / inserts), unit: 'µs/insert', goal: '< 20' });

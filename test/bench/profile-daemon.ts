@@ -6,6 +6,6 @@ const [path = 'http', dir = '/tmp/prof'] = process.argv.slice(2);
 const echo = new URL('../support/echo-server.ts', import.meta.url).pathname;
 const daemon = await startTestDaemon({ servers: [{ id: 'echo', transport: 'stdio', command: process.execPath, args: [echo] }], env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` } });
 const client = path === 'http' ? await daemon.httpClient('echo') : await daemon.bridgeClient('echo');
-console.log(await measureEchoCalls(client, { calls: 20000, concurrency: 16, warmupCalls: 300, timeoutMs: 120000 }));
+console.log(await measureEchoCalls(client, { calls: 3000, concurrency: 16, warmupCalls: 300, timeoutMs: 120000 }));
 await client.close();
 await daemon.stop();
