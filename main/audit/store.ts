@@ -9,10 +9,11 @@
 // running at the same time, while "the client saw it ⇒ the row is committed" still holds.
 //
 // Deferred indexing: neither table written on the hot path has a secondary index. Finished calls
-// (entry joined with outcome) move into the indexed audit_records in batches (settle(): at most MERGE_DELAY_MS after they are
-// written, at once when MERGE_BATCH are waiting, and before any in-process read), so the pages of
-// audit_records' eight indexes are written once per batch instead of once per call. Nothing is
-// lost by the delay: audit_finished is committed, and the next start moves what a crash left.
+// (entry joined with outcome) move into the indexed audit_records in batches (settle(): at most
+// MERGE_DELAY_MS after they are written, at once when MERGE_BATCH are waiting, and before any
+// in-process read), so the pages of audit_records' eight indexes are written once per batch
+// instead of once per call. Nothing is lost by the delay: audit_finished is committed, and the
+// next start moves what a crash left.
 import Database from 'better-sqlite3';
 import type { AuditDecisionSchema, AuditOutcome, CaptureMode } from '../../shared/audit.ts';
 import type { z } from 'zod';
@@ -127,7 +128,6 @@ export const MERGE_BATCH = 1000;
 /** How often (at most) the WAL is checkpointed, after a merge. */
 export const CHECKPOINT_INTERVAL_MS = 1000;
 
-
 export class AuditStore {
   readonly path: string;
   readonly db: SqliteDatabase;
@@ -215,14 +215,21 @@ export class AuditStore {
    * and are forwarded. Only the daemon calls this, at start, before serving calls.
    */
   recoverInterrupted(): number {
+    const markInterrupted = this.db.transaction(() => {
+      const notFinished = 'seq NOT IN (SELECT inflight_seq FROM audit_finished)';
+      // Already recorded under its id (cannot happen today; a safety for older files).
+      this.db.prepare(`DELETE FROM audit_inflight WHERE ${notFinished} AND id IN (SELECT id FROM audit_records)`).run();
+      const stranded = this.db.prepare(`SELECT seq FROM audit_inflight WHERE ${notFinished} ORDER BY seq`).pluck().all() as number[];
+      for (const inflightSeq of stranded) {
+        this.finishStmt.run(inflightSeq, null, null, null, null, null, 'interrupted', 'daemon_stopped',
+          'the daemon stopped before the call finished; its result is unknown', null, null, null);
+      }
+      return stranded.length;
+    });
+    const interrupted = markInterrupted.immediate();
+    this.unmerged = (this.db.prepare('SELECT count(*) AS n FROM audit_finished').get() as { n: number }).n;
     this.settle();
-    return this.db.transaction(() => {
-      const moved = this.db.prepare(`INSERT INTO audit_records (${ENTRY_COLUMNS}, outcome, error_type, error_message, delivery)
-        SELECT ${ENTRY_COLUMNS}, 'interrupted', 'daemon_stopped', 'the daemon stopped before the call finished; its result is unknown', ${Delivery.Pending}
-        FROM audit_inflight WHERE id NOT IN (SELECT id FROM audit_records) ORDER BY seq`).run().changes;
-      this.db.prepare('DELETE FROM audit_inflight').run();
-      return moved;
-    }).immediate();
+    return interrupted;
   }
 
   /** Commits whatever is queued now and indexes it (tests, shutdown). */
@@ -269,7 +276,7 @@ export class AuditStore {
       // bad write does not fail the others; those that fail again are rejected (fail closed).
       for (let i = 0; i < ops.length; i++) {
         try {
-          results[i] = this.apply(ops[i]!);
+          results[i] = this.applyAlone(ops[i]!);
         } catch (error) {
           results[i] = -1;
           ops[i]!.reject(new AuditWriteError(this.path, error));
@@ -292,7 +299,11 @@ export class AuditStore {
     const now = Date.now();
     if (now - this.lastCheckpointAt < CHECKPOINT_INTERVAL_MS) return;
     this.lastCheckpointAt = now;
-    this.db.pragma('wal_checkpoint(PASSIVE)');
+    try {
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // Nothing is lost: the rows are in the WAL, and the next checkpoint (or the backstop) copies them.
+    }
   }
 
   private scheduleMerge(): void {
@@ -302,6 +313,17 @@ export class AuditStore {
       this.settle();
     }, MERGE_DELAY_MS);
     this.mergeTimer.unref();
+  }
+
+  /** One op in its own transaction: a complete row (`record`) is two statements, both or neither. */
+  private applyAlone(op: Op): number {
+    const before = this.unmerged;
+    try {
+      return this.db.transaction(() => this.apply(op))();
+    } catch (error) {
+      this.unmerged = before;
+      throw error;
+    }
   }
 
   private apply(op: Op): number {

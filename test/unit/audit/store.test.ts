@@ -134,6 +134,27 @@ describe('AuditStore deferred indexing', () => {
     expect(counts()).toEqual({ records: 51, finished: 0, inflight: 0 });
   });
 
+  it('at start, records only the calls that never finished as interrupted, even when indexing fails', async () => {
+    const finished = await store.begin(entry(1));
+    await store.finish(finished, OK);
+    await store.begin(entry(2)); // still running when the process goes away
+    // A row already holding id rec-1 makes every move fail, at close and at the next start.
+    store.db.prepare("INSERT INTO audit_records (seq, id, ts, server_id, method, outcome) VALUES (999999, 'rec-1', 0, 'x', 'tools/call', 'ok')").run();
+    store.close();
+    store = AuditStore.open(dir);
+    const errors: string[] = [];
+    store.onMergeError((error) => errors.push(error.message));
+    expect(store.recoverInterrupted()).toBe(1);
+    expect(errors).toHaveLength(1);
+    expect(counts()).toMatchObject({ finished: 2, inflight: 2 });
+    store.db.prepare('DELETE FROM audit_records WHERE seq = 999999').run();
+    expect(store.settle()).toBe(true);
+    expect(store.db.prepare('SELECT id, outcome FROM audit_records ORDER BY seq').all()).toEqual([
+      { id: 'rec-1', outcome: 'ok' },
+      { id: 'rec-2', outcome: 'interrupted' },
+    ]);
+  });
+
   it('lets a reader in another process index what a running writer has finished', async () => {
     await Promise.all([1, 2].map((i) => store.record(entry(i), OK)));
     expect(settleAuditFile(auditDbPath(dir))).toBe(2);
