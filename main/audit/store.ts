@@ -100,6 +100,10 @@ function moveFinishedRows(db: SqliteDatabase): () => number {
   });
 }
 
+function finishedCount(db: SqliteDatabase): number {
+  return (db.prepare('SELECT count(*) AS n FROM audit_finished').get() as { n: number }).n;
+}
+
 /**
  * For readers in another process (the CLI) while a daemon may be writing: indexes the rows the
  * daemon has finished but not yet moved, so a list shows every committed call. Leaves the file
@@ -112,7 +116,7 @@ export function settleAuditFile(path: string): number {
     db = new Database(path, { fileMustExist: true });
     db.pragma('busy_timeout = 5000');
     if (db.pragma('user_version', { simple: true }) !== AUDIT_SCHEMA_VERSION) return 0;
-    const waiting = (db.prepare('SELECT count(*) AS n FROM audit_finished').get() as { n: number }).n;
+    const waiting = finishedCount(db);
     return waiting > 0 ? moveFinishedRows(db)() : 0;
   } catch {
     return 0;
@@ -143,7 +147,6 @@ export class AuditStore {
   private readonly mergeErrorListeners = new Set<(error: Error) => void>();
   private scheduled = false;
   private closed = false;
-  private readonly commitListeners = new Set<() => void>();
 
   constructor(path: string, db: SqliteDatabase = openAuditDatabase(path)) {
     this.path = path;
@@ -152,7 +155,7 @@ export class AuditStore {
     this.beginStmt = db.prepare(BEGIN_SQL);
     this.finishStmt = db.prepare(FINISH_SQL);
     this.moveFinished = moveFinishedRows(db);
-    this.unmerged = (db.prepare('SELECT count(*) AS n FROM audit_finished').get() as { n: number }).n;
+    this.unmerged = finishedCount(db);
   }
 
   static open(dataDir: string): AuditStore {
@@ -173,12 +176,6 @@ export class AuditStore {
   /** Writes a complete row at once: attempts blocked before they became calls (e.g. a denied server start). */
   record(entry: AuditEntry, completion: AuditCompletion): Promise<number> {
     return this.enqueue((resolve, reject) => ({ kind: 'record', entry, completion, resolve, reject }));
-  }
-
-  /** Called after each commit. */
-  onCommit(listener: () => void): () => void {
-    this.commitListeners.add(listener);
-    return () => this.commitListeners.delete(listener);
   }
 
   /** Called when moving finished rows into audit_records fails (they stay where they are, and are moved later). */
@@ -227,7 +224,7 @@ export class AuditStore {
       return stranded.length;
     });
     const interrupted = markInterrupted.immediate();
-    this.unmerged = (this.db.prepare('SELECT count(*) AS n FROM audit_finished').get() as { n: number }).n;
+    this.unmerged = finishedCount(this.db);
     this.settle();
     return interrupted;
   }
@@ -284,7 +281,6 @@ export class AuditStore {
       }
     }
     for (let i = 0; i < ops.length; i++) if (results[i]! >= 0) ops[i]!.resolve(results[i]!);
-    for (const listener of this.commitListeners) listener();
     if (this.unmerged >= MERGE_BATCH) this.settle();
     else if (this.unmerged > 0) this.scheduleMerge();
   }

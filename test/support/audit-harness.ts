@@ -24,11 +24,13 @@ export function createAuditHarness(dataDir: string, captureMode: CaptureMode = '
   store.recoverInterrupted();
   const identity = loadDeviceIdentity(dataDir);
   const interceptor = new AuditInterceptor({ store, identity, captureMode: () => captureMode });
+  // Readers see every committed row, as in the daemon (main/switchboard.ts).
+  const settled = { beforeRead: () => void store.settle() };
   return {
     store,
     interceptor,
-    outbox: new AuditOutbox(store.db, { beforeRead: () => void store.settle() }),
-    queries: new AuditQueries(store.db, { beforeRead: () => void store.settle() }),
+    outbox: new AuditOutbox(store.db, settled),
+    queries: new AuditQueries(store.db, settled),
     identity,
     close: () => store.close(),
   };
