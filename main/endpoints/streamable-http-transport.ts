@@ -4,7 +4,8 @@
 // CPU per call. http-endpoint.ts authenticates, checks Host/Origin, reads and parses the body and
 // finds the session; this class does the rest of the protocol:
 //   POST   notifications/responses only → 202; with requests → an SSE stream carrying every message
-//          related to those requests, ended once all of their responses are written.
+//          related to those requests, ended once all of their responses are written, except that
+//          a lone request whose response is its first and only message gets it as a JSON body.
 //   GET    the standalone SSE stream for messages related to no request (one at a time).
 //   DELETE ends the session.
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -120,6 +121,7 @@ export class StreamableHttpTransport implements Transport {
       writeEvent(stream, message);
       return;
     }
+    if (stream.queued === undefined && !stream.res.headersSent) return this.finishAsJson(stream, message);
     this.finishStream(stream, eventText(message));
   }
 
@@ -263,6 +265,23 @@ export class StreamableHttpTransport implements Transport {
     } else {
       res.end(text);
     }
+  }
+
+  /**
+   * A POST whose only message is its response (the usual tools/call) gets it as one JSON body: the
+   * spec lets the server choose per request, and clients parse JSON far more cheaply than SSE.
+   */
+  private finishAsJson(stream: SseStream, message: JSONRPCMessage): void {
+    stream.done = true;
+    clearTimeout(stream.timer);
+    const res = stream.res;
+    if (res.destroyed || res.writableEnded) return;
+    const text = JSON.stringify(message);
+    res.setHeader('content-type', 'application/json');
+    res.removeHeader('cache-control');
+    res.removeHeader('x-accel-buffering');
+    res.setHeader('content-length', Buffer.byteLength(text));
+    res.end(text);
   }
 
   /** The client went away (or the stream ended): forget it so later sends reject. */

@@ -109,3 +109,23 @@ export function failures(run: ConformanceRun): string[] {
   }
   return result;
 }
+
+/**
+ * The SSE checks that the run reported as not applicable because the server answered with JSON
+ * (the spec lets a server answer any POST either way): `scenario/check` ids, as in `verdicts`.
+ * The suite says so with an INFO entry (server-sse-multiple-streams keeps the check's id;
+ * server-sse-polling stops before its priming-event and retry-field checks).
+ */
+export function answeredWithJson(run: ConformanceRun): Set<string> {
+  const result = new Set<string>();
+  const streams = run.scenarios.get('server-sse-multiple-streams') ?? [];
+  if (streams.some((check) => check.id === 'server-sse-streams-functional' && check.status === 'INFO' && check.details?.numSseStreams === 0)) {
+    result.add('server-sse-multiple-streams/server-sse-streams-functional');
+  }
+  const polling = run.scenarios.get('server-sse-polling') ?? [];
+  if (polling.some((check) => check.id === 'server-sse-content-type' && check.status === 'INFO')) {
+    result.add('server-sse-polling/server-sse-priming-event');
+    result.add('server-sse-polling/server-sse-retry-field');
+  }
+  return result;
+}

@@ -84,7 +84,13 @@ async function initialized(harness: Harness): Promise<void> {
   await harness.transport.send({ jsonrpc: '2.0', id: init.id, result: { protocolVersion: '2025-11-25', capabilities: {}, serverInfo: { name: 's', version: '1' } } });
   const response = await pending;
   expect(response.status).toBe(200);
-  expect(events(await response.text())).toHaveLength(1);
+  expect(await messagesOf(response)).toMatchObject([{ id: init.id, result: {} }]);
+}
+
+/** The messages of a POST's answer, which is one JSON body or an SSE stream (the client must take both). */
+async function messagesOf(response: Response): Promise<unknown[]> {
+  const text = await response.text();
+  return response.headers.get('content-type') === 'application/json' ? [JSON.parse(text)] : events(text);
 }
 
 describe('StreamableHttpTransport with the SDK client and server', () => {
@@ -142,7 +148,7 @@ describe('StreamableHttpTransport with the SDK client and server', () => {
 });
 
 describe('StreamableHttpTransport over raw HTTP', () => {
-  it('answers initialize on an SSE stream with the session id, and ends it after the response', async () => {
+  it('answers a request whose only message is its response with one JSON body, and the session id', async () => {
     const harness = await serve();
     const pending = fetch(harness.url, { method: 'POST', headers: POST_HEADERS, body: JSON.stringify(INIT) });
     await receivedCount(harness, 1);
@@ -151,10 +157,25 @@ describe('StreamableHttpTransport over raw HTTP', () => {
     await harness.transport.send({ jsonrpc: '2.0', id: 0, result: { protocolVersion: '2025-06-18', capabilities: {}, serverInfo: { name: 's', version: '1' } } });
     const response = await pending;
     expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    expect(response.headers.get('content-type')).toBe('application/json');
     expect(response.headers.get('mcp-session-id')).toBe('session-1');
-    expect(events(await response.text())).toEqual([{ jsonrpc: '2.0', id: 0, result: { protocolVersion: '2025-06-18', capabilities: {}, serverInfo: { name: 's', version: '1' } } }]);
+    expect(await response.json()).toEqual({ jsonrpc: '2.0', id: 0, result: { protocolVersion: '2025-06-18', capabilities: {}, serverInfo: { name: 's', version: '1' } } });
     expect(harness.transport.protocolVersion).toBe('2025-06-18');
+  });
+
+  it('streams a request as SSE once anything but its response comes first', async () => {
+    const harness = await serve();
+    await initialized(harness);
+    const pending = post(harness, { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'slow', _meta: { progressToken: 't' } } });
+    await receivedCount(harness, 1);
+    await harness.transport.send({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 't', progress: 1 } }, { relatedRequestId: 4 });
+    await harness.transport.send({ jsonrpc: '2.0', id: 4, result: { content: [] } });
+    const response = await pending;
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    expect(events(await response.text())).toEqual([
+      { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 't', progress: 1 } },
+      { jsonrpc: '2.0', id: 4, result: { content: [] } },
+    ]);
   });
 
   it('refuses a second initialize, requests before initialize, and bad Accept/Content-Type', async () => {
