@@ -220,8 +220,10 @@ export class AuditQueries {
     if (f.serverId !== undefined) { clauses.push('server_id = ?'); params.push(f.serverId); }
     if (f.tool !== undefined) { clauses.push('target = ?'); params.push(f.tool); }
     if (f.client !== undefined) { clauses.push('(client_name = ? OR client_label = ?)'); params.push(f.client, f.client); }
-    if (f.decision !== undefined) { clauses.push('decision = ?'); params.push(f.decision); }
-    if (f.outcome !== undefined) { clauses.push('outcome = ?'); params.push(f.outcome); }
+    // The outcome and decision indexes leave out 'ok' and 'allow' rows (database.ts, migration 3);
+    // SQLite uses a partial index only when the query states its condition in so many words.
+    if (f.decision !== undefined) { clauses.push(f.decision === 'allow' ? 'decision = ?' : "decision = ? AND decision <> 'allow'"); params.push(f.decision); }
+    if (f.outcome !== undefined) { clauses.push(f.outcome === 'ok' ? 'outcome = ?' : "outcome = ? AND outcome <> 'ok'"); params.push(f.outcome); }
     if (f.text !== undefined) {
       const like = `%${f.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       clauses.push("(target LIKE ? ESCAPE '\\' OR error_message LIKE ? ESCAPE '\\' OR rule LIKE ? ESCAPE '\\' OR server_id LIKE ? ESCAPE '\\')");

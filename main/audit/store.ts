@@ -1,7 +1,8 @@
 // Writes audit rows. A call is written twice: `begin` puts its entry in audit_inflight before the
 // call goes upstream (so no call ever reaches a server unrecorded, and a crash mid-call leaves a
 // row that the next start records as `interrupted`), and `finish` writes its outcome to
-// audit_finished before the answer goes back to the client.
+// audit_finished before the answer goes back to the client. What every call of a client session
+// shares (server, client, transport, OS user, device) is written once, in audit_sessions.
 //
 // Group commit: writes queued during one turn of the event loop are committed together in one
 // transaction on setImmediate, and each caller's promise resolves only after that commit. The
@@ -78,14 +79,20 @@ type Op =
 
 const ENTRY_COLUMNS = `id, ts, session_id, request_id, server_id, transport, client_name, client_version, client_label,
   method, target, arguments, arguments_truncated, capture_mode, os_user, device_id`;
-const BEGIN_SQL = `INSERT INTO audit_inflight (${ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+/** The entry columns that are the same for every call of a client session (audit_sessions). */
+const SESSION_COLUMNS = 'session_id, server_id, transport, client_name, client_version, client_label, os_user, device_id';
+const SESSION_SQL = `INSERT INTO audit_sessions (${SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+const BEGIN_SQL = `INSERT INTO audit_inflight (id, ts, session_ref, request_id, method, target, arguments, arguments_truncated, capture_mode)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const COMPLETION_COLUMNS = 'decision, rule, source, reason, approver, outcome, error_type, error_message, duration_ms, bytes_in, bytes_out';
 // seq continues after both tables (audit_finished's rows are newer than every merged one).
 const NEXT_SEQ = 'coalesce((SELECT max(seq) FROM audit_finished), (SELECT max(seq) FROM audit_records), 0) + 1';
 const FINISH_SQL = `INSERT INTO audit_finished (seq, inflight_seq, ${COMPLETION_COLUMNS}) VALUES (${NEXT_SEQ}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const sessionColumns = new Set(SESSION_COLUMNS.split(', '));
 const MERGE_SQL = `INSERT INTO audit_records (seq, ${ENTRY_COLUMNS}, ${COMPLETION_COLUMNS}, delivery)
-  SELECT f.seq, ${ENTRY_COLUMNS.split(',').map((c) => `i.${c.trim()}`).join(', ')}, ${COMPLETION_COLUMNS.split(',').map((c) => `f.${c.trim()}`).join(', ')}, ${Delivery.Pending}
-  FROM audit_finished f JOIN audit_inflight i ON i.seq = f.inflight_seq ORDER BY f.seq`;
+  SELECT f.seq, ${ENTRY_COLUMNS.split(',').map((c) => c.trim()).map((c) => `${sessionColumns.has(c) ? 's' : 'i'}.${c}`).join(', ')},
+    ${COMPLETION_COLUMNS.split(',').map((c) => `f.${c.trim()}`).join(', ')}, ${Delivery.Pending}
+  FROM audit_finished f JOIN audit_inflight i ON i.seq = f.inflight_seq JOIN audit_sessions s ON s.ref = i.session_ref ORDER BY f.seq`;
 
 /** Prepares the move of every row of audit_finished into audit_records (one transaction); it returns how many moved. */
 function moveFinishedRows(db: SqliteDatabase): () => number {
@@ -137,6 +144,11 @@ export class AuditStore {
   readonly db: SqliteDatabase;
   readonly meta: AuditMeta;
   private readonly beginStmt: Database.Statement<unknown[]>;
+  private readonly sessionStmt: Database.Statement<unknown[]>;
+  /** Session id → its row in audit_sessions (with the values it was written with). */
+  private readonly sessionRefs = new Map<string | null, SessionRow>();
+  /** Session rows written by the transaction now open: forgotten if it rolls back. */
+  private newSessions: Array<string | null> = [];
   private readonly finishStmt: Database.Statement<unknown[]>;
   private readonly moveFinished: () => number;
   private queue: Op[] = [];
@@ -153,6 +165,7 @@ export class AuditStore {
     this.db = db;
     this.meta = new AuditMeta(db);
     this.beginStmt = db.prepare(BEGIN_SQL);
+    this.sessionStmt = db.prepare(SESSION_SQL);
     this.finishStmt = db.prepare(FINISH_SQL);
     this.moveFinished = moveFinishedRows(db);
     this.unmerged = finishedCount(db);
@@ -226,6 +239,9 @@ export class AuditStore {
     const interrupted = markInterrupted.immediate();
     this.unmerged = finishedCount(this.db);
     this.settle();
+    // Sessions of the previous run that no running call refers to any more.
+    this.sessionRefs.clear();
+    this.db.prepare('DELETE FROM audit_sessions WHERE ref NOT IN (SELECT session_ref FROM audit_inflight)').run();
     return interrupted;
   }
 
@@ -267,8 +283,10 @@ export class AuditStore {
       this.db.transaction(() => {
         for (let i = 0; i < ops.length; i++) results[i] = this.apply(ops[i]!);
       })();
+      this.newSessions = [];
     } catch {
       this.unmerged = unmergedBefore;
+      this.forgetNewSessions();
       // Something in the batch failed (disk full, read-only file…): retry each write alone so one
       // bad write does not fail the others; those that fail again are rejected (fail closed).
       for (let i = 0; i < ops.length; i++) {
@@ -315,11 +333,19 @@ export class AuditStore {
   private applyAlone(op: Op): number {
     const before = this.unmerged;
     try {
-      return this.db.transaction(() => this.apply(op))();
+      const seq = this.db.transaction(() => this.apply(op))();
+      this.newSessions = [];
+      return seq;
     } catch (error) {
       this.unmerged = before;
+      this.forgetNewSessions();
       throw error;
     }
+  }
+
+  private forgetNewSessions(): void {
+    for (const sessionId of this.newSessions) this.sessionRefs.delete(sessionId);
+    this.newSessions = [];
   }
 
   private apply(op: Op): number {
@@ -335,8 +361,39 @@ export class AuditStore {
 
   private insertEntry(e: AuditEntry): number {
     return Number(this.beginStmt.run(
-      e.id, e.time, e.sessionId, e.requestId, e.serverId, e.transport, e.clientName, e.clientVersion, e.clientLabel,
-      e.method, e.target, e.arguments, e.argumentsTruncated ? 1 : 0, e.captureMode, e.osUser, e.deviceId,
+      e.id, e.time, this.sessionRef(e), e.requestId, e.method, e.target, e.arguments, e.argumentsTruncated ? 1 : 0, e.captureMode,
     ).lastInsertRowid);
   }
+
+  /** The audit_sessions row of the entry's session, written on its first call (in the open transaction). */
+  private sessionRef(e: AuditEntry): number {
+    const known = this.sessionRefs.get(e.sessionId);
+    if (known !== undefined && sameSession(known, e)) return known.ref;
+    const ref = Number(this.sessionStmt.run(
+      e.sessionId, e.serverId, e.transport, e.clientName, e.clientVersion, e.clientLabel, e.osUser, e.deviceId,
+    ).lastInsertRowid);
+    if (this.sessionRefs.size >= MAX_CACHED_SESSIONS) this.sessionRefs.clear();
+    this.sessionRefs.set(e.sessionId, { ref, serverId: e.serverId, transport: e.transport, clientName: e.clientName, clientVersion: e.clientVersion, clientLabel: e.clientLabel, osUser: e.osUser, deviceId: e.deviceId });
+    this.newSessions.push(e.sessionId);
+    return ref;
+  }
+}
+
+/** Sessions remembered at most (a forgotten one is written again on its next call). */
+const MAX_CACHED_SESSIONS = 4096;
+
+interface SessionRow {
+  readonly ref: number;
+  readonly serverId: string;
+  readonly transport: string | null;
+  readonly clientName: string | null;
+  readonly clientVersion: string | null;
+  readonly clientLabel: string | null;
+  readonly osUser: string | null;
+  readonly deviceId: string | null;
+}
+
+function sameSession(row: SessionRow, e: AuditEntry): boolean {
+  return row.serverId === e.serverId && row.transport === e.transport && row.clientName === e.clientName && row.clientVersion === e.clientVersion
+    && row.clientLabel === e.clientLabel && row.osUser === e.osUser && row.deviceId === e.deviceId;
 }

@@ -162,7 +162,7 @@ export interface AuditRowView {
 /**
  * The committed rows of audit.db as they are now (read-only: WAL lets the daemon keep writing),
  * both those already indexed and those finished since (audit_finished with their entry in
- * audit_inflight, moved into audit_records in batches).
+ * audit_inflight and its session in audit_sessions, moved into audit_records in batches).
  */
 export function readAuditRows(dataDir: string): AuditRowView[] {
   const db = new Database(auditDbPath(dataDir), { readonly: true, fileMustExist: true });
@@ -170,8 +170,8 @@ export function readAuditRows(dataDir: string): AuditRowView[] {
     return db.prepare(`SELECT id, method, target, arguments, outcome, delivery, client_name, transport FROM (
         SELECT seq, id, method, target, arguments, outcome, delivery, client_name, transport FROM audit_records
         UNION ALL
-        SELECT f.seq, i.id, i.method, i.target, i.arguments, f.outcome, 0, i.client_name, i.transport
-        FROM audit_finished f JOIN audit_inflight i ON i.seq = f.inflight_seq
+        SELECT f.seq, i.id, i.method, i.target, i.arguments, f.outcome, 0, s.client_name, s.transport
+        FROM audit_finished f JOIN audit_inflight i ON i.seq = f.inflight_seq JOIN audit_sessions s ON s.ref = i.session_ref
       ) ORDER BY seq`).all() as AuditRowView[];
   } finally {
     db.close();

@@ -95,18 +95,26 @@ describe('AuditInterceptor', () => {
   });
 
   it('fails closed when the store is full: the call never goes upstream', async () => {
+    harness.store.db.pragma('incremental_vacuum'); // no free pages left in the file (a migration's dropped table)
     const pages = harness.store.db.pragma('page_count', { simple: true }) as number;
     harness.store.db.pragma(`max_page_count = ${pages}`);
-    // Fill the last free space so the next insert needs a new page.
-    for (let i = 0; i < 200; i++) {
-      try {
-        harness.store.db.prepare('INSERT INTO audit_meta(key, value) VALUES (?, ?)').run(`fill-${i}`, 'x'.repeat(2000));
-      } catch {
-        break;
+    // Fill the last free space, down to small gaps in pages; the call's 8,000-character argument
+    // then needs new (overflow) pages.
+    const fill = harness.store.db.prepare('INSERT INTO audit_meta(key, value) VALUES (?, ?)');
+    let filled = 0;
+    for (const size of [2000, 200, 20]) {
+      for (let i = 0; i < 1000; i++) {
+        try {
+          fill.run(`fill-${size}-${i}`, 'x'.repeat(size));
+          filled++;
+        } catch {
+          break;
+        }
       }
     }
+    expect(filled).toBeGreaterThan(0);
     let upstreamCalls = 0;
-    const ctx = makeCallContext(makeSession(), 1, { arguments: { big: 'y'.repeat(4000) } });
+    const ctx = makeCallContext(makeSession(), 1, { arguments: { big: 'y'.repeat(8000) } });
     const response = await harness.interceptor.handle(ctx, async (request) => {
       upstreamCalls++;
       return fakeUpstream(ctx)(request);

@@ -66,6 +66,31 @@ describe('AuditQueries', () => {
     expect(ids({ text: '100%_' })).toEqual([]);
     expect(ids({ since: T0 + 1_000_000 })).toEqual([]);
     expect(queries.count({ serverId: 'files' })).toBe(50);
+    // 'ok' and 'allow' rows are left out of the outcome/decision indexes, not out of the results.
+    const okIds = Array.from({ length: 100 }, (_, i) => i).filter((i) => i % 5 !== 0 && i % 7 !== 0);
+    expect(ids({ outcome: 'ok' })).toEqual(okIds);
+    expect(ids({ decision: 'allow' })).toEqual(Array.from({ length: 100 }, (_, i) => i).filter((i) => i % 5 !== 0));
+    expect(ids({ serverId: 'github', outcome: 'ok' })).toEqual(okIds.filter((i) => i % 2 === 1));
+    expect(ids({ serverId: 'files', outcome: 'denied' })).toEqual(Array.from({ length: 10 }, (_, k) => 10 * k));
+  });
+
+  it('reads rare outcomes and decisions through their partial indexes', () => {
+    const plan = (filter: Parameters<AuditQueries['list']>[0]): string => {
+      const statements: string[] = [];
+      const spy = new AuditQueries(Object.assign(Object.create(store.db), {
+        prepare: (sql: string) => {
+          statements.push(sql);
+          return store.db.prepare(sql);
+        },
+      }));
+      spy.list(filter);
+      const sql = statements.at(-1)!;
+      const params = [filter.serverId, filter.outcome ?? filter.decision].filter((v) => v !== undefined);
+      return (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params, 51) as Array<{ detail: string }>).map((step) => step.detail).join(' | ');
+    };
+    expect(plan({ outcome: 'tool_error' })).toContain('USING INDEX audit_outcome');
+    expect(plan({ decision: 'deny' })).toContain('USING INDEX audit_decision');
+    expect(plan({ serverId: 'github', outcome: 'denied' })).toContain('USING INDEX audit_server_outcome');
   });
 
   it('computes counts and latency percentiles per server and tool', () => {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditStore, MERGE_BATCH, MERGE_DELAY_MS, settleAuditFile, type AuditCompletion, type AuditEntry } from '../../../main/audit/store.ts';
-import { auditDbPath } from '../../../main/audit/database.ts';
+import { MIGRATIONS, auditDbPath } from '../../../main/audit/database.ts';
 import { AuditQueries } from '../../../main/audit/audit-queries.ts';
 
 let dir: string;
@@ -164,5 +164,77 @@ describe('AuditStore deferred indexing', () => {
     store.settle();
     expect(store.db.prepare('SELECT seq, id FROM audit_records ORDER BY seq').all().at(-1)).toEqual({ seq, id: 'rec-3' });
     expect(seq).toBe(3);
+  });
+});
+
+describe('AuditStore session rows', () => {
+  function sessions(): number {
+    return (store.db.prepare('SELECT count(*) AS n FROM audit_sessions').get() as { n: number }).n;
+  }
+  const other = (i: number): AuditEntry => ({ ...entry(i), sessionId: 's2', serverId: 'filesystem', clientName: 'vscode', clientVersion: '2', transport: 'http', clientLabel: 'vscode' });
+
+  it('writes what a session shares once, and joins it back into every record', async () => {
+    await Promise.all([1, 2, 3].map((i) => store.record(entry(i), OK)));
+    await store.record(other(4), OK);
+    // Same session id, another client version (a reconnect): a new session row, never the old one's values.
+    await store.record({ ...entry(5), clientVersion: '9' }, OK);
+    expect(sessions()).toBe(3);
+    store.settle();
+    const rows = store.db.prepare('SELECT id, session_id, server_id, transport, client_name, client_version, client_label, os_user, device_id FROM audit_records ORDER BY seq').all();
+    expect(rows).toEqual([
+      ...[1, 2, 3].map((i) => ({ id: `rec-${i}`, session_id: 's', server_id: 'github', transport: 'socket', client_name: 'cursor', client_version: '1', client_label: 'bridge', os_user: 'u', device_id: 'd' })),
+      { id: 'rec-4', session_id: 's2', server_id: 'filesystem', transport: 'http', client_name: 'vscode', client_version: '2', client_label: 'vscode', os_user: 'u', device_id: 'd' },
+      { id: 'rec-5', session_id: 's', server_id: 'github', transport: 'socket', client_name: 'cursor', client_version: '9', client_label: 'bridge', os_user: 'u', device_id: 'd' },
+    ]);
+  });
+
+  it('writes the session again after a commit that wrote it rolled back (disk full), so no record loses it', async () => {
+    store.db.pragma('incremental_vacuum');
+    const pages = store.db.pragma('page_count', { simple: true }) as number;
+    store.db.pragma(`max_page_count = ${pages}`);
+    // The session row fits in its table's empty page; the call's 20 kB of arguments do not.
+    await expect(store.record({ ...other(1), arguments: 'x'.repeat(20_000) }, OK)).rejects.toThrow(/SQLITE_FULL/);
+    expect(sessions()).toBe(0);
+    store.db.pragma('max_page_count = 1073741823');
+    await store.record(other(2), OK);
+    store.settle();
+    expect(store.db.prepare('SELECT id, server_id, client_name FROM audit_records').all()).toEqual([{ id: 'rec-2', server_id: 'filesystem', client_name: 'vscode' }]);
+  });
+
+  it('at start, forgets the sessions of the last run once its calls are recorded', async () => {
+    await store.record(entry(1), OK);
+    await store.begin(other(2)); // still running when the process stops
+    store.close();
+    store = new AuditStore(auditDbPath(dir));
+    store.recoverInterrupted();
+    expect(sessions()).toBe(0);
+    expect(store.db.prepare('SELECT id, outcome, server_id, client_name FROM audit_records ORDER BY seq').all()).toEqual([
+      { id: 'rec-1', outcome: 'ok', server_id: 'github', client_name: 'cursor' },
+      { id: 'rec-2', outcome: 'interrupted', server_id: 'filesystem', client_name: 'vscode' },
+    ]);
+  });
+
+  it('upgrades a version 2 file with running calls: each keeps its session values and is recorded as interrupted', () => {
+    store.close();
+    rmSync(auditDbPath(dir));
+    const old = new Database(auditDbPath(dir));
+    old.pragma('journal_mode = WAL');
+    for (const migration of MIGRATIONS.slice(0, 2)) old.exec(migration);
+    old.pragma('user_version = 2');
+    const insert = old.prepare(`INSERT INTO audit_inflight (id, ts, session_id, request_id, server_id, transport, client_name, client_version, client_label,
+      method, target, arguments, arguments_truncated, capture_mode, os_user, device_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'tools/call', ?, '{}', 0, 'full', 'u', ?)`);
+    insert.run('old-1', 1, 's', '1', 'github', 'socket', 'cursor', '1', 'bridge', 'a', 'd');
+    insert.run('old-2', 2, null, '2', 'github', null, null, null, null, 'b', null);
+    insert.run('old-3', 3, 's', '3', 'github', 'socket', 'cursor', '1', 'bridge', 'c', 'd');
+    old.prepare(`INSERT INTO audit_finished (seq, inflight_seq, outcome) VALUES (1, 3, 'ok')`).run();
+    old.close();
+
+    store = new AuditStore(auditDbPath(dir));
+    expect(store.recoverInterrupted()).toBe(2);
+    expect(store.db.prepare('SELECT id, session_id, server_id, transport, client_name, target, device_id, outcome FROM audit_records ORDER BY seq').all()).toEqual([
+      { id: 'old-3', session_id: 's', server_id: 'github', transport: 'socket', client_name: 'cursor', target: 'c', device_id: 'd', outcome: 'ok' },
+      { id: 'old-1', session_id: 's', server_id: 'github', transport: 'socket', client_name: 'cursor', target: 'a', device_id: 'd', outcome: 'interrupted' },
+      { id: 'old-2', session_id: null, server_id: 'github', transport: null, client_name: null, target: 'b', device_id: null, outcome: 'interrupted' },
+    ]);
   });
 });
