@@ -13,8 +13,6 @@ const COMPLETION: AuditCompletion = {
 };
 const dir = mkdtempSync(join(tmpdir(), 'prof-insert-'));
 const store = new AuditStore(auditDbPath(dir));
-for (const i of (process.env.DROP ?? "").split(",").filter(Boolean)) store.db.exec(`DROP INDEX ${i}`);
-for (const p of (process.env.PRAGMAS ?? "").split(";").filter(Boolean)) store.db.pragma(p);
 async function insertRows(count: number, concurrency: number): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
