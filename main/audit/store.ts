@@ -86,8 +86,8 @@ const BEGIN_SQL = `INSERT INTO audit_inflight (id, ts, session_ref, request_id, 
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const COMPLETION_COLUMNS = 'decision, rule, source, reason, approver, outcome, error_type, error_message, duration_ms, bytes_in, bytes_out';
 // seq continues after both tables (audit_finished's rows are newer than every merged one).
-const NEXT_SEQ = 'coalesce((SELECT max(seq) FROM audit_finished), (SELECT max(seq) FROM audit_records), 0) + 1';
-const FINISH_SQL = `INSERT INTO audit_finished (seq, inflight_seq, ${COMPLETION_COLUMNS}) VALUES (${NEXT_SEQ}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const NEXT_SEQ_SQL = 'SELECT coalesce((SELECT max(seq) FROM audit_finished), (SELECT max(seq) FROM audit_records), 0) + 1';
+const FINISH_SQL = `INSERT INTO audit_finished (seq, inflight_seq, ${COMPLETION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const sessionColumns = new Set(SESSION_COLUMNS.split(', '));
 const MERGE_SQL = `INSERT INTO audit_records (seq, ${ENTRY_COLUMNS}, ${COMPLETION_COLUMNS}, delivery)
   SELECT f.seq, ${ENTRY_COLUMNS.split(',').map((c) => c.trim()).map((c) => `${sessionColumns.has(c) ? 's' : 'i'}.${c}`).join(', ')},
@@ -150,6 +150,9 @@ export class AuditStore {
   /** Session rows written by the transaction now open: forgotten if it rolls back. */
   private newSessions: Array<string | null> = [];
   private readonly finishStmt: Database.Statement<unknown[]>;
+  private readonly nextSeqStmt: Database.Statement<unknown[]>;
+  /** The seq the next finished call gets: counted here (this store is the file's only writer), read again after any failed write. */
+  private nextSeq: number;
   private readonly moveFinished: () => number;
   private queue: Op[] = [];
   /** Rows in audit_finished, not yet in audit_records. */
@@ -167,6 +170,8 @@ export class AuditStore {
     this.beginStmt = db.prepare(BEGIN_SQL);
     this.sessionStmt = db.prepare(SESSION_SQL);
     this.finishStmt = db.prepare(FINISH_SQL);
+    this.nextSeqStmt = db.prepare(NEXT_SEQ_SQL).pluck();
+    this.nextSeq = this.nextSeqStmt.get() as number;
     this.moveFinished = moveFinishedRows(db);
     this.unmerged = finishedCount(db);
   }
@@ -231,12 +236,17 @@ export class AuditStore {
       this.db.prepare(`DELETE FROM audit_inflight WHERE ${notFinished} AND id IN (SELECT id FROM audit_records)`).run();
       const stranded = this.db.prepare(`SELECT seq FROM audit_inflight WHERE ${notFinished} ORDER BY seq`).pluck().all() as number[];
       for (const inflightSeq of stranded) {
-        this.finishStmt.run(inflightSeq, null, null, null, null, null, 'interrupted', 'daemon_stopped',
+        this.finishStmt.run(this.nextSeq++, inflightSeq, null, null, null, null, null, 'interrupted', 'daemon_stopped',
           'the daemon stopped before the call finished; its result is unknown', null, null, null);
       }
       return stranded.length;
     });
-    const interrupted = markInterrupted.immediate();
+    let interrupted: number;
+    try {
+      interrupted = markInterrupted.immediate();
+    } finally {
+      this.nextSeq = this.nextSeqStmt.get() as number;
+    }
     this.unmerged = finishedCount(this.db);
     this.settle();
     // Sessions of the previous run that no running call refers to any more.
@@ -287,6 +297,7 @@ export class AuditStore {
     } catch {
       this.unmerged = unmergedBefore;
       this.forgetNewSessions();
+      this.nextSeq = this.nextSeqStmt.get() as number;
       // Something in the batch failed (disk full, read-only file…): retry each write alone so one
       // bad write does not fail the others; those that fail again are rejected (fail closed).
       for (let i = 0; i < ops.length; i++) {
@@ -339,6 +350,7 @@ export class AuditStore {
     } catch (error) {
       this.unmerged = before;
       this.forgetNewSessions();
+      this.nextSeq = this.nextSeqStmt.get() as number;
       throw error;
     }
   }
@@ -352,9 +364,10 @@ export class AuditStore {
     if (op.kind === 'begin') return this.insertEntry(op.entry);
     const inflightSeq = op.kind === 'finish' ? op.call.inflightSeq : this.insertEntry(op.entry);
     const c = op.completion;
-    const seq = Number(this.finishStmt.run(
-      inflightSeq, c.decision, c.rule, c.source, c.reason, c.approver, c.outcome, c.errorType, c.errorMessage, c.durationMs, c.bytesIn, c.bytesOut,
-    ).lastInsertRowid);
+    const seq = this.nextSeq++;
+    this.finishStmt.run(
+      seq, inflightSeq, c.decision, c.rule, c.source, c.reason, c.approver, c.outcome, c.errorType, c.errorMessage, c.durationMs, c.bytesIn, c.bytesOut,
+    );
     this.unmerged++;
     return seq;
   }
