@@ -5,7 +5,8 @@
 // finds the session; this class does the rest of the protocol:
 //   POST   notifications/responses only → 202; with requests → an SSE stream carrying every message
 //          related to those requests, ended once all of their responses are written, except that
-//          a lone request whose response is its first and only message gets it as a JSON body.
+//          a lone request (not in a batch) whose response is its first and only message gets it
+//          as a JSON body.
 //   GET    the standalone SSE stream for messages related to no request (one at a time).
 //   DELETE ends the session.
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -31,6 +32,8 @@ interface SseStream {
   res: ServerResponse;
   /** Requests of this stream still waiting for their response (POST streams only). */
   pending: Set<RequestId> | undefined;
+  /** A POST of one message (not a batch), whose response may go back as a JSON body. */
+  single: boolean;
   /** Events of this tick not yet written: one write per tick however many messages there are. */
   queued: string | undefined;
   done: boolean;
@@ -121,7 +124,7 @@ export class StreamableHttpTransport implements Transport {
       writeEvent(stream, message);
       return;
     }
-    if (stream.queued === undefined && !stream.res.headersSent) return this.finishAsJson(stream, message);
+    if (stream.single && stream.queued === undefined && !stream.res.headersSent) return this.finishAsJson(stream, message);
     this.finishStream(stream, eventText(message));
   }
 
@@ -184,7 +187,7 @@ export class StreamableHttpTransport implements Transport {
       return;
     }
 
-    const stream: SseStream = { res, pending: new Set(), queued: undefined, done: false, timer: undefined, keepAliveMs: this.keepAliveMs };
+    const stream: SseStream = { res, pending: new Set(), single: !batch, queued: undefined, done: false, timer: undefined, keepAliveMs: this.keepAliveMs };
     for (const message of dispatch) {
       if ('method' in message && 'id' in message) {
         stream.pending!.add(message.id);
@@ -223,7 +226,7 @@ export class StreamableHttpTransport implements Transport {
     if (this.standalone !== undefined && !this.standalone.done) {
       return rpcError(res, 409, -32000, 'Conflict: Only one SSE stream is allowed per session');
     }
-    const stream: SseStream = { res, pending: undefined, queued: undefined, done: false, timer: undefined, keepAliveMs: this.keepAliveMs };
+    const stream: SseStream = { res, pending: undefined, single: false, queued: undefined, done: false, timer: undefined, keepAliveMs: this.keepAliveMs };
     this.standalone = stream;
     res.writeHead(200, {
       'content-type': 'text/event-stream',

@@ -231,11 +231,21 @@ describe('StreamableHttpTransport over raw HTTP', () => {
     await harness.transport.send({ jsonrpc: '2.0', id: 'a', result: {} });
     const response = await pending;
     expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
     expect(events(await response.text())).toEqual([
       { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 1, progress: 1 } },
       { jsonrpc: '2.0', id: 'b', result: {} },
       { jsonrpc: '2.0', id: 'a', result: {} },
     ]);
+
+    // A batch of one request and a notification: its answer stays a stream, never a bare object.
+    const mixed = [{ jsonrpc: '2.0', id: 'c', method: 'ping' }, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'x' } }];
+    const single = post(harness, mixed, { 'mcp-protocol-version': '2025-03-26' });
+    await receivedCount(harness, 4);
+    await harness.transport.send({ jsonrpc: '2.0', id: 'c', result: {} });
+    const answer = await single;
+    expect(answer.headers.get('content-type')).toBe('text/event-stream');
+    expect(events(await answer.text())).toEqual([{ jsonrpc: '2.0', id: 'c', result: {} }]);
   });
 
   it('sends the headers of a quiet request stream before its first event', async () => {
