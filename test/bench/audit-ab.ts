@@ -5,25 +5,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { insertRows } from './audit-rows.ts';
 const root = process.argv[2]!;
 const { AuditStore } = await import(`${root}/main/audit/store.ts`);
 const { auditDbPath } = await import(`${root}/main/audit/database.ts`);
-const { newRecordId } = await import(`${root}/main/audit/record-id.ts`);
 const { createAuditHarness, driveCalls } = await import(`${root}/test/support/audit-harness.ts`);
-const COMPLETION = { decision: 'allow', rule: 'default', source: 'user', reason: null, approver: null, outcome: 'ok', errorType: null, errorMessage: null, durationMs: 3.2, bytesIn: 180, bytesOut: 420 };
 const dir = mkdtempSync(join(tmpdir(), 'ab-'));
 const store = new AuditStore(auditDbPath(dir));
-async function insertRows(count: number): Promise<void> {
-  let next = 0;
-  const worker = async () => { while (next < count) { const i = next++;
-    await store.record({ id: newRecordId(), time: Date.now(), sessionId: 'bench-session', requestId: String(i), serverId: 'github', transport: 'socket',
-      clientName: 'claude-desktop', clientVersion: '0.9.2', clientLabel: 'bridge', method: 'tools/call', target: 'create_issue',
-      arguments: `{"repo":"acme/app","title":"issue ${i}"}`, argumentsTruncated: false, captureMode: 'redacted', osUser: 'dev', deviceId: 'device-1' }, COMPLETION); } };
-  await Promise.all(Array.from({ length: 64 }, worker));
-}
-await insertRows(3000);
+await insertRows(store, 3000, 64);
 const n = 30000;
-let c = process.cpuUsage(); await insertRows(n); store.settle(); let u = process.cpuUsage(c);
+let c = process.cpuUsage(); await insertRows(store, n, 64); store.settle(); let u = process.cpuUsage(c);
 const insert = (u.user + u.system) / n;
 store.close();
 const dir2 = mkdtempSync(join(tmpdir(), 'ab-'));

@@ -7,11 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditForwarder } from '../../main/forwarder/audit-forwarder.ts';
-import { AuditStore, type AuditCompletion, type AuditEntry } from '../../main/audit/store.ts';
+import { AuditStore } from '../../main/audit/store.ts';
 import { AuditOutbox } from '../../main/audit/audit-outbox.ts';
 import { AuditQueries } from '../../main/audit/audit-queries.ts';
 import { auditDbPath } from '../../main/audit/database.ts';
 import { newRecordId } from '../../main/audit/record-id.ts';
+import { insertRows } from './audit-rows.ts';
 import { createAuditHarness, driveCalls, fakeUpstream, makeCallContext, makeSession } from '../support/audit-harness.ts';
 
 export interface BenchResult { name: string; value: number; unit: string; goal?: string }
@@ -69,28 +70,6 @@ async function insertBench(results: BenchResult[]): Promise<void> {
     harness.close();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-const COMPLETION: AuditCompletion = {
-  decision: 'allow', rule: 'default', source: 'user', reason: null, approver: null, outcome: 'ok', errorType: null, errorMessage: null,
-  durationMs: 3.2, bytesIn: 180, bytesOut: 420,
-};
-
-/** Writes `count` complete rows through AuditStore.record, `concurrency` awaiting at a time. */
-async function insertRows(store: AuditStore, count: number, concurrency: number): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      const i = next++;
-      const entry: AuditEntry = {
-        id: newRecordId(), time: Date.now(), sessionId: 'bench-session', requestId: String(i), serverId: 'github', transport: 'socket',
-        clientName: 'claude-desktop', clientVersion: '0.9.2', clientLabel: 'bridge', method: 'tools/call', target: 'create_issue',
-        arguments: `{"repo":"acme/app","title":"issue ${i}"}`, argumentsTruncated: false, captureMode: 'redacted', osUser: 'dev', deviceId: 'device-1',
-      };
-      await store.record(entry, COMPLETION);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
 /** Fills the store with `rows` finished, undelivered rows spread over 30 days. */
