@@ -8,10 +8,11 @@ const [path = 'bridge'] = process.argv.slice(2);
 const echo = new URL('../support/echo-server.ts', import.meta.url).pathname;
 const HZ = 100;
 
-function cpuOf(pid: number): number {
+/** [user, system] CPU seconds of a process so far. */
+function cpuOf(pid: number): [number, number] {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / HZ; // utime + stime, seconds
+  return [Number(fields[11]) / HZ, Number(fields[12]) / HZ];
 }
 function descendants(root: number): Map<number, string> {
   const out = new Map<number, string>();
@@ -44,10 +45,13 @@ const calls = 10000;
 const result = await measureEchoCalls(client, { calls, concurrency: 16, warmupCalls: 0, timeoutMs: 120000 });
 const self = process.cpuUsage(self0);
 console.log(path, Math.round(result.callsPerSecond), 'calls/s', 'p50', result.p50Ms.toFixed(2));
-console.log(`client  ${((self.user + self.system) / calls).toFixed(0)} µs/call`);
+const perCall = (user: number, system: number) =>
+  `${((user + system) * 1e6 / calls).toFixed(0).padStart(4)} µs/call (user ${(user * 1e6 / calls).toFixed(0)}, system ${(system * 1e6 / calls).toFixed(0)})`;
+console.log(`${'client'.padEnd(70)} ${perCall(self.user / 1e6, self.system / 1e6)}`);
 for (const [pid, name] of procs) {
-  const used = cpuOf(pid) - before.get(pid)!;
-  if (used > 0.01) console.log(`${name.padEnd(70)} ${(used * 1e6 / calls).toFixed(0)} µs/call`);
+  const [user0, system0] = before.get(pid)!;
+  const [user1, system1] = cpuOf(pid);
+  if (user1 + system1 - user0 - system0 > 0.01) console.log(`${name.padEnd(70)} ${perCall(user1 - user0, system1 - system0)}`);
 }
 await client.close();
 await daemon?.stop();
