@@ -52,28 +52,45 @@ function parseArgs(argv: string[]) {
   return {
     json: argv.includes('--json'),
     load: {
-      calls: value('--calls', 3000),
+      calls: value('--calls', 5000),
       concurrency: value('--concurrency', 16),
-      warmupCalls: value('--warmup', 300),
+      // Enough for every process of a path (the SDK client here included) to reach its optimized
+      // code: after 300, the direct path still measured at half its steady rate.
+      warmupCalls: value('--warmup', 2000),
       timeoutMs: value('--timeout', 120_000),
     } satisfies LoadOptions,
     only,
   };
 }
 
-/** Starts a path, measures it, and stops everything it started, whatever happens. */
-async function measurePath(key: PathKey, load: LoadOptions, start: (group: ProcessGroup) => Promise<Client>): Promise<PathRow> {
+/**
+ * Starts a path, measures it, and stops everything it started, whatever happens. Every path gets
+ * processes of its own (the two daemon paths a daemon each), so no server side has been warmed by
+ * an earlier path's calls that the others did not get.
+ */
+async function measurePath(key: PathKey, load: LoadOptions, start: (group: ProcessGroup, onStop: (stop: () => Promise<void>) => void) => Promise<Client>): Promise<PathRow> {
   const group = new ProcessGroup();
+  const stops: Array<() => Promise<void>> = [];
   let client: Client | undefined;
   try {
-    client = await start(group);
+    client = await start(group, (stop) => stops.push(stop));
     return { key, label: LABELS[key], ...(await measureEchoCalls(client, load)) };
   } catch (error) {
     return { key, label: LABELS[key], error: error instanceof Error ? error.message : String(error) };
   } finally {
     await client?.close().catch(() => undefined);
+    for (const stop of stops) await stop().catch(() => undefined);
     await group.stopAll();
   }
+}
+
+/** A path through a daemon of its own, with the echo server configured as `echo`. */
+function throughDaemon(connect: (daemon: BenchDaemon) => Promise<Client>) {
+  return async (_group: ProcessGroup, onStop: (stop: () => Promise<void>) => void): Promise<Client> => {
+    const daemon = await startBenchDaemon({ echoCommand: [node, echoServer], idleServers: 0 });
+    onStop(() => daemon.stop());
+    return connect(daemon);
+  };
 }
 
 async function startSupergateway(group: ProcessGroup): Promise<Client> {
@@ -184,32 +201,20 @@ async function main(): Promise<void> {
 
   if (wanted('direct')) record(await measurePath('direct', load, () => connectStdio(node, [echoServer])));
 
+  if (wanted('bridge')) record(await measurePath('bridge', load, throughDaemon((daemon) => daemon.connectBridge('echo'))));
+  if (wanted('http')) record(await measurePath('http', load, throughDaemon((daemon) => daemon.connectHttp('echo'))));
+
   let daemonRss: number | undefined;
   let daemonError: string | undefined;
-  const wantsRss = only === undefined || only.has('rss');
-  if (wanted('bridge') || wanted('http') || wantsRss) {
-    let daemon: BenchDaemon | undefined;
+  if (only === undefined || only.has('rss')) {
+    let idle: BenchDaemon | undefined;
     try {
-      daemon = await startBenchDaemon({ echoCommand: [node, echoServer], idleServers: 0 });
-      const running = daemon;
-      if (wanted('bridge')) record(await measurePath('bridge', load, () => running.connectBridge('echo')));
-      if (wanted('http')) record(await measurePath('http', load, () => running.connectHttp('echo')));
+      idle = await startBenchDaemon({ echoCommand: [node, echoServer], idleServers: 20 });
+      daemonRss = await idle.settledRssMegabytes();
     } catch (error) {
       daemonError = error instanceof Error ? error.message : String(error);
-      for (const key of ['bridge', 'http'] as const) if (wanted(key) && !rows.has(key)) record({ key, label: LABELS[key], error: daemonError });
     } finally {
-      await daemon?.stop();
-    }
-    if (wantsRss) {
-      let idle: BenchDaemon | undefined;
-      try {
-        idle = await startBenchDaemon({ echoCommand: [node, echoServer], idleServers: 20 });
-        daemonRss = await idle.settledRssMegabytes();
-      } catch (error) {
-        daemonError ??= error instanceof Error ? error.message : String(error);
-      } finally {
-        await idle?.stop();
-      }
+      await idle?.stop();
     }
   }
 
