@@ -1,11 +1,14 @@
-// Ad-hoc: CPU time per process (client, bridge, daemon, server) while the bridge or HTTP path runs
-// the bench load, to see which hop costs what.   node test/bench/cpu-split.ts bridge|http|direct
+// Ad-hoc: CPU time per process (client, bridge, daemon or peer, server) while a path runs the bench
+// load, to see which hop costs what.
+//   node test/bench/cpu-split.ts direct|bridge|http|supergateway|mcp-proxy
 import { readFileSync, readdirSync } from 'node:fs';
-import { startTestDaemon } from '../support/daemon.ts';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { startTestDaemon, type TestDaemon } from '../support/daemon.ts';
 import { connectStdio, measureEchoCalls } from './mcp.ts';
+import { echoServer as echo, startMcpProxy, startSupergateway } from './peers.ts';
+import { ProcessGroup } from './processes.ts';
 
 const [path = 'bridge'] = process.argv.slice(2);
-const echo = new URL('../support/echo-server.ts', import.meta.url).pathname;
 const HZ = 100;
 
 /** [user, system] CPU seconds of a process so far. */
@@ -27,7 +30,7 @@ function descendants(root: number): Map<number, string> {
   }
   const walk = (pid: number) => {
     for (const child of children.get(pid) ?? []) {
-      try { out.set(child, readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').slice(1, 4).join(' ').slice(-70)); } catch { /* gone */ }
+      try { out.set(child, readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').slice(1).join(' ').replace(/[^\s]*\//g, '').slice(0, 70)); } catch { /* gone */ }
       walk(child);
     }
   };
@@ -35,8 +38,21 @@ function descendants(root: number): Map<number, string> {
   return out;
 }
 
-const daemon = path === 'direct' ? undefined : await startTestDaemon({ servers: [{ id: 'echo', transport: 'stdio', command: process.execPath, args: [echo] }] });
-const client = path === 'direct' ? await connectStdio(process.execPath, [echo]) : path === 'http' ? await daemon!.httpClient('echo') : await daemon!.bridgeClient('echo');
+const group = new ProcessGroup();
+let daemon: TestDaemon | undefined;
+async function connect(): Promise<Client> {
+  switch (path) {
+    case 'direct': return connectStdio(process.execPath, [echo]);
+    case 'supergateway': return startSupergateway(group);
+    case 'mcp-proxy': return startMcpProxy(group);
+    case 'bridge':
+    case 'http':
+      daemon = await startTestDaemon({ servers: [{ id: 'echo', transport: 'stdio', command: process.execPath, args: [echo] }] });
+      return path === 'http' ? daemon.httpClient('echo') : daemon.bridgeClient('echo');
+    default: throw new Error(`unknown path ${path}: direct, bridge, http, supergateway or mcp-proxy`);
+  }
+}
+const client = await connect();
 await measureEchoCalls(client, { calls: 2000, concurrency: 16, warmupCalls: 300, timeoutMs: 120000 });
 const procs = descendants(process.pid);
 const before = new Map([...procs.keys()].map((pid) => [pid, cpuOf(pid)]));
@@ -55,3 +71,4 @@ for (const [pid, name] of procs) {
 }
 await client.close();
 await daemon?.stop();
+await group.stopAll();

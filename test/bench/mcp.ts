@@ -76,6 +76,58 @@ async function drive(client: Client, calls: number, concurrency: number, deadlin
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
+/**
+ * Measures several paths together, in rounds: every path gets its warm-up, then each round runs
+ * calls/rounds calls on every path in turn. A slow minute of a shared machine then falls on all
+ * paths alike instead of on whichever ran during it, which is what makes ratios between paths
+ * from one run worth quoting. A path that fails is reported as its error and left out of later
+ * rounds. Latencies are pooled over the rounds; calls/s is all calls over all measured time.
+ */
+export async function measureInRounds<K extends string>(
+  clients: ReadonlyMap<K, Client>,
+  options: LoadOptions & { rounds: number },
+  onProgress?: (key: K, round: number) => void,
+): Promise<Map<K, LoadResult | Error>> {
+  const deadline = performance.now() + options.timeoutMs;
+  const results = new Map<K, LoadResult | Error>();
+  const latencies = new Map<K, number[]>();
+  const elapsed = new Map<K, number>();
+  const live = new Map(clients);
+  const attempt = async (key: K, run: () => Promise<void>) => {
+    try {
+      await run();
+    } catch (error) {
+      results.set(key, error instanceof Error ? error : new Error(String(error)));
+      live.delete(key);
+    }
+  };
+  for (const [key, client] of live) await attempt(key, () => drive(client, options.warmupCalls, options.concurrency, deadline));
+  const perRound = Math.ceil(options.calls / options.rounds);
+  for (let round = 0; round < options.rounds; round++) {
+    for (const [key, client] of live) {
+      await attempt(key, async () => {
+        const into = latencies.get(key) ?? [];
+        latencies.set(key, into);
+        const started = performance.now();
+        await drive(client, perRound, options.concurrency, deadline, into);
+        elapsed.set(key, (elapsed.get(key) ?? 0) + performance.now() - started);
+      });
+      onProgress?.(key, round);
+    }
+  }
+  for (const key of live.keys()) {
+    const sorted = (latencies.get(key) ?? []).sort((a, b) => a - b);
+    results.set(key, {
+      calls: sorted.length,
+      concurrency: options.concurrency,
+      p50Ms: percentile(sorted, 50),
+      p99Ms: percentile(sorted, 99),
+      callsPerSecond: (sorted.length / elapsed.get(key)!) * 1000,
+    });
+  }
+  return results;
+}
+
 export async function measureEchoCalls(client: Client, options: LoadOptions): Promise<LoadResult> {
   const deadline = performance.now() + options.timeoutMs;
   await drive(client, options.warmupCalls, options.concurrency, deadline);

@@ -1,22 +1,24 @@
 // `npm run bench`: from one run, p50/p99 latency and calls/s of a trivial echo tool over every path a
-// client can take to a stdio server, the peers we measure against, and the daemon's idle memory; then
-// the ratios the daemon issue sets as goals, then the audit and policy benchmarks when they exist.
-//   node test/bench/run.ts [--json] [--calls N] [--concurrency N] [--warmup N] [--only direct,http,…,rss,audit,policy]
+// client can take to a stdio server and over the peers we measure against (the paths take turns in
+// rounds, see measureInRounds), the daemon's idle memory, the ratios the daemon issue sets as goals,
+// then the audit and policy benchmarks when they exist.
+//   node test/bench/run.ts [--json] [--calls N] [--concurrency N] [--warmup N] [--rounds N] [--only direct,http,…,rss,audit,policy]
 // --json also writes every figure to test-results/bench.json.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import os from 'node:os';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { connectHttp, connectStdio, measureEchoCalls, type LoadOptions, type LoadResult } from './mcp.ts';
-import { freePort, ProcessGroup } from './processes.ts';
+import { connectStdio, measureInRounds, type LoadOptions, type LoadResult } from './mcp.ts';
+import { ProcessGroup } from './processes.ts';
+import { echoServer, startMcpProxy, startSupergateway } from './peers.ts';
 import { startBenchDaemon, type BenchDaemon } from './daemon.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const echoServer = join(repoRoot, 'test/support/echo-server.ts');
 const node = process.execPath;
 
-type PathKey = 'direct' | 'bridge' | 'http' | 'supergateway' | 'mcpProxy';
+const PATH_KEYS = ['direct', 'bridge', 'http', 'supergateway', 'mcpProxy'] as const;
+type PathKey = (typeof PATH_KEYS)[number];
 
 interface PathRow extends Partial<LoadResult> {
   key: PathKey;
@@ -57,73 +59,53 @@ function parseArgs(argv: string[]) {
       // Enough for every process of a path (the SDK client here included) to reach its optimized
       // code: after 300, the direct path still measured at half its steady rate.
       warmupCalls: value('--warmup', 2000),
-      timeoutMs: value('--timeout', 120_000),
-    } satisfies LoadOptions,
+      timeoutMs: value('--timeout', 300_000),
+      rounds: value('--rounds', 5),
+    } satisfies LoadOptions & { rounds: number },
     only,
   };
 }
 
+interface OpenPath {
+  client: Client;
+  close(): Promise<void>;
+}
+
+type PathStarter = (group: ProcessGroup, onStop: (stop: () => Promise<void>) => void) => Promise<Client>;
+
 /**
- * Starts a path, measures it, and stops everything it started, whatever happens. Every path gets
- * processes of its own (the two daemon paths a daemon each), so no server side has been warmed by
- * an earlier path's calls that the others did not get.
+ * Starts a path: its processes and a connected client. Every path gets processes of its own (the
+ * two daemon paths a daemon each), so no server side is warmed by calls the others did not get.
  */
-async function measurePath(key: PathKey, load: LoadOptions, start: (group: ProcessGroup, onStop: (stop: () => Promise<void>) => void) => Promise<Client>): Promise<PathRow> {
+async function openPath(start: PathStarter): Promise<OpenPath> {
   const group = new ProcessGroup();
   const stops: Array<() => Promise<void>> = [];
-  let client: Client | undefined;
-  try {
-    client = await start(group, (stop) => stops.push(stop));
-    return { key, label: LABELS[key], ...(await measureEchoCalls(client, load)) };
-  } catch (error) {
-    return { key, label: LABELS[key], error: error instanceof Error ? error.message : String(error) };
-  } finally {
-    await client?.close().catch(() => undefined);
+  const stopAll = async () => {
     for (const stop of stops) await stop().catch(() => undefined);
     await group.stopAll();
+  };
+  try {
+    const client = await start(group, (stop) => stops.push(stop));
+    return {
+      client,
+      async close() {
+        await client.close().catch(() => undefined);
+        await stopAll();
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
   }
 }
 
 /** A path through a daemon of its own, with the echo server configured as `echo`. */
-function throughDaemon(connect: (daemon: BenchDaemon) => Promise<Client>) {
-  return async (_group: ProcessGroup, onStop: (stop: () => Promise<void>) => void): Promise<Client> => {
+function throughDaemon(connect: (daemon: BenchDaemon) => Promise<Client>): PathStarter {
+  return async (_group, onStop) => {
     const daemon = await startBenchDaemon({ echoCommand: [node, echoServer], idleServers: 0 });
     onStop(() => daemon.stop());
     return connect(daemon);
   };
-}
-
-async function startSupergateway(group: ProcessGroup): Promise<Client> {
-  const port = await freePort();
-  const child = group.spawn(node, [
-    join(repoRoot, 'node_modules/supergateway/dist/index.js'),
-    '--stdio', `${node} ${echoServer}`,
-    '--outputTransport', 'streamableHttp',
-    '--stateful',
-    '--port', String(port),
-    '--logLevel', 'none',
-  ]);
-  try {
-    return await connectHttp(`http://127.0.0.1:${port}/mcp`);
-  } catch (error) {
-    throw new Error(`${(error as Error).message}\n${group.output(child)}`);
-  }
-}
-
-async function startMcpProxy(group: ProcessGroup): Promise<Client> {
-  const port = await freePort();
-  const child = group.spawn(node, [
-    join(repoRoot, 'node_modules/mcp-proxy/dist/bin/mcp-proxy.mjs'),
-    '--host', '127.0.0.1',
-    '--port', String(port),
-    '--server', 'stream',
-    '--', node, echoServer,
-  ]);
-  try {
-    return await connectHttp(`http://127.0.0.1:${port}/mcp`);
-  } catch (error) {
-    throw new Error(`${(error as Error).message}\n${group.output(child)}`);
-  }
 }
 
 function fmt(n: number | undefined, digits: number): string {
@@ -190,19 +172,41 @@ async function main(): Promise<void> {
   const rows = new Map<PathKey, PathRow>();
   const record = (row: PathRow) => {
     rows.set(row.key, row);
-    process.stderr.write(`  measured ${row.key}${row.error ? ` (failed: ${row.error.split('\n')[0]})` : ''}\n`);
+    if (row.error) process.stderr.write(`  ${row.key} failed: ${row.error.split('\n')[0]}\n`);
   };
 
   console.log(
     `MCP Switchboard benchmark: echo tool, ${load.calls} tools/call per path after ${load.warmupCalls} warm-up calls, ` +
-      `concurrency ${load.concurrency} (one SDK client session keeping ${load.concurrency} requests in flight)`,
+      `concurrency ${load.concurrency} (one SDK client session keeping ${load.concurrency} requests in flight), ` +
+      `the paths taking turns in ${load.rounds} rounds`,
   );
   console.log(`Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${os.platform()} ${os.release()}\n`);
 
-  if (wanted('direct')) record(await measurePath('direct', load, () => connectStdio(node, [echoServer])));
-
-  if (wanted('bridge')) record(await measurePath('bridge', load, throughDaemon((daemon) => daemon.connectBridge('echo'))));
-  if (wanted('http')) record(await measurePath('http', load, throughDaemon((daemon) => daemon.connectHttp('echo'))));
+  const starters: Record<PathKey, PathStarter> = {
+    direct: () => connectStdio(node, [echoServer]),
+    bridge: throughDaemon((daemon) => daemon.connectBridge('echo')),
+    http: throughDaemon((daemon) => daemon.connectHttp('echo')),
+    supergateway: startSupergateway,
+    mcpProxy: startMcpProxy,
+  };
+  const open = new Map<PathKey, OpenPath>();
+  try {
+    for (const key of PATH_KEYS) {
+      if (!wanted(key)) continue;
+      try {
+        open.set(key, await openPath(starters[key]));
+      } catch (error) {
+        record({ key, label: LABELS[key], error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    const measured = await measureInRounds(new Map([...open].map(([key, path]) => [key, path.client])), load, (key, round) =>
+      process.stderr.write(`  round ${round + 1}/${load.rounds}: ${key}\n`));
+    for (const [key, result] of measured) {
+      record(result instanceof Error ? { key, label: LABELS[key], error: result.message } : { key, label: LABELS[key], ...result });
+    }
+  } finally {
+    for (const path of open.values()) await path.close();
+  }
 
   let daemonRss: number | undefined;
   let daemonError: string | undefined;
@@ -218,11 +222,8 @@ async function main(): Promise<void> {
     }
   }
 
-  if (wanted('supergateway')) record(await measurePath('supergateway', load, startSupergateway));
-  if (wanted('mcpProxy')) record(await measurePath('mcpProxy', load, startMcpProxy));
-
   console.log(`${'path'.padEnd(48)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'calls/s'.padStart(10)}`);
-  for (const key of ['direct', 'bridge', 'http', 'supergateway', 'mcpProxy'] as const) {
+  for (const key of PATH_KEYS) {
     const row = rows.get(key);
     if (!row) continue;
     if (row.error) {
