@@ -73,7 +73,7 @@ function socketLane(socketPath: string): Promise<Lane> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(socketPath);
     let text = '';
-    const waiting: Array<(answer: string) => void> = [];
+    const waiting = new Map<number, (answer: string) => void>();
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
       text += chunk;
@@ -81,7 +81,11 @@ function socketLane(socketPath: string): Promise<Lane> {
       while ((newline = text.indexOf('\n')) >= 0) {
         const line = text.slice(0, newline);
         text = text.slice(newline + 1);
-        if (line.includes('"id"')) waiting.shift()?.(line);
+        const id = (JSON.parse(line) as { id?: unknown }).id;
+        if (typeof id === 'number') {
+          waiting.get(id)?.(line);
+          waiting.delete(id);
+        }
       }
     });
     socket.once('error', reject);
@@ -90,7 +94,8 @@ function socketLane(socketPath: string): Promise<Lane> {
       resolve({
         send(message) {
           socket.write(`${JSON.stringify(message)}\n`);
-          return 'id' in message ? new Promise((done) => waiting.push(done)) : Promise.resolve('');
+          const id = (message as { id?: unknown }).id;
+          return typeof id === 'number' ? new Promise((done) => waiting.set(id, done)) : Promise.resolve('');
         },
         close: () => socket.destroy(),
       });
