@@ -19,6 +19,7 @@ import Database from 'better-sqlite3';
 import type { AuditDecisionSchema, AuditOutcome, CaptureMode } from '../../shared/audit.ts';
 import type { z } from 'zod';
 import { AUDIT_SCHEMA_VERSION, AuditMeta, Delivery, auditDbPath, openAuditDatabase, type SqliteDatabase } from './database.ts';
+import { WalCheckpointer, type CheckpointCounts, type CheckpointResult } from './wal-checkpointer.ts';
 
 /** What is known when the call arrives. */
 export interface AuditEntry {
@@ -159,6 +160,7 @@ export class AuditStore {
   private unmerged: number;
   private mergeTimer: NodeJS.Timeout | undefined;
   private lastCheckpointAt = 0;
+  private readonly checkpointer: WalCheckpointer;
   private readonly mergeErrorListeners = new Set<(error: Error) => void>();
   private scheduled = false;
   private closed = false;
@@ -174,6 +176,9 @@ export class AuditStore {
     this.nextSeq = this.nextSeqStmt.get() as number;
     this.moveFinished = moveFinishedRows(db);
     this.unmerged = finishedCount(db);
+    this.checkpointer = new WalCheckpointer(path, {
+      checkpointHere: () => (db.pragma('wal_checkpoint(PASSIVE)') as CheckpointCounts[])[0]!,
+    });
   }
 
   static open(dataDir: string): AuditStore {
@@ -261,10 +266,16 @@ export class AuditStore {
     this.settle();
   }
 
+  /** Each finished WAL checkpoint (tests, diagnostics). */
+  onCheckpoint(listener: (result: CheckpointResult) => void): () => void {
+    return this.checkpointer.onCheckpoint(listener);
+  }
+
   close(): void {
     if (this.closed) return;
     this.flush();
     this.closed = true;
+    this.checkpointer.close();
     this.db.close();
   }
 
@@ -317,18 +328,15 @@ export class AuditStore {
   /**
    * Copies the WAL into the database file at most once per CHECKPOINT_INTERVAL_MS, after a merge
    * rather than inside a call's commit (SQLite's automatic checkpoint, left only as a backstop at
-   * a much larger WAL, would run in whichever commit crosses the threshold). PASSIVE never waits
+   * a much larger WAL, would run in whichever commit crosses the threshold), and on a worker
+   * thread (WalCheckpointer) so that its fsyncs do not stall the event loop. PASSIVE never waits
    * for readers such as the CLI.
    */
   private checkpointIfDue(): void {
     const now = Date.now();
     if (now - this.lastCheckpointAt < CHECKPOINT_INTERVAL_MS) return;
     this.lastCheckpointAt = now;
-    try {
-      this.db.pragma('wal_checkpoint(PASSIVE)');
-    } catch {
-      // Nothing is lost: the rows are in the WAL, and the next checkpoint (or the backstop) copies them.
-    }
+    this.checkpointer.request();
   }
 
   private scheduleMerge(): void {
