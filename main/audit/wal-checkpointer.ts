@@ -83,8 +83,16 @@ export class WalCheckpointer {
       if (counts) this.notify({ ...counts, threadId: currentThreadId });
       return;
     }
+    let worker: Worker;
+    try {
+      worker = this.worker ?? this.startWorker();
+    } catch {
+      this.workerFailed = true; // no worker threads here: the event loop it is
+      this.request();
+      return;
+    }
     this.running = true;
-    (this.worker ?? this.startWorker()).postMessage('checkpoint');
+    worker.postMessage('checkpoint');
   }
 
   /** Each finished checkpoint (tests, diagnostics). */
