@@ -6,17 +6,9 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.ts';
 import { connectStdio, measureEchoCalls } from './mcp.ts';
 import { echoServer as echo, startMcpProxy, startSupergateway } from './peers.ts';
-import { ProcessGroup } from './processes.ts';
+import { cpuSeconds, ProcessGroup } from './processes.ts';
 
 const [path = 'bridge'] = process.argv.slice(2);
-const HZ = 100;
-
-/** [user, system] CPU seconds of a process so far. */
-function cpuOf(pid: number): [number, number] {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return [Number(fields[11]) / HZ, Number(fields[12]) / HZ];
-}
 function descendants(root: number): Map<number, string> {
   const out = new Map<number, string>();
   const children = new Map<number, number[]>();
@@ -55,7 +47,7 @@ async function connect(): Promise<Client> {
 const client = await connect();
 await measureEchoCalls(client, { calls: 2000, concurrency: 16, warmupCalls: 300, timeoutMs: 120000 });
 const procs = descendants(process.pid);
-const before = new Map([...procs.keys()].map((pid) => [pid, cpuOf(pid)]));
+const before = new Map([...procs.keys()].map((pid) => [pid, cpuSeconds(pid)]));
 const self0 = process.cpuUsage();
 const calls = 10000;
 const result = await measureEchoCalls(client, { calls, concurrency: 16, warmupCalls: 0, timeoutMs: 120000 });
@@ -65,9 +57,9 @@ const perCall = (user: number, system: number) =>
   `${((user + system) * 1e6 / calls).toFixed(0).padStart(4)} µs/call (user ${(user * 1e6 / calls).toFixed(0)}, system ${(system * 1e6 / calls).toFixed(0)})`;
 console.log(`${'client'.padEnd(70)} ${perCall(self.user / 1e6, self.system / 1e6)}`);
 for (const [pid, name] of procs) {
-  const [user0, system0] = before.get(pid)!;
-  const [user1, system1] = cpuOf(pid);
-  if (user1 + system1 - user0 - system0 > 0.01) console.log(`${name.padEnd(70)} ${perCall(user1 - user0, system1 - system0)}`);
+  const start = before.get(pid)!;
+  const now = cpuSeconds(pid);
+  if (now.user + now.system - start.user - start.system > 0.01) console.log(`${name.padEnd(70)} ${perCall(now.user - start.user, now.system - start.system)}`);
 }
 await client.close();
 await daemon?.stop();

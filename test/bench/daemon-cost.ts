@@ -9,17 +9,15 @@ import { readFileSync } from 'node:fs';
 import { startTestDaemon } from '../support/daemon.ts';
 import { handshakeLine } from '../../main/endpoints/socket-endpoint.ts';
 import { echoServer } from './peers.ts';
+import { cpuSeconds } from './processes.ts';
 
 const [path = 'http', repetitionsArg = '7', callsArg = '4000'] = process.argv.slice(2);
 const repetitions = Number(repetitionsArg);
 const calls = Number(callsArg);
 const CONCURRENCY = 16;
-const HZ = 100;
-
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / HZ;
+function cpuTotal(pid: number): number {
+  const { user, system } = cpuSeconds(pid);
+  return user + system;
 }
 
 function childPids(pid: number): number[] {
@@ -143,15 +141,15 @@ try {
   };
   await run(6000); // warm-up: the first few thousand calls still run partly unoptimized code
   // Every session has a server process of its own, and the daemon keeps a probe session.
-  const servers = () => childPids(daemon.pid).reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  const servers = () => childPids(daemon.pid).reduce((sum, pid) => sum + cpuTotal(pid), 0);
   const perCall: Array<{ daemon: number; server: number; rate: number }> = [];
   for (let i = 0; i < repetitions; i++) {
-    const daemon0 = cpuSeconds(daemon.pid);
+    const daemon0 = cpuTotal(daemon.pid);
     const server0 = servers();
     const started = performance.now();
     await run(calls);
     const seconds = (performance.now() - started) / 1000;
-    perCall.push({ daemon: ((cpuSeconds(daemon.pid) - daemon0) * 1e6) / calls, server: ((servers() - server0) * 1e6) / calls, rate: calls / seconds });
+    perCall.push({ daemon: ((cpuTotal(daemon.pid) - daemon0) * 1e6) / calls, server: ((servers() - server0) * 1e6) / calls, rate: calls / seconds });
   }
   const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   console.log(`${path}: daemon ${median(perCall.map((r) => r.daemon)).toFixed(0)} µs/call (runs: ${perCall.map((r) => r.daemon.toFixed(0)).join(' ')}), ` +

@@ -57,7 +57,8 @@ function percentile(sorted: number[], p: number): number {
   return sorted[index] as number;
 }
 
-async function drive(client: Client, calls: number, concurrency: number, deadline: number, latencies?: number[]): Promise<void> {
+/** Runs `calls` echo calls, `concurrency` at a time, checking each answer; pushes each call's latency (ms) to `latencies`. */
+export async function drive(client: Client, calls: number, concurrency: number, deadline: number, latencies?: number[]): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < calls) {

@@ -1,6 +1,7 @@
 // Child processes for the benchmark: each one leads its own process group so that stopping it also
 // stops what it spawned (supergateway and mcp-proxy start the echo server through a shell).
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 
 export class ProcessGroup {
@@ -79,4 +80,11 @@ export async function rssMegabytes(pid: number): Promise<number> {
   const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
   if (!match) throw new Error(`no VmRSS for pid ${pid}`);
   return Number(match[1]) / 1024;
+}
+
+/** User and system CPU seconds a process has used so far (Linux /proc; clock ticks at 100 Hz). */
+export function cpuSeconds(pid: number): { user: number; system: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
 }

@@ -2,8 +2,8 @@
 // where `npm run bench` stops at p99. Event-loop stalls in the daemon (a checkpoint's fsync, a long
 // merge) show here first. Alternate runs of two versions to compare them.
 //   node test/bench/tail-latency.ts bridge|http [calls]
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestDaemon } from '../support/daemon.ts';
+import { drive } from './mcp.ts';
 import { echoServer } from './peers.ts';
 
 const [path = 'bridge', callsArg] = process.argv.slice(2);
@@ -12,10 +12,11 @@ const calls = Number(callsArg ?? (path === 'http' ? 8000 : 30000));
 const daemon = await startTestDaemon({ servers: [{ id: 'echo', transport: 'stdio', command: process.execPath, args: [echoServer] }] });
 try {
   const client = path === 'http' ? await daemon.httpClient('echo') : await daemon.bridgeClient('echo');
-  await drive(client, 3000);
+  const deadline = performance.now() + 600_000;
+  await drive(client, 3000, 16, deadline);
   const latencies: number[] = [];
   const started = performance.now();
-  await drive(client, calls, latencies);
+  await drive(client, calls, 16, deadline, latencies);
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)]!.toFixed(2);
@@ -25,14 +26,3 @@ try {
   await daemon.stop();
 }
 
-async function drive(client: Client, count: number, latencies?: number[]): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: 16 }, async () => {
-    while (next < count) {
-      next++;
-      const started = performance.now();
-      await client.callTool({ name: 'echo', arguments: { text: 'tail' } });
-      latencies?.push(performance.now() - started);
-    }
-  }));
-}
