@@ -1,7 +1,8 @@
 // Ad-hoc: CPU time per process (client, bridge, daemon or peer, server) while a path runs the bench
 // load, to see which hop costs what.
-//   node test/bench/cpu-split.ts direct|bridge|http|supergateway|mcp-proxy
+//   node test/bench/cpu-split.ts direct|bridge|http|supergateway|mcp-proxy|relay-host:<mode> (modes: relay-host.ts)
 import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.ts';
 import { connectStdio, measureEchoCalls } from './mcp.ts';
@@ -39,9 +40,11 @@ async function connect(): Promise<Client> {
     case 'mcp-proxy': return startMcpProxy(group);
     case 'bridge':
     case 'http':
-      daemon = await startTestDaemon({ servers: [{ id: 'echo', transport: 'stdio', command: process.execPath, args: [echo] }] });
+      daemon = await startTestDaemon({ servers: [{ id: 'echo', transport: 'stdio', command: process.execPath, args: [echo] }], ...(process.env.DAEMON_NODE_OPTIONS ? { env: { NODE_OPTIONS: process.env.DAEMON_NODE_OPTIONS } } : {}) });
       return path === 'http' ? daemon.httpClient('echo') : daemon.bridgeClient('echo');
-    default: throw new Error(`unknown path ${path}: direct, bridge, http, supergateway or mcp-proxy`);
+    default:
+      if (path.startsWith('relay-host:')) return connectStdio(process.execPath, [fileURLToPath(new URL('./relay-host.ts', import.meta.url)), path.slice(11), echo]);
+      throw new Error(`unknown path ${path}: direct, bridge, http, supergateway, mcp-proxy or relay-host:<mode>`);
   }
 }
 const client = await connect();
