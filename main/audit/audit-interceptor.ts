@@ -4,6 +4,7 @@
 import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { AuditOutcome, AuditRecord, CaptureMode } from '../../shared/audit.ts';
 import { ProxyErrorCode, type CallContext, type Interceptor, type Next, type RelayResponse } from '../relay/interceptor.ts';
+import { messageBytes } from '../relay/wire-size.ts';
 import type { DeviceIdentity } from './device-identity.ts';
 import { newRecordId } from './record-id.ts';
 import { ArgumentCapture } from './redact.ts';
@@ -163,7 +164,8 @@ export class AuditInterceptor implements Interceptor {
       errorMessage,
       durationMs: Math.round(durationMs * 1000) / 1000,
       bytesIn: ctx.bytesIn ?? null,
-      bytesOut: ctx.bytesOut ?? null,
+      // The answer as it goes back: this interceptor is outermost, so nothing changes it after here.
+      bytesOut: response ? messageBytes(response) : null,
     };
   }
 

@@ -14,6 +14,7 @@ import type { Logger } from '../relay/logger.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES, formatBytes } from '../relay/ndjson.ts';
 import type { RelayHub } from '../relay/relay-hub.ts';
 import type { RelaySession } from '../relay/relay-session.ts';
+import { noteWireSize } from '../relay/wire-size.ts';
 import { AdmissionError, ServerNotFoundError } from '../servers/supervisor.ts';
 import { BodyTooLargeError, bearerToken, checkHost, checkOrigin, readBody, refuse, sameDigest, sendJson, sha256Hex } from './http-guard.ts';
 import { StreamableHttpTransport } from './streamable-http-transport.ts';
@@ -186,6 +187,7 @@ export class HttpEndpoint {
       try {
         const raw = await readBody(req, this.maxBodyBytes);
         body = JSON.parse(raw.toString('utf8'));
+        if (typeof body === 'object' && body !== null && !Array.isArray(body)) noteWireSize(body, raw.length);
       } catch (error) {
         if (error instanceof BodyTooLargeError) {
           return refuse(res, { status: 413, error: 'message too large', why: `the request body exceeds the ${formatBytes(error.limit)} limit per message` });

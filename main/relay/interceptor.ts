@@ -39,9 +39,8 @@ export interface CallContext {
   decision?: Decision;
   /** Who approved an `ask`: "user:allow-once", "user:session", "rule:always", "timeout". */
   approver?: string;
-  /** Serialized size of the request and its response, filled in by the relay. */
+  /** The request's size in bytes as the client sent it, filled in by the relay. */
   bytesIn?: number;
-  bytesOut?: number;
 }
 
 export type RelayResponse = JSONRPCResultResponse | JSONRPCErrorResponse;

@@ -4,6 +4,7 @@
 import type { Writable } from 'node:stream';
 import type { JSONRPCErrorResponse, JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { ProxyErrorCode } from './interceptor.ts';
+import { noteWireSize } from './wire-size.ts';
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
@@ -63,13 +64,14 @@ export class LineReader {
       return;
     }
     if (this.buffered === 0) return;
+    const bytes = this.buffered;
     const line = this.chunks.length === 1 ? this.chunks[0]!.toString('utf8') : Buffer.concat(this.chunks, this.buffered).toString('utf8');
     this.chunks = [];
     this.buffered = 0;
-    this.parseLine(line);
+    this.parseLine(line, bytes);
   }
 
-  private parseLine(line: string): void {
+  private parseLine(line: string, bytes: number): void {
     const text = line.endsWith('\r') ? line.slice(0, -1) : line;
     if (text.trim() === '') return;
     let value: unknown;
@@ -79,7 +81,10 @@ export class LineReader {
       this.handlers.problem({ kind: 'parse', text: text.slice(0, 200), detail: (error as Error).message });
       return;
     }
-    if (isJsonRpcMessage(value)) this.handlers.message(value);
+    if (isJsonRpcMessage(value)) {
+      noteWireSize(value, bytes);
+      this.handlers.message(value);
+    }
     else this.handlers.problem({ kind: 'invalid', value, id: idOf(value) });
   }
 }

@@ -13,6 +13,7 @@ import type {
 import { ProxyErrorCode, type CallContext, type Interceptor, type Next, type RelayResponse, type SessionInfo } from './interceptor.ts';
 import type { Logger } from './logger.ts';
 import { errorResponse } from './ndjson.ts';
+import { messageBytes } from './wire-size.ts';
 import type { UpstreamFailure, UpstreamTransport } from './upstream-transport.ts';
 
 export interface RestartPolicy {
@@ -286,7 +287,7 @@ export class RelaySession {
       request,
       signal: controller.signal,
       startedAt: Date.now(),
-      bytesIn: Buffer.byteLength(JSON.stringify(request)),
+      bytesIn: messageBytes(request),
     };
     const chain = this.interceptors.filter((interceptor) => interceptor.methods.has(request.method));
     const upstreamNext: Next = (forwarded) => new Promise<RelayResponse>((resolve) => {
@@ -321,7 +322,6 @@ export class RelaySession {
     if (controller.signal.aborted && (controller.signal.reason as Error | undefined)?.message === 'cancelled by the client') return;
     if (this.closing) return;
     if (response.id !== id) response = { ...response, id };
-    ctx.bytesOut = Buffer.byteLength(JSON.stringify(response));
     this.sendDown(response);
   }
 

@@ -157,6 +157,8 @@ export interface AuditRowView {
   delivery: number;
   client_name: string | null;
   transport: string | null;
+  bytes_in: number | null;
+  bytes_out: number | null;
 }
 
 /**
@@ -167,10 +169,10 @@ export interface AuditRowView {
 export function readAuditRows(dataDir: string): AuditRowView[] {
   const db = new Database(auditDbPath(dataDir), { readonly: true, fileMustExist: true });
   try {
-    return db.prepare(`SELECT id, method, target, arguments, outcome, delivery, client_name, transport FROM (
-        SELECT seq, id, method, target, arguments, outcome, delivery, client_name, transport FROM audit_records
+    return db.prepare(`SELECT id, method, target, arguments, outcome, delivery, client_name, transport, bytes_in, bytes_out FROM (
+        SELECT seq, id, method, target, arguments, outcome, delivery, client_name, transport, bytes_in, bytes_out FROM audit_records
         UNION ALL
-        SELECT f.seq, i.id, i.method, i.target, i.arguments, f.outcome, 0, s.client_name, s.transport
+        SELECT f.seq, i.id, i.method, i.target, i.arguments, f.outcome, 0, s.client_name, s.transport, f.bytes_in, f.bytes_out
         FROM audit_finished f JOIN audit_inflight i ON i.seq = f.inflight_seq JOIN audit_sessions s ON s.ref = i.session_ref
       ) ORDER BY seq`).all() as AuditRowView[];
   } finally {

@@ -77,12 +77,11 @@ export function makeCallContext(session: SessionInfo, id: number | string, optio
   return ctx;
 }
 
-/** A stand-in upstream: answers a tool result (or what `answer` returns) and fills bytesOut. */
-export function fakeUpstream(ctx: CallContext, answer?: (request: JSONRPCRequest) => RelayResponse): Next {
+/** A stand-in upstream: answers a tool result (or what `answer` returns). */
+export function fakeUpstream(answer?: (request: JSONRPCRequest) => RelayResponse): Next {
   return async (request) => {
     await Promise.resolve();
     const response = answer ? answer(request) : { jsonrpc: '2.0' as const, id: request.id, result: { content: [{ type: 'text', text: 'done' }] } };
-    ctx.bytesOut = JSON.stringify(response).length;
     return response;
   };
 }
@@ -97,7 +96,7 @@ export async function driveCalls(interceptor: AuditInterceptor, count: number, o
     while (next < count) {
       const i = next++;
       const ctx = makeCallContext(session, i + 1, options.call?.(i) ?? {});
-      responses[i] = await interceptor.handle(ctx, fakeUpstream(ctx));
+      responses[i] = await interceptor.handle(ctx, fakeUpstream());
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));

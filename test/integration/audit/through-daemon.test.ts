@@ -78,6 +78,10 @@ describe('audit through a real switchboard serve', () => {
     expect(new Set(rows.map(echoText))).toEqual(answered);
     expect(rows.every((row) => row.method === 'tools/call' && row.target === 'echo' && row.outcome === 'ok')).toBe(true);
     expect(new Set(rows.map((row) => row.transport))).toEqual(new Set(['http', 'socket']));
+    // An echo call's request and answer are each some tens of bytes on the wire, over either endpoint.
+    const sizes = (pick: (row: (typeof rows)[number]) => number | null) => rows.map(pick).filter((bytes) => bytes === null || bytes < 40 || bytes > 1000);
+    expect(sizes((row) => row.bytes_in)).toEqual([]);
+    expect(sizes((row) => row.bytes_out)).toEqual([]);
     const down = await daemon.audit['forwarder.status']({});
     expect(down).toMatchObject({ enabled: true, backlog: 10_000, deliveredSinceStart: 0, lastSuccessAt: null });
     expect(down.lastError?.message).toMatch(/cannot reach the gateway/);

@@ -75,9 +75,7 @@ describe('RelaySession', () => {
       async handle(ctx, next) {
         order.push('outer');
         if ((ctx.request.params as { name: string }).name === 'forbidden') return { jsonrpc: '2.0', id: ctx.request.id, error: { code: -32001, message: 'denied by rule x' } };
-        const response = await next(ctx.request);
-        ctx.bytesOut = 1;
-        return response;
+        return next(ctx.request);
       },
     };
     const inner: Interceptor = {
