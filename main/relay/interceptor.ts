@@ -61,6 +61,19 @@ export interface Interceptor {
   onSessionClosed?(session: SessionInfo): void;
 }
 
+/** Why a call's signal is aborted when the client sent notifications/cancelled for it. */
+export class ClientCancelled extends Error {
+  constructor() {
+    super('cancelled by the client');
+    this.name = 'ClientCancelled';
+  }
+}
+
+/** True when the client cancelled the call, as opposed to the proxy ending it (crash, timeout, shutdown). */
+export function cancelledByClient(signal: AbortSignal): boolean {
+  return signal.aborted && signal.reason instanceof ClientCancelled;
+}
+
 /** A JSON-RPC error the proxy itself produces. Codes in the implementation-defined range. */
 export const ProxyErrorCode = {
   /** Policy or approval refused the call. */

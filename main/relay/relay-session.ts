@@ -10,7 +10,7 @@ import type {
   JSONRPCRequest,
   RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
-import { ProxyErrorCode, type CallContext, type Interceptor, type Next, type RelayResponse, type SessionInfo } from './interceptor.ts';
+import { ClientCancelled, ProxyErrorCode, cancelledByClient, type CallContext, type Interceptor, type Next, type RelayResponse, type SessionInfo } from './interceptor.ts';
 import type { Logger } from './logger.ts';
 import { errorResponse } from './ndjson.ts';
 import { messageBytes } from './wire-size.ts';
@@ -190,11 +190,11 @@ export class RelaySession {
     if (notification.method === 'notifications/cancelled') {
       const requestId = (notification.params as { requestId?: RequestId } | undefined)?.requestId;
       if (requestId !== undefined) {
-        this.chainControllers.get(requestId)?.abort(new Error('cancelled by the client'));
+        this.chainControllers.get(requestId)?.abort(new ClientCancelled());
         const entry = this.inflight.get(requestId);
         if (entry) {
           this.untrack(requestId, entry);
-          entry.controller?.abort(new Error('cancelled by the client'));
+          entry.controller?.abort(new ClientCancelled());
         }
       }
     } else if (notification.method === 'notifications/initialized') {
@@ -319,7 +319,7 @@ export class RelaySession {
     }
     this.chainControllers.delete(id);
     // A cancelled request gets no response (the client has already given up on it).
-    if (controller.signal.aborted && (controller.signal.reason as Error | undefined)?.message === 'cancelled by the client') return;
+    if (cancelledByClient(controller.signal)) return;
     if (this.closing) return;
     if (response.id !== id) response = { ...response, id };
     this.sendDown(response);
