@@ -42,6 +42,8 @@ export interface HttpEndpointOptions {
 
 interface McpSession {
   serverId: string;
+  /** The config digest of the client token that opened the session: only that token may use it. */
+  tokenSha256: string;
   transport: StreamableHttpTransport;
   relay: RelaySession | undefined;
   /** HTTP requests (including open SSE streams) in progress. */
@@ -159,7 +161,7 @@ export class HttpEndpoint {
 
   // ── /mcp/<server> ──────────────────────────────────────────────────────────────────────
 
-  private authenticateClient(req: IncomingMessage): { name: string } | { refusal: { status: number; error: string; why: string } } {
+  private authenticateClient(req: IncomingMessage): { name: string; sha256: string } | { refusal: { status: number; error: string; why: string } } {
     const token = bearerToken(req);
     if (token === undefined) {
       return { refusal: { status: 401, error: 'missing token', why: 'send "Authorization: Bearer <token>"; create a token with `switchboard token create <client-name>` (or link the client in the app)' } };
@@ -175,7 +177,7 @@ export class HttpEndpoint {
     for (const candidate of this.tokens()) if (sameDigest(digest, candidate.sha256)) match = candidate;
     if (match) this.tokenDigests.set(token, digest);
     if (!match) return { refusal: { status: 401, error: 'invalid token', why: 'the bearer token is not one this daemon issued (it may have been revoked); create a new one with `switchboard token create <client-name>`' } };
-    return { name: match.name };
+    return { name: match.name, sha256: match.sha256 };
   }
 
   private async handleMcp(req: IncomingMessage, res: ServerResponse, serverId: string): Promise<void> {
@@ -199,8 +201,14 @@ export class HttpEndpoint {
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const session = this.sessions.get(sessionId);
-      if (!session || session.serverId !== serverId) {
-        return refuse(res, { status: 404, error: 'unknown session', why: `MCP session ${sessionId} is not open for server '${serverId}' (the daemon may have restarted); initialize a new session` });
+      // A session answers only the token that opened it (its calls are audited under that
+      // token's name). Another client's token gets the same 404 as an unknown session: no
+      // oracle for which session ids exist, and per the spec the client recovers by opening a
+      // session of its own.
+      const foreign = session !== undefined && session.serverId === serverId && session.tokenSha256 !== auth.sha256;
+      if (!session || session.serverId !== serverId || foreign) {
+        if (foreign) this.logger.warn('refused a request on an MCP session opened with another client token', { server: serverId, session: sessionId, label: auth.name });
+        return refuse(res, { status: 404, error: 'unknown session', why: `MCP session ${sessionId} is not open for server '${serverId}' with this token (the daemon may have restarted); initialize a new session` });
       }
       this.track(session, res);
       session.transport.handleRequest(req, res, body);
@@ -215,13 +223,14 @@ export class HttpEndpoint {
       }
       return sendJson(res, 400, { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Bad Request: no mcp-session-id header; the first request of a session must be initialize' } });
     }
-    return this.openSession(req, res, serverId, auth.name, body);
+    return this.openSession(req, res, serverId, auth, body);
   }
 
-  private async openSession(req: IncomingMessage, res: ServerResponse, serverId: string, clientLabel: string, body: unknown): Promise<void> {
+  private async openSession(req: IncomingMessage, res: ServerResponse, serverId: string, client: { name: string; sha256: string }, body: unknown): Promise<void> {
     const id = randomUUID();
+    const clientLabel = client.name;
     const transport = new StreamableHttpTransport({ sessionId: id });
-    const entry: McpSession = { serverId, transport, relay: undefined, active: 0, lastActivity: Date.now() };
+    const entry: McpSession = { serverId, tokenSha256: client.sha256, transport, relay: undefined, active: 0, lastActivity: Date.now() };
     this.sessions.set(id, entry);
     try {
       entry.relay = await this.hub.open({
