@@ -109,7 +109,7 @@ export class Switchboard {
       outbox,
       queries: new AuditQueries(store.db, settled),
       retention: new AuditRetention(store.db, outbox),
-      interceptor: new AuditInterceptor({ store, identity, captureMode: () => this.captureMode() }),
+      interceptor: new AuditInterceptor({ store, identity, captureMode: () => this.captureMode(), redactPatterns: () => this.redactPatterns() }),
     };
     this.forwarder = new AuditForwarder({
       outbox,
@@ -254,6 +254,11 @@ export class Switchboard {
 
   private linkEndpoint() {
     return createLinkEndpoint({ dataDir: this.options.dataDir, httpPort: this.daemon.http.port ?? 0 });
+  }
+
+  private redactPatterns(): readonly string[] {
+    const value = this.policy.service.engine().setting('audit.redactPatterns')?.value;
+    return Array.isArray(value) ? (value as string[]) : [];
   }
 
   private captureMode(): CaptureMode {

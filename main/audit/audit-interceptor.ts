@@ -3,12 +3,14 @@
 // before the call goes on (fail closed if it cannot be) and completed before the answer returns.
 import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { AuditOutcome, AuditRecord, CaptureMode } from '../../shared/audit.ts';
-import { ProxyErrorCode, type CallContext, type Interceptor, type Next, type RelayResponse } from '../relay/interceptor.ts';
+import { ProxyErrorCode, cancelledByClient, type CallContext, type Interceptor, type Next, type RelayResponse } from '../relay/interceptor.ts';
 import { messageBytes } from '../relay/wire-size.ts';
 import type { DeviceIdentity } from './device-identity.ts';
 import { newRecordId } from './record-id.ts';
 import { ArgumentCapture } from './redact.ts';
 import { type AuditCompletion, type AuditEntry, type AuditStore, AuditWriteError, type InflightCall } from './store.ts';
+
+const NO_PATTERNS: readonly string[] = [];
 
 export const AUDITED_METHODS: ReadonlySet<string> = new Set(['tools/call', 'resources/read', 'prompts/get']);
 
@@ -19,6 +21,8 @@ export interface AuditInterceptorDeps {
   readonly identity: Pick<DeviceIdentity, 'deviceId' | 'osUser'>;
   /** Read per call, so a policy change applies to the next call. */
   readonly captureMode: () => CaptureMode;
+  /** The policy's audit.redactPatterns, read per call like the mode (the same array while the policy is unchanged). */
+  readonly redactPatterns?: () => readonly string[];
   readonly maxArgumentChars?: number;
   readonly now?: () => number;
 }
@@ -41,7 +45,7 @@ export class AuditInterceptor implements Interceptor {
   readonly methods = AUDITED_METHODS;
   private readonly deps: AuditInterceptorDeps;
   private readonly listeners = new Set<AuditListener>();
-  private captures = new Map<CaptureMode, ArgumentCapture>();
+  private lastCapture: { mode: CaptureMode; patterns: readonly string[]; capture: ArgumentCapture } | undefined;
 
   constructor(deps: AuditInterceptorDeps) {
     this.deps = deps;
@@ -86,11 +90,19 @@ export class AuditInterceptor implements Interceptor {
 
   private capture(): ArgumentCapture {
     const mode = this.deps.captureMode();
-    let capture = this.captures.get(mode);
-    if (!capture) {
-      capture = new ArgumentCapture({ mode, ...(this.deps.maxArgumentChars ? { maxChars: this.deps.maxArgumentChars } : {}) });
-      this.captures.set(mode, capture);
+    const patterns = this.deps.redactPatterns?.() ?? NO_PATTERNS;
+    const last = this.lastCapture;
+    if (last && last.mode === mode && last.patterns === patterns) return last.capture;
+    const maxChars = this.deps.maxArgumentChars ? { maxChars: this.deps.maxArgumentChars } : {};
+    let capture: ArgumentCapture;
+    try {
+      capture = new ArgumentCapture({ mode, patterns, ...maxChars });
+    } catch {
+      // A pattern that does not compile (the policy schema refuses them; this is a backstop):
+      // record no arguments rather than arguments the policy wanted redacted.
+      capture = new ArgumentCapture({ mode: 'none', ...maxChars });
     }
+    this.lastCapture = { mode, patterns, capture };
     return capture;
   }
 
@@ -127,20 +139,23 @@ export class AuditInterceptor implements Interceptor {
   }
 
   private completionFor(ctx: CallContext, response: RelayResponse | undefined, thrown: unknown, capture: ArgumentCapture, durationMs: number): AuditCompletion {
+    // Only the client's own cancel makes a call `cancelled`; the proxy also aborts a call's signal
+    // when it ends it (server crash, shutdown), and those keep the outcome of the error they got.
+    const cancelled = cancelledByClient(ctx.signal);
     let outcome: AuditOutcome = 'ok';
     let errorType: string | null = null;
     let errorMessage: string | null = null;
     if (thrown !== undefined) {
-      outcome = ctx.signal.aborted ? 'cancelled' : 'protocol_error';
-      errorType = ctx.signal.aborted ? 'cancelled' : 'relay_error';
+      outcome = cancelled ? 'cancelled' : 'protocol_error';
+      errorType = cancelled ? 'cancelled' : 'relay_error';
       errorMessage = capture.text(thrown instanceof Error ? thrown.message : String(thrown));
     } else if (response && 'error' in response) {
       const code = response.error.code;
       if (code === ProxyErrorCode.Denied || code === ProxyErrorCode.FailClosed) outcome = 'denied';
       else if (code === ProxyErrorCode.Timeout) outcome = 'timeout';
-      else if (ctx.signal.aborted) outcome = 'cancelled';
+      else if (cancelled) outcome = 'cancelled';
       else outcome = 'protocol_error';
-      errorType = ctx.signal.aborted && outcome === 'protocol_error' ? 'cancelled' : (ERROR_TYPES[code] ?? `jsonrpc_${code}`);
+      errorType = cancelled && outcome === 'protocol_error' ? 'cancelled' : (ERROR_TYPES[code] ?? `jsonrpc_${code}`);
       errorMessage = capture.text(String(response.error.message ?? ''));
     } else if (response && (response.result as { isError?: unknown })?.isError === true) {
       // Policy refuses a tools/call with a tool error (the model reads why); it is still a denial.
@@ -148,7 +163,7 @@ export class AuditInterceptor implements Interceptor {
       outcome = refused ? 'denied' : 'tool_error';
       errorType = refused ? 'denied' : 'tool_error';
       errorMessage = toolErrorText(response.result, capture);
-    } else if (ctx.signal.aborted) {
+    } else if (cancelled) {
       outcome = 'cancelled';
       errorType = 'cancelled';
     }

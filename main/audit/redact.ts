@@ -5,6 +5,7 @@
 //  - full: everything except secret-looking keys and known credential formats. Secrets never
 //    reach SQLite or the gateway, whatever the policy asks, so even "full" redacts what is
 //    certainly a credential; only the entropy heuristic (which can hit ids and hashes) is skipped.
+// The policy's own redaction patterns (audit.redactPatterns) apply on top, in every mode.
 // Then a size cap: longer text is cut and marked.
 import type { CaptureMode } from '../../shared/audit.ts';
 
@@ -84,6 +85,8 @@ export interface CapturedArguments {
 
 export interface ArgumentCaptureOptions {
   readonly mode: CaptureMode;
+  /** Regular expressions (JavaScript syntax) whose matches in any recorded text become [REDACTED]. */
+  readonly patterns?: readonly string[];
   /** Longest argument text kept, in UTF-16 code units. */
   readonly maxChars?: number;
 }
@@ -93,24 +96,33 @@ export const DEFAULT_MAX_ARGUMENT_CHARS = 8 * 1024;
 export class ArgumentCapture {
   readonly mode: CaptureMode;
   readonly maxChars: number;
+  /** Built-in redaction (the entropy heuristic only when redacting), then the policy's patterns. */
+  private readonly redactArgument: (text: string) => string;
+  /** The same for free text, which is recorded even in `none` mode: there the heuristic applies too. */
+  private readonly redactFreeText: (text: string) => string;
 
+  /** Throws when a pattern is not a valid regular expression. */
   constructor(options: ArgumentCaptureOptions) {
     this.mode = options.mode;
     this.maxChars = options.maxChars ?? DEFAULT_MAX_ARGUMENT_CHARS;
+    const patterns = (options.patterns ?? []).map((source) => new RegExp(source, 'g'));
+    const withPatterns = (entropy: boolean) => (patterns.length === 0
+      ? (text: string) => redactText(text, entropy)
+      : (text: string) => patterns.reduce((out, pattern) => out.replace(pattern, REDACTED), redactText(text, entropy)));
+    this.redactArgument = withPatterns(this.mode === 'redacted');
+    this.redactFreeText = withPatterns(this.mode !== 'full');
   }
 
   capture(args: unknown): CapturedArguments {
     if (this.mode === 'none' || args === undefined) return { text: null, truncated: false };
-    const entropy = this.mode === 'redacted';
-    const text = JSON.stringify(redactValue(args, entropy, 0)) ?? null;
+    const text = JSON.stringify(redactValue(args, this.redactArgument, 0)) ?? null;
     if (text === null || text.length <= this.maxChars) return { text, truncated: false };
     return { text: `${text.slice(0, this.maxChars)}…[truncated ${text.length - this.maxChars} chars]`, truncated: true };
   }
 
-  /** Free text (error messages, resource URIs): credential formats always, entropy when redacting. */
+  /** Free text (error messages, resource URIs): credential formats and the policy's patterns always, the entropy heuristic unless capturing in full. */
   text(value: string, maxChars = 1000): string {
-    if (this.mode === 'none') return cap(redactText(value, true), maxChars);
-    return cap(redactText(value, this.mode === 'redacted'), maxChars);
+    return cap(this.redactFreeText(value), maxChars);
   }
 }
 
@@ -120,14 +132,20 @@ function cap(text: string, maxChars: number): string {
 
 const MAX_DEPTH = 32;
 
-function redactValue(value: unknown, entropy: boolean, depth: number): unknown {
-  if (typeof value === 'string') return redactText(value, entropy);
+function redactValue(value: unknown, redactString: (text: string) => string, depth: number): unknown {
+  if (typeof value === 'string') return redactString(value);
+  if (typeof value === 'number') {
+    // A pattern may target numbers too (card or account numbers sent as JSON numbers).
+    const text = String(value);
+    const redacted = redactString(text);
+    return redacted === text ? value : redacted;
+  }
   if (value === null || typeof value !== 'object') return value;
   if (depth >= MAX_DEPTH) return '[too deep]';
-  if (Array.isArray(value)) return value.map((item) => redactValue(item, entropy, depth + 1));
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, redactString, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    out[key] = isSecretKey(key) && item !== null && item !== '' ? REDACTED : redactValue(item, entropy, depth + 1);
+    out[key] = isSecretKey(key) && item !== null && item !== '' ? REDACTED : redactValue(item, redactString, depth + 1);
   }
   return out;
 }

@@ -30,14 +30,14 @@ export interface AuditDataDir {
 export const EVERYTHING_STDIO = { id: 'everything', transport: 'stdio', command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] } as const;
 
 /** A fresh data folder whose config has the echo server (id "echo"), `extraServers` and, when given, a gateway. */
-export function prepareAuditDataDir(gateway?: { url: string; credential?: string }, extraServers: readonly object[] = []): AuditDataDir {
+export function prepareAuditDataDir(gateway?: { url: string; credential?: string }, extraServers: readonly object[] = [], settings: object = {}): AuditDataDir {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-audit-'));
   const clientToken = `sbt_${randomBytes(24).toString('base64url')}`;
   writeFileSync(join(dataDir, 'config.json'), JSON.stringify({
     version: 1,
     servers: [{ id: 'echo', transport: 'stdio', command: process.execPath, args: [ECHO_SERVER_PATH] }, ...extraServers],
     tokens: [{ name: 'audit-test', sha256: createHash('sha256').update(clientToken).digest('hex'), createdAt: new Date().toISOString() }],
-    settings: { httpPort: 0, ...(gateway ? { gateway } : {}) },
+    settings: { httpPort: 0, ...(gateway ? { gateway } : {}), ...settings },
   }, null, 2), { mode: 0o600 });
   return { dataDir, clientToken };
 }

@@ -31,8 +31,8 @@ async function gatewayUp(): Promise<FakeGateway> {
   return gateway;
 }
 
-function dataDir(gateway: FakeGateway, credential?: string, extraServers: readonly object[] = []): AuditDataDir {
-  const data = prepareAuditDataDir({ url: gateway.url, ...(credential ? { credential } : {}) }, extraServers);
+function dataDir(gateway: FakeGateway, credential?: string, extraServers: readonly object[] = [], settings: object = {}): AuditDataDir {
+  const data = prepareAuditDataDir({ url: gateway.url, ...(credential ? { credential } : {}) }, extraServers, settings);
   cleanups.push(() => rmSync(data.dataDir, { recursive: true, force: true }));
   return data;
 }
@@ -250,9 +250,11 @@ describe('audit through a real switchboard serve', () => {
       password: 'p@ss-word-in-nested-array',
       urlPassword: 'urlpass-0a9b8c7d',
       jwt: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJib2IifQ.c2lnbmF0dXJlLXZhbHVlLTEyMw',
+      // Nothing built in recognises this one: only the policy's own pattern (audit.redactPatterns).
+      employeeId: 'EMP-482913',
     };
     const gateway = await gatewayUp();
-    const data = dataDir(gateway);
+    const data = dataDir(gateway, undefined, [], { userPolicy: { audit: { redactPatterns: ['EMP-[0-9]{6}'] } } });
     const daemon = await serve(data);
     const clients = await connect(daemon, data, 1, 1);
     const args = (i: number) => ({
@@ -261,6 +263,7 @@ describe('audit through a real switchboard serve', () => {
       headers: { Authorization: secrets.headerToken },
       nested: [{ password: secrets.password }],
       url: `https://deploy:${secrets.urlPassword}@git.example.com/repo.git`,
+      note: `for ${secrets.employeeId}`,
     });
     for (const [i, client] of clients.entries()) {
       const result = await client.callTool({ name: 'echo', arguments: args(i) });

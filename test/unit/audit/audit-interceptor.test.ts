@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProxyErrorCode, type RelayResponse } from '../../../main/relay/interceptor.ts';
+import { ClientCancelled, ProxyErrorCode, type RelayResponse } from '../../../main/relay/interceptor.ts';
 import { AuditInterceptor } from '../../../main/audit/audit-interceptor.ts';
 import { AuditStore } from '../../../main/audit/store.ts';
 import { AuditQueries } from '../../../main/audit/audit-queries.ts';
@@ -53,17 +53,20 @@ describe('AuditInterceptor', () => {
 
   it('classifies outcomes from the response', async () => {
     const session = makeSession();
-    const cases: Array<[string, (id: number) => RelayResponse, boolean]> = [
-      ['tool_error', (id) => ({ jsonrpc: '2.0', id, result: { isError: true, content: [{ type: 'text', text: 'repo not found' }] } }), false],
-      ['protocol_error', (id) => ({ jsonrpc: '2.0', id, error: { code: -32602, message: 'bad params' } }), false],
-      ['timeout', (id) => ({ jsonrpc: '2.0', id, error: { code: ProxyErrorCode.Timeout, message: 'no answer in 60 s' } }), false],
-      ['denied', (id) => ({ jsonrpc: '2.0', id, error: { code: ProxyErrorCode.Denied, message: 'denied by deny github/delete_*' } }), false],
-      ['cancelled', (id) => ({ jsonrpc: '2.0', id, error: { code: -32800, message: 'cancelled' } }), true],
+    // The third element is why the relay aborted the call's signal, if it did.
+    const cases: Array<[string, (id: number) => RelayResponse, Error | undefined]> = [
+      ['tool_error', (id) => ({ jsonrpc: '2.0', id, result: { isError: true, content: [{ type: 'text', text: 'repo not found' }] } }), undefined],
+      ['protocol_error', (id) => ({ jsonrpc: '2.0', id, error: { code: -32602, message: 'bad params' } }), undefined],
+      ['timeout', (id) => ({ jsonrpc: '2.0', id, error: { code: ProxyErrorCode.Timeout, message: 'no answer in 60 s' } }), undefined],
+      ['denied', (id) => ({ jsonrpc: '2.0', id, error: { code: ProxyErrorCode.Denied, message: 'denied by deny github/delete_*' } }), undefined],
+      ['cancelled', (id) => ({ jsonrpc: '2.0', id, error: { code: -32800, message: 'cancelled' } }), new ClientCancelled()],
+      // The server crashed mid-call: the relay ends the call (and aborts its signal) itself; nobody cancelled it.
+      ['protocol_error', (id) => ({ jsonrpc: '2.0', id, error: { code: ProxyErrorCode.ServerUnavailable, message: "server 'github' crashed (signal SIGKILL)" } }), new Error("server 'github' crashed")],
     ];
     let id = 0;
-    for (const [, answer, abort] of cases) {
+    for (const [, answer, abortReason] of cases) {
       const controller = new AbortController();
-      if (abort) controller.abort();
+      if (abortReason) controller.abort(abortReason);
       const ctx = makeCallContext(session, ++id, { signal: controller.signal });
       await harness.interceptor.handle(ctx, fakeUpstream((request) => answer(request.id as number)));
     }
@@ -72,6 +75,7 @@ describe('AuditInterceptor', () => {
     const toolError = harness.queries.list({ outcome: 'tool_error' }).records[0]!;
     expect(toolError.errorMessage).toBe('repo not found');
     expect(harness.queries.list({ outcome: 'timeout' }).records[0]!.errorType).toBe('timeout');
+    expect(harness.queries.list({ outcome: 'protocol_error' }).records.map((record) => record.errorType)).toContain('server_unavailable');
   });
 
   it('records resources/read by URI (credentials redacted) and prompts/get by name', async () => {
@@ -84,6 +88,26 @@ describe('AuditInterceptor', () => {
     expect(resource!.target).not.toContain('pa55word');
     expect(resource!.target).not.toContain('abc123');
     expect(prompt).toMatchObject({ method: 'prompts/get', target: 'summarize' });
+  });
+
+  it("redacts with the policy's patterns as they are when each call is recorded", async () => {
+    harness.close();
+    let patterns: readonly string[] = ['acct-[0-9]+'];
+    const store = new AuditStore(auditDbPath(dir));
+    const queries = new AuditQueries(store.db, { beforeRead: () => void store.settle() });
+    const interceptor = new AuditInterceptor({ store, identity: harness.identity, captureMode: () => 'full', redactPatterns: () => patterns });
+    harness = { ...harness, store, close: () => store.close() };
+    const session = makeSession();
+    await interceptor.handle(makeCallContext(session, 1, { arguments: { q: 'acct-12345 and ref-9' } }), fakeUpstream());
+    patterns = ['ref-[0-9]+'];
+    await interceptor.handle(makeCallContext(session, 2, { arguments: { q: 'acct-12345 and ref-9' } }), fakeUpstream());
+    patterns = ['ref-(9'];
+    await interceptor.handle(makeCallContext(session, 3, { arguments: { q: 'acct-12345 and ref-9' } }), fakeUpstream());
+    const byRequest = new Map(queries.list({}).records.map((record) => [record.requestId, record.arguments]));
+    expect(byRequest.get('1')).toBe('{"q":"[REDACTED] and ref-9"}');
+    expect(byRequest.get('2')).toBe('{"q":"acct-12345 and [REDACTED]"}');
+    // A pattern that does not compile: no arguments rather than unredacted ones.
+    expect(byRequest.get('3')).toBeNull();
   });
 
   it('notifies listeners of each record', async () => {

@@ -47,6 +47,24 @@ describe('argument redaction', () => {
     expect(capped.text).toMatch(/…\[truncated \d+ chars\]$/);
   });
 
+  it("applies the policy's redaction patterns in every mode, to nested strings, numbers and free text", () => {
+    const args = { note: 'ticket for employee E-482913, see E-100200', nested: [{ card: 4111111111111111, memo: 'plain' }], count: 3 };
+    for (const mode of ['redacted', 'full'] as const) {
+      const capture = new ArgumentCapture({ mode, patterns: ['E-\\d{6}', '^4\\d{15}$'] });
+      const parsed = JSON.parse(capture.capture(args).text!);
+      expect(parsed).toEqual({ note: `ticket for employee ${REDACTED}, see ${REDACTED}`, nested: [{ card: REDACTED, memo: 'plain' }], count: 3 });
+    }
+    const none = new ArgumentCapture({ mode: 'none', patterns: ['E-\\d{6}'] });
+    expect(none.capture(args).text).toBeNull();
+    expect(none.text('failed for E-482913')).toBe(`failed for ${REDACTED}`);
+    // Without patterns nothing of the above is touched.
+    expect(JSON.parse(new ArgumentCapture({ mode: 'full' }).capture(args).text!)).toEqual(args);
+  });
+
+  it('refuses a pattern that is not a regular expression', () => {
+    expect(() => new ArgumentCapture({ mode: 'redacted', patterns: ['a(b'] })).toThrow();
+  });
+
   it('recognises secret key spellings', () => {
     for (const key of ['api_key', 'apiKey', 'X-Api-Key', 'client_secret', 'access_token', 'Authorization', 'set-cookie', 'PASSWORD', 'private_key']) expect(isSecretKey(key)).toBe(true);
     for (const key of ['path', 'title', 'repo', 'query']) expect(isSecretKey(key)).toBe(false);
