@@ -42,6 +42,8 @@ export class RelayHub {
   private readonly defaultRequestTimeoutMs: () => number;
   private readonly restart: RestartPolicy | undefined;
   private readonly live = new Set<RelaySession>();
+  /** Set once shutdown() began: why new sessions are refused. */
+  private stopping: string | undefined;
 
   constructor(options: RelayHubOptions) {
     this.upstreams = options.upstreams;
@@ -67,7 +69,9 @@ export class RelayHub {
 
   /** Checks admission, then connects upstream and starts relaying. Throws if not admitted. */
   async open(options: OpenSessionOptions): Promise<RelaySession> {
+    if (this.stopping !== undefined) throw new Error(`${this.stopping}; no new session can start: retry when the daemon is back`);
     const config = await this.upstreams.checkAdmission(options.serverId);
+    if (this.stopping !== undefined) throw new Error(`${this.stopping}; no new session can start: retry when the daemon is back`);
     const session: SessionInfo = {
       sessionId: options.sessionId ?? randomUUID(),
       serverId: options.serverId,
@@ -108,6 +112,15 @@ export class RelayHub {
 
   async closeServer(serverId: string): Promise<void> {
     await Promise.allSettled(this.sessions(serverId).map((relay) => relay.close()));
+  }
+
+  /**
+   * The daemon is stopping: refuses new sessions, and has every live one answer its requests in
+   * flight with `reason` (see RelaySession.shutdown) before it closes.
+   */
+  async shutdown(reason: string, graceMs?: number): Promise<void> {
+    this.stopping ??= reason;
+    await Promise.allSettled([...this.live].map((relay) => relay.shutdown(reason, graceMs)));
   }
 
   async closeAll(): Promise<void> {

@@ -80,6 +80,10 @@ export class RelaySession {
   private initializedNotification: JSONRPCNotification | undefined;
   private replayWaiter: ((response: RelayResponse) => void) | undefined;
   private closing = false;
+  /** Set by shutdown(): ids it answered itself, whose chains' own answers are dropped. */
+  private stoppedIds: Set<RequestId> | undefined;
+  /** Set by shutdown() while it waits for the interceptor chains to finish. */
+  private chainsDrained: (() => void) | undefined;
   private restarting = false;
   private restarts = 0;
 
@@ -130,9 +134,59 @@ export class RelaySession {
     await this.downstream.start();
   }
 
+  /**
+   * Ends the session because the proxy is going away (daemon stopping): every request still in
+   * flight — forwarded upstream, queued, or inside the interceptor chain (e.g. waiting for an
+   * approval) — is answered with a JSON-RPC error saying `reason` and that its result is
+   * unknown, and so is every request that arrives meanwhile. The chains get up to `graceMs` to
+   * unwind (interceptors record the outcome; their own answers are dropped), then the session
+   * closes, which flushes the answers to the client before its connection ends.
+   */
+  async shutdown(reason: string, graceMs = 2000): Promise<void> {
+    if (this.closing || this.stoppedIds !== undefined) return;
+    const server = this.session.serverId;
+    const message = `${reason}; the result of this request to server '${server}' is unknown (it may or may not have run): retry when the daemon is back`;
+    const stopped = new Set<RequestId>();
+    this.stoppedIds = stopped;
+    // Requests from now on are answered at once, fast path and chain alike; queued ones are
+    // answered below and must not go upstream if a restart completes meanwhile.
+    this.unavailable = message;
+    this.queue = [];
+    const error = (id: RequestId) => errorResponse(id, ProxyErrorCode.ServerUnavailable, message, { server, reason: 'proxy-stopping' });
+    for (const [id, entry] of [...this.inflight]) {
+      if (entry.waiter) {
+        // The chain unwinds with this answer; the client gets it directly below.
+        stopped.add(id);
+        this.sendDown(error(id));
+      }
+      this.answer(id, entry, error(id));
+      if (this.ready) this.forwardUp({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } });
+    }
+    // Still before `next`: aborted with a reason that is not ClientCancelled (the proxy ended it).
+    for (const [id, controller] of this.chainControllers) {
+      if (!stopped.has(id)) {
+        stopped.add(id);
+        this.sendDown(error(id));
+      }
+      controller.abort(new Error(reason));
+    }
+    if (this.chainControllers.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, graceMs);
+        this.chainsDrained = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.chainsDrained = undefined;
+    }
+    await this.close();
+  }
+
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    this.chainsDrained?.();
     this.ready = false;
     for (const entry of this.inflight.values()) {
       clearTimeout(entry.timer);
@@ -318,9 +372,12 @@ export class RelaySession {
       response = errorResponse(id, ProxyErrorCode.FailClosed, `switchboard could not process ${request.method}: ${(error as Error).message}`);
     }
     this.chainControllers.delete(id);
+    if (this.chainsDrained !== undefined && this.chainControllers.size === 0) this.chainsDrained();
     // A cancelled request gets no response (the client has already given up on it).
     if (cancelledByClient(controller.signal)) return;
     if (this.closing) return;
+    // Answered by shutdown() already.
+    if (this.stoppedIds?.has(id)) return;
     if (response.id !== id) response = { ...response, id };
     this.sendDown(response);
   }
