@@ -1,12 +1,14 @@
 // `switchboard bridge <id>`: what a client such as Claude Desktop spawns. After the handshake
-// it pipes raw bytes between stdio and the daemon's socket (no parsing on the hot path). It
-// starts the daemon when none answers, and fails closed: when the daemon stays unreachable,
-// every request read from stdin is answered with an error that says why and what to do.
+// it pipes raw bytes between stdio and the daemon's socket, only noting the ids of requests
+// not yet answered. It starts the daemon when none answers, and fails closed: when the daemon
+// stays unreachable, every request read from stdin is answered with an error that says why and
+// what to do; when the daemon goes away mid-session, so is every request still unanswered.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { fileURLToPath } from 'node:url';
 import { ProxyErrorCode } from '../relay/interceptor.ts';
 import { LineReader, errorResponse, problemResponse, serialize } from '../relay/ndjson.ts';
@@ -102,9 +104,15 @@ function pipe(socket: Socket, options: BridgeOptions): Promise<number> {
   return new Promise((resolve) => {
     socket.setNoDelay(true);
     socket.write(handshakeLine({ server: options.serverId, client: options.clientLabel ?? 'bridge' }));
+    // The bytes still go through untouched (pipe); the tracker only watches them go by.
+    const outstanding = new OutstandingRequests();
+    options.stdin.on('data', (chunk: Buffer | string) => outstanding.fromClient(chunk));
+    socket.on('data', (chunk: Buffer) => outstanding.fromDaemon(chunk));
     options.stdin.pipe(socket);
     socket.pipe(options.stdout, { end: false });
     let done = false;
+    let clientDone = false;
+    let failure: string | undefined;
     const finish = (code: number) => {
       if (done) return;
       done = true;
@@ -112,15 +120,121 @@ function pipe(socket: Socket, options: BridgeOptions): Promise<number> {
       resolve(code);
     };
     socket.on('error', (error) => {
-      options.stderr.write(`switchboard bridge: connection to the daemon failed: ${error.message}\n`);
+      failure = `the connection to the daemon failed: ${error.message}`;
+    });
+    socket.on('close', () => {
+      if (clientDone && failure === undefined) return finish(0);
+      // The daemon went away while the client still talks to it: fail closed, and say so.
+      const why = `${failure ?? 'the Switchboard daemon closed the connection (it stopped or crashed)'}`;
+      const ids = outstanding.pending();
+      if (outstanding.midLine) options.stdout.write('\n');
+      for (const id of ids) {
+        options.stdout.write(serialize(errorResponse(id, ProxyErrorCode.ServerUnavailable,
+          `switchboard bridge for server '${options.serverId}': ${why}; the result of this request is unknown (it may or may not have run): retry once the daemon is back`)));
+      }
+      options.stderr.write(`switchboard bridge: ${why} while serving '${options.serverId}'${ids.length > 0 ? ` with ${ids.length} request(s) unanswered` : ''}; restart this client once the daemon runs again (\`switchboard serve\` or the app)\n`);
       finish(1);
     });
-    socket.on('close', () => finish(0));
     options.stdin.on('end', () => {
+      clientDone = true;
       // Give the daemon a moment to deliver answers to the last requests, then hang up.
       socket.end();
     });
   });
+}
+
+/**
+ * The ids of the client's requests the daemon has not answered, so the bridge can answer them
+ * itself if the daemon goes away. Lines are split on Buffers and parsed only when complete;
+ * the bytes themselves are piped untouched by the caller.
+ */
+class OutstandingRequests {
+  private readonly ids = new Set<RequestId>();
+  private readonly client = new LineSplitter((line) => {
+    const value = parseLine(line);
+    if (Array.isArray(value)) for (const message of value) this.sent(message);
+    else this.sent(value);
+  });
+  private readonly daemon = new LineSplitter((line) => {
+    if (this.ids.size === 0) return;
+    const value = parseLine(line);
+    if (Array.isArray(value)) for (const message of value) this.answered(message);
+    else this.answered(value);
+  });
+
+  private sent(message: unknown): void {
+    const { method, id, params } = (message ?? {}) as { method?: unknown; id?: unknown; params?: { requestId?: unknown } };
+    if (typeof method !== 'string') return;
+    if (isId(id)) this.ids.add(id);
+    // A cancelled request gets no answer from the daemon; nor should it get one from us.
+    else if (method === 'notifications/cancelled' && isId(params?.requestId)) this.ids.delete(params.requestId);
+  }
+
+  private answered(message: unknown): void {
+    const { method, id } = (message ?? {}) as { method?: unknown; id?: unknown };
+    if (method === undefined && isId(id)) this.ids.delete(id);
+  }
+
+  fromClient(chunk: Buffer | string): void {
+    this.client.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  }
+
+  fromDaemon(chunk: Buffer): void {
+    this.daemon.push(chunk);
+  }
+
+  /** Whether the daemon's output stopped in the middle of a line. */
+  get midLine(): boolean {
+    return this.daemon.partial;
+  }
+
+  pending(): RequestId[] {
+    return [...this.ids];
+  }
+}
+
+class LineSplitter {
+  private rest: Buffer[] = [];
+  private readonly onLine: (line: Buffer) => void;
+
+  constructor(onLine: (line: Buffer) => void) {
+    this.onLine = onLine;
+  }
+
+  get partial(): boolean {
+    return this.rest.length > 0;
+  }
+
+  push(chunk: Buffer): void {
+    let start = 0;
+    let newline = chunk.indexOf(0x0a);
+    while (newline !== -1) {
+      const piece = chunk.subarray(start, newline);
+      if (this.rest.length > 0) {
+        this.rest.push(piece);
+        const line = Buffer.concat(this.rest);
+        this.rest = [];
+        this.onLine(line);
+      } else if (piece.length > 0) {
+        this.onLine(piece);
+      }
+      start = newline + 1;
+      newline = chunk.indexOf(0x0a, start);
+    }
+    if (start < chunk.length) this.rest.push(chunk.subarray(start));
+  }
+}
+
+function parseLine(line: Buffer): unknown {
+  try {
+    return JSON.parse(line.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function isId(id: unknown): id is RequestId {
+  return typeof id === 'string' || typeof id === 'number';
 }
 
 function failClosed(options: BridgeOptions, why: string): Promise<number> {
