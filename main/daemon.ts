@@ -19,6 +19,9 @@ import type { RestartPolicy } from './relay/relay-session.ts';
 import { noSecretStore, type ResolveSecret } from './servers/child-process-transport.ts';
 import { Supervisor, admitAll, type Admit } from './servers/supervisor.ts';
 
+/** What clients are told about their calls in flight when the daemon stops. */
+export const DAEMON_STOPPING = 'the Switchboard daemon is stopping';
+
 export interface DaemonOptions {
   dataDir: string;
   /** Run in this order, outermost first, on the methods each names. */
@@ -189,6 +192,9 @@ export class Daemon {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.config.unwatch();
+      // Fail closed, not silent: every call in flight is answered with why before any client
+      // connection closes (a stream ended without an answer leaves a client waiting forever).
+      await this.hub.shutdown(DAEMON_STOPPING);
       await Promise.allSettled([this.socket.close(), this.http.close()]);
       await this.hub.closeAll();
       await this.supervisor.shutdown();

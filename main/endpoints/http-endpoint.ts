@@ -77,6 +77,8 @@ export class HttpEndpoint {
   private idleSweep: NodeJS.Timeout | undefined;
   /** SHA-256 of bearer tokens that matched a client token (only those, so the map stays small). */
   private readonly tokenDigests = new Map<string, string>();
+  /** /mcp responses not yet finished (streams included), so close() can let the last answers out. */
+  private openMcpResponses = 0;
 
   constructor(options: HttpEndpointOptions) {
     this.hub = options.hub;
@@ -138,8 +140,13 @@ export class HttpEndpoint {
     await Promise.allSettled([...this.sessions.values()].map((session) => session.relay?.close()));
     this.sessions.clear();
     if (!server) return;
+    const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+    // The sessions' last answers (a shutdown's errors) were written as their streams ended; let
+    // them reach the clients before the connections are cut, for a second at most.
+    const deadline = Date.now() + 1000;
+    while (this.openMcpResponses > 0 && Date.now() < deadline) await new Promise((resolveWait) => setTimeout(resolveWait, 10));
     server.closeAllConnections();
-    await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+    await closed;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -256,8 +263,10 @@ export class HttpEndpoint {
 
   private track(session: McpSession, res: ServerResponse): void {
     session.active++;
+    this.openMcpResponses++;
     session.lastActivity = Date.now();
     res.once('close', () => {
+      this.openMcpResponses--;
       session.active--;
       session.lastActivity = Date.now();
     });

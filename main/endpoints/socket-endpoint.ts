@@ -88,8 +88,11 @@ export class SocketEndpoint {
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    for (const socket of this.sockets) socket.destroy();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : undefined;
+    // Ended, not destroyed: answers already written (a shutdown's errors) still reach the
+    // bridges. A connection still open a second later is cut.
+    await Promise.all([...this.sockets].map((socket) => endSocket(socket, 1000)));
+    await closed;
     if (process.platform !== 'win32') {
       try {
         unlinkSync(this.path);
@@ -164,4 +167,16 @@ export class SocketEndpoint {
     if (leftover.length > 0) reader.push(leftover);
     socket.resume();
   }
+}
+
+function endSocket(socket: Socket, ms: number): Promise<void> {
+  if (socket.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => socket.destroy(), ms);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.end();
+  });
 }
