@@ -1,7 +1,41 @@
 // The policy document IT writes (managed file, signed org document) and the user's own rules,
 // plus the types of the effective (merged) policy the daemon reports. JSON Schema for IT is
 // generated from these schemas into resources/policy.schema.json.
+import picomatch from 'picomatch';
+import semver from 'semver';
 import { z } from 'zod';
+
+/** How every policy glob is compiled (main/policy/glob.ts): "*" stays within one "/" segment, "**" crosses it. */
+export const GLOB_OPTIONS = { dot: true, noextglob: true } as const;
+
+/**
+ * Why a glob is malformed, or undefined when it is fine. picomatch turns a glob it cannot compile
+ * into a pattern that matches nothing, and takes an unclosed "[" literally; in a policy either is
+ * a rule that silently never applies (or applies where the author did not mean it), so both are refused.
+ */
+export function globProblem(pattern: string): string | undefined {
+  let open = -1;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') i++;
+    else if (c === '[' && open === -1) open = i;
+    else if (c === ']') open = -1;
+  }
+  if (open !== -1) return `"[" at position ${open + 1} is never closed (write "\\[" for a literal bracket)`;
+  try {
+    picomatch.makeRe(pattern, { ...GLOB_OPTIONS, debug: true });
+    return undefined;
+  } catch (error) {
+    return (error as Error).message.replace(/^Invalid regular expression: \/.*\/: /, '');
+  }
+}
+
+function checkGlob(pattern: string, ctx: z.RefinementCtx): void {
+  const problem = globProblem(pattern);
+  if (problem) ctx.addIssue({ code: 'custom', message: `not a valid glob: ${problem}` });
+}
+
+const glob = () => z.string().min(1).superRefine(checkGlob);
 
 export const PolicyActionSchema = z.enum(['allow', 'deny', 'ask']).describe('allow: pass; deny: refuse; ask: wait for the user\'s answer');
 export type PolicyAction = z.infer<typeof PolicyActionSchema>;
@@ -12,16 +46,18 @@ export type PolicySource = z.infer<typeof PolicySourceSchema>;
 /** A server entry of an allowlist or denylist. Every field given must match (AND). */
 export const ServerMatcherSchema = z.object({
   id: z.string().min(1).optional().describe('Rule name shown in decisions; defaults to a description of the matcher'),
-  server: z.string().min(1).optional().describe('Glob on the server id in the app (e.g. "github*")'),
-  registryName: z.string().min(1).optional().describe('Glob on the MCP registry name (e.g. "io.github.modelcontextprotocol/*")'),
+  server: glob().optional().describe('Glob on the server id in the app (e.g. "github*")'),
+  registryName: glob().optional().describe('Glob on the MCP registry name (e.g. "io.github.modelcontextprotocol/*")'),
   package: z.object({
     registryType: z.enum(['npm', 'pypi', 'oci']),
-    identifier: z.string().min(1).describe('Glob on the package identifier (e.g. "@modelcontextprotocol/*")'),
-    version: z.string().min(1).optional().describe('semver range the version must satisfy; a server whose version is unknown does not satisfy a range'),
+    identifier: glob().describe('Glob on the package identifier (e.g. "@modelcontextprotocol/*")'),
+    version: z.string().min(1).refine((range) => semver.validRange(range) !== null, { message: 'not a valid semver range (e.g. "^1.2.0", ">=2 <3", "1.x")' }).optional().describe('semver range the version must satisfy; a server whose version is unknown does not satisfy a range'),
   }).strict().optional().describe('For allowlists the package is inferred from the launch command (npx, uvx, pipx run, docker run); a declared package that the command does not confirm does not count'),
-  command: z.string().min(1).optional().describe('Glob on the command (stdio servers only; "npx", "/usr/bin/*")'),
-  args: z.array(z.string()).optional().describe('Globs matched position by position against the arguments; a final "..." matches any remaining arguments'),
-  url: z.string().min(1).optional().describe('Glob on the remote server URL (remote servers only; "https://mcp.example.com/**")'),
+  command: glob().optional().describe('Glob on the command (stdio servers only; "npx", "/usr/bin/*")'),
+  args: z.array(z.string().superRefine((pattern, ctx) => {
+    if (pattern !== '...') checkGlob(pattern, ctx);
+  })).optional().describe('Globs matched position by position against the arguments; a final "..." matches any remaining arguments'),
+  url: glob().optional().describe('Glob on the remote server URL (remote servers only; "https://mcp.example.com/**")'),
 }).strict().refine(
   (m) => m.server !== undefined || m.registryName !== undefined || m.package !== undefined || m.command !== undefined || m.url !== undefined,
   { message: 'a server matcher needs at least one of server, registryName, package, command or url' },
@@ -46,7 +82,7 @@ export const ArgumentConditionSchema = z.object({
   path: z.string().min(1).describe('Dotted path into the call arguments ("path", "options.mode", "files.0")'),
   equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
   matches: z.string().optional().describe('Regular expression (JavaScript syntax) the string value must match'),
-  glob: z.string().optional().describe('Glob the string value must match'),
+  glob: z.string().superRefine(checkGlob).optional().describe('Glob the string value must match'),
   prefix: z.string().optional().describe('Prefix the string value must start with'),
 }).strict().refine(
   (c) => [c.equals, c.matches, c.glob, c.prefix].filter((v) => v !== undefined).length === 1,
@@ -57,7 +93,7 @@ export type ArgumentCondition = z.infer<typeof ArgumentConditionSchema>;
 export const ToolRuleSchema = z.object({
   id: z.string().min(1).optional().describe('Rule name shown in decisions; defaults to "<action> <match>"'),
   kind: z.enum(['tool', 'prompt', 'resource']).default('tool').describe('What the rule applies to: tools/call, prompts/get (name) or resources/read (URI)'),
-  match: z.string().min(1).describe('Glob on "<server>/<tool>" (or "<server>/<prompt>", "<server>/<resource URI>")'),
+  match: glob().describe('Glob on "<server>/<tool>" (or "<server>/<prompt>", "<server>/<resource URI>")'),
   annotations: AnnotationConditionsSchema.optional(),
   arguments: z.array(ArgumentConditionSchema).optional().describe('All conditions must hold; a rule with argument conditions never hides a tool from tools/list'),
   action: PolicyActionSchema,

@@ -2,14 +2,13 @@
 // crosses "/". A bare RegExp test is several times faster than picomatch's matcher wrapper,
 // which matters when an unseen tool name is checked against every rule.
 import picomatch from 'picomatch';
+import { GLOB_OPTIONS } from '../../shared/policy.ts';
 
 export type Matcher = (value: string) => boolean;
-
-const OPTIONS = { dot: true, noextglob: true } as const;
 
 export function compileGlob(pattern: string): Matcher {
   if (pattern === '*' || pattern === '**') return () => true;
   if (!/[*?[\]{}()!+@\\]/.test(pattern)) return (value) => value === pattern;
-  const re = picomatch.makeRe(pattern, OPTIONS);
+  const re = picomatch.makeRe(pattern, GLOB_OPTIONS);
   return (value) => re.test(value);
 }
