@@ -266,10 +266,13 @@ export class Switchboard {
     return value === 'none' || value === 'full' || value === 'redacted' ? value : 'redacted';
   }
 
-  private async addUserRule(rule: ToolRule): Promise<void> {
+  /** "Always allow": inserts the rule where `position` says, computed from the rules being written (never in front of the user's own denies). */
+  private async addUserRule(insertion: { rule: ToolRule; position(tools: readonly ToolRule[]): number }): Promise<void> {
     await this.daemon.config.update((config) => {
       const user = config.settings.userPolicy ?? {};
-      config.settings.userPolicy = { ...user, tools: [rule, ...(user.tools ?? [])] };
+      const tools = [...(user.tools ?? [])];
+      tools.splice(insertion.position(tools), 0, insertion.rule);
+      config.settings.userPolicy = { ...user, tools };
     });
     this.daemon.reloadConfig();
   }

@@ -5,10 +5,10 @@
 import path from 'node:path';
 import { ApiError } from '../../shared/api/define.ts';
 import type { ServerConfig } from '../../shared/config.ts';
-import type { ToolRule, UserPolicy } from '../../shared/policy.ts';
+import type { UserPolicy } from '../../shared/policy.ts';
 import { createApprovalsHandlers } from '../api/approvals.ts';
 import { createPolicyHandlers } from '../api/policy.ts';
-import { createAlwaysAllowHandler } from '../approvals/always-allow.ts';
+import { createAlwaysAllowHandler, type UserRuleInsertion } from '../approvals/always-allow.ts';
 import { ApprovalBroker } from '../approvals/broker.ts';
 import type { Admission } from './engine.ts';
 import { PolicyInterceptor, refusalText, type ListedTool } from './interceptor.ts';
@@ -22,8 +22,8 @@ export interface PolicyStackDeps {
   readonly managedPath?: string;
   /** settings.userPolicy from the config. */
   readonly userPolicy: () => UserPolicy | undefined;
-  /** "Always allow": prepend this rule to settings.userPolicy.tools and save the config. */
-  readonly addUserRule: (rule: ToolRule) => void | Promise<void>;
+  /** "Always allow": insert this rule into settings.userPolicy.tools at its position (computed from the tools being written) and save the config. */
+  readonly addUserRule: (insertion: UserRuleInsertion) => void | Promise<void>;
   /** The configured server (supervisor.config). */
   readonly serverConfig: (serverId: string) => ServerConfig | undefined;
   /** A tool's current definition from the daemon's probe session (supervisor.tools). */

@@ -8,7 +8,7 @@ import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../../../shared/config.ts';
 import { PolicyDocumentSchema, type PolicyDocumentInput } from '../../../shared/policy.ts';
 import { ApprovalBroker } from '../../../main/approvals/broker.ts';
-import { alwaysAllowRule, createAlwaysAllowHandler } from '../../../main/approvals/always-allow.ts';
+import { alwaysAllowRule, createAlwaysAllowHandler, type UserRuleInsertion } from '../../../main/approvals/always-allow.ts';
 import { PolicyEngine } from '../../../main/policy/engine.ts';
 import { PolicyInterceptor, type ListedTool } from '../../../main/policy/interceptor.ts';
 import { PinStore } from '../../../main/policy/pin-store.ts';
@@ -127,14 +127,16 @@ describe('PolicyInterceptor bookkeeping', () => {
   });
 
   it('always-allow: a user rule for policy approvals, the new pin for pinning approvals', async () => {
-    const added: unknown[] = [];
-    const handler = createAlwaysAllowHandler({ pins, addUserRule: (rule) => { added.push(rule); } });
+    const added: UserRuleInsertion[] = [];
+    const handler = createAlwaysAllowHandler({ pins, addUserRule: (insertion) => { added.push(insertion); } });
     pins.observe('srv', { name: 'a*b', description: 'one' });
     pins.observe('srv', { name: 'a*b', description: 'two' });
     await handler({ kind: 'pinning', serverId: 'srv', tool: 'a*b' } as never);
     expect(pins.changes()).toHaveLength(0);
+    expect(added).toEqual([]);
     await handler({ kind: 'policy', serverId: 'srv', tool: 'a*b', target: 'tool' } as never);
-    expect(added).toEqual([{ id: 'always allow srv/a*b', kind: 'tool', match: 'srv/a\\*b', action: 'allow' }]);
+    expect(added.map((a) => a.rule)).toEqual([{ id: 'always allow srv/a*b', kind: 'tool', match: 'srv/a\\*b', action: 'allow' }]);
+    expect(added[0]!.position([])).toBe(0);
     const engine = new PolicyEngine({ managed: { state: 'absent', path: '/m' }, user: { tools: [alwaysAllowRule({ serverId: 'srv', tool: 'a*b' }), { kind: 'tool', match: 'srv/**', action: 'deny' }] } });
     expect(engine.evaluate({ serverId: 'srv', name: 'a*b', arguments: {} }).action).toBe('allow');
     expect(engine.evaluate({ serverId: 'srv', name: 'aXb', arguments: {} }).action).toBe('deny');
