@@ -2,7 +2,6 @@
 // denied tools from tools/list, pins tool definitions, and decides tools/call, resources/read
 // and prompts/get (deny → refusal naming rule and source, ask → the approval broker, allow →
 // next). The decision and approver go on the CallContext for the audit interceptor outside.
-import { randomUUID } from 'node:crypto';
 import type { JSONRPCNotification, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../../shared/config.ts';
 import type { ApprovalAnswer, ApprovalBroker, ApprovalKind } from '../approvals/broker.ts';
@@ -26,13 +25,29 @@ export interface PolicyInterceptorDeps {
   readonly pins: PinStore;
   /** The configured server behind a session; undefined means unknown (refused). */
   readonly serverConfig: (serverId: string) => ServerConfig | undefined;
-  /** Definition of a tool this session has not listed (or listed before a list_changed), e.g. from the daemon's probe session. */
-  readonly lookupTool?: (serverId: string, tool: string) => Promise<ListedTool | undefined>;
 }
 
+/**
+ * The tools of one session as its own upstream listed them: the source of truth for pinning and
+ * annotations of that session's calls (not the daemon's probe, which is another process or
+ * connection and may serve another definition).
+ */
 interface SessionTools {
-  readonly tools: Map<string, ListedTool>;
+  tools: Map<string, ListedTool>;
+  /** Set by notifications/tools/list_changed: the next call lists the tools again. */
   stale: boolean;
+  /** Bumped by every list_changed, so a listing that started before one does not clear `stale`. */
+  generation: number;
+  /** The listing the interceptor itself has in flight for this session, shared by concurrent calls. */
+  listing?: Promise<Map<string, ListedTool> | undefined>;
+}
+
+/** Why a tool definition could not be obtained from the session's upstream. */
+class ListingFailure {
+  readonly message: string;
+  constructor(message: string) {
+    this.message = message;
+  }
 }
 
 const ANSWER_FOR: Record<string, ApprovalAnswer> = { once: 'allow-once', session: 'allow-session', always: 'always-allow' };
@@ -44,6 +59,7 @@ export class PolicyInterceptor implements Interceptor {
   private readonly sessions = new Map<string, SessionTools>();
   /** Definition objects already found equal to their pin: skips re-hashing on every call. */
   private readonly verified = new WeakSet<ListedTool>();
+  private listings = 0;
 
   constructor(deps: PolicyInterceptorDeps) {
     this.deps = deps;
@@ -73,7 +89,10 @@ export class PolicyInterceptor implements Interceptor {
   onServerNotification(session: SessionInfo, notification: JSONRPCNotification): JSONRPCNotification | null {
     if (notification.method === 'notifications/tools/list_changed') {
       const cache = this.sessions.get(session.sessionId);
-      if (cache) cache.stale = true;
+      if (cache) {
+        cache.stale = true;
+        cache.generation++;
+      }
     }
     return notification;
   }
@@ -111,14 +130,16 @@ export class PolicyInterceptor implements Interceptor {
   }
 
   private async list(ctx: CallContext, engine: PolicyEngine, next: Next): Promise<RelayResponse> {
+    const generation = this.session(ctx.session.sessionId).generation;
     const response = await next(ctx.request);
     if (!('result' in response) || !Array.isArray((response.result as { tools?: unknown }).tools)) return response;
     const tools = (response.result as { tools: ListedTool[] }).tools;
     const paged = params(ctx.request).cursor !== undefined;
-    const cache = this.sessions.get(ctx.session.sessionId);
-    const map = paged && cache ? cache.tools : new Map<string, ListedTool>();
+    const cache = this.session(ctx.session.sessionId);
+    const map = paged ? cache.tools : new Map<string, ListedTool>();
     for (const tool of tools) map.set(tool.name, tool);
-    this.sessions.set(ctx.session.sessionId, { tools: map, stale: false });
+    cache.tools = map;
+    if (!paged && cache.generation === generation) cache.stale = false;
     const visible = this.visibleTools(engine, ctx.session.serverId, tools);
     return { ...response, result: { ...response.result, tools: visible } };
   }
@@ -127,19 +148,34 @@ export class PolicyInterceptor implements Interceptor {
     const { serverId, sessionId } = ctx.session;
     const name = String(params(ctx.request).name ?? '');
     const args = params(ctx.request).arguments ?? {};
-    const tool = await this.toolDefinition(serverId, sessionId, name, next);
+    const found = await this.toolDefinition(sessionId, name, next);
+    const tool = found instanceof ListingFailure ? undefined : found;
+    // Without the session's own definition the annotations are the MCP defaults (the strict side).
     const decision = engine.evaluate({ serverId, name, annotations: tool?.annotations, arguments: args });
     if (decision.action === 'deny') {
       ctx.decision = decision;
       return toolError(ctx.request, decision);
     }
 
+    if (found instanceof ListingFailure && engine.pinningOnChange() !== 'allow') {
+      // Fail closed: the call would go to this upstream, whose definition cannot be compared with
+      // the pin. The probe's definition is no substitute (another process, maybe another version).
+      const rule = `tool definition of ${serverId}/${name} unavailable`;
+      const refused: Decision & { label: string } = { action: 'deny', rule, source: 'pinning', label: `pinning: ${rule}`, reason: `the server did not list its tools to this session (${found.message}), so the definition cannot be checked against its pin` };
+      ctx.decision = refused;
+      return toolError(ctx.request, refused);
+    }
+
+    let pinned: Decision | undefined;
     if (tool && !this.verified.has(tool)) {
       const pin = this.deps.pins.observe(serverId, tool);
       if (pin.status !== 'changed') this.verified.add(tool);
       else {
         const refused = await this.pinningGate(ctx, engine, pin.change, args);
         if (refused) return toolError(ctx.request, refused);
+        // Approved (or accepted by onChange "allow"): the record names the pinning rule, unless a
+        // policy ask below is answered too, which then names its own rule and approver.
+        pinned = ctx.decision;
       }
     }
 
@@ -148,7 +184,7 @@ export class PolicyInterceptor implements Interceptor {
       if (refused) return toolError(ctx.request, refused);
       return next(ctx.request);
     }
-    ctx.decision = decision;
+    ctx.decision = pinned ?? decision;
     return next(ctx.request);
   }
 
@@ -173,6 +209,7 @@ export class PolicyInterceptor implements Interceptor {
     const rule = `tool definition of ${change.serverId}/${change.tool} changed`;
     if (onChange === 'allow') {
       this.deps.pins.accept(change.serverId, change.tool);
+      ctx.decision = { action: 'allow', rule, source: 'pinning', reason: 'pinning.onChange is allow: the new definition became the pin' };
       return undefined;
     }
     const pinning: Decision & { label: string } = { action: onChange, rule, source: 'pinning', label: `pinning: ${rule}`, reason: 'the tool\'s name, description, input schema or annotations differ from when it was first seen' };
@@ -221,48 +258,65 @@ export class PolicyInterceptor implements Interceptor {
     return refused;
   }
 
-  /** Lists the session's tools again through its own upstream (all pages); undefined when that fails. */
-  private async relist(sessionId: string, next: Next): Promise<Map<string, ListedTool> | undefined> {
-    const tools = new Map<string, ListedTool>();
-    let cursor: string | undefined;
-    for (let page = 0; page < 100; page++) {
-      const response = await next({ jsonrpc: '2.0', id: `switchboard-relist-${randomUUID()}`, method: 'tools/list', params: cursor === undefined ? {} : { cursor } });
-      const result = 'result' in response ? response.result as { tools?: unknown; nextCursor?: unknown } : undefined;
-      if (!result || !Array.isArray(result.tools)) return undefined;
-      for (const tool of result.tools as ListedTool[]) tools.set(tool.name, tool);
-      cursor = typeof result.nextCursor === 'string' ? result.nextCursor : undefined;
-      if (cursor === undefined) break;
+  private session(sessionId: string): SessionTools {
+    let cache = this.sessions.get(sessionId);
+    if (!cache) {
+      cache = { tools: new Map(), stale: true, generation: 0 };
+      this.sessions.set(sessionId, cache);
     }
-    this.sessions.set(sessionId, { tools, stale: false });
-    return tools;
+    return cache;
   }
 
-  private async toolDefinition(serverId: string, sessionId: string, name: string, next: Next): Promise<ListedTool | undefined> {
-    const cache = this.sessions.get(sessionId);
-    const cached = cache?.tools.get(name);
-    if (cached && !cache!.stale) return cached;
-    if (cache?.stale) {
-      // The list_changed came from this session's own server: ask it, not the daemon's probe
-      // session (for a stdio server that is another process, still showing the old definition).
-      const fresh = await this.relist(sessionId, next);
-      if (fresh) return fresh.get(name);
-    }
-    if (this.deps.lookupTool) {
-      try {
-        const fresh = await this.deps.lookupTool(serverId, name);
-        if (fresh) {
-          // Remembered for this session (until a list_changed), so a client that never lists
-          // tools does not cost a probe round trip on every call.
-          const tools = cache?.tools ?? new Map<string, ListedTool>();
-          tools.set(name, fresh);
-          if (!cache) this.sessions.set(sessionId, { tools, stale: false });
-          return fresh;
+  /**
+   * Lists the session's tools through its own upstream (all pages, with request ids of our own);
+   * concurrent calls share one listing. Undefined when the upstream does not answer with a list.
+   */
+  private listTools(sessionId: string, cache: SessionTools, next: Next): Promise<Map<string, ListedTool>> {
+    const generation = cache.generation;
+    const listing = (async () => {
+      const tools = new Map<string, ListedTool>();
+      let cursor: string | undefined;
+      for (let page = 0; page < 100; page++) {
+        const response = await next({ jsonrpc: '2.0', id: `switchboard:tools-list:${++this.listings}`, method: 'tools/list', params: cursor === undefined ? {} : { cursor } });
+        const result = 'result' in response ? response.result as { tools?: unknown; nextCursor?: unknown } : undefined;
+        if (!result || !Array.isArray(result.tools)) {
+          throw new Error('error' in response ? `tools/list failed: ${response.error.message}` : 'tools/list returned no tools');
         }
-      } catch {
-        // The probe session failing must not make calls fail open: fall back to what we saw.
+        for (const tool of result.tools as ListedTool[]) tools.set(tool.name, tool);
+        cursor = typeof result.nextCursor === 'string' && result.nextCursor !== '' ? result.nextCursor : undefined;
+        if (cursor === undefined) break;
       }
+      // The session may have closed meanwhile; then there is nothing to cache.
+      if (this.sessions.get(sessionId) === cache) {
+        cache.tools = tools;
+        if (cache.generation === generation) cache.stale = false;
+      }
+      return tools;
+    })();
+    const shared = listing.catch(() => undefined);
+    cache.listing = shared;
+    void shared.then(() => {
+      if (cache.listing === shared) cache.listing = undefined;
+    });
+    return listing;
+  }
+
+  /**
+   * The tool's definition as this session's upstream lists it: cached per session, listed
+   * through the session (not the probe) when it has no list yet or a list_changed made it stale.
+   * Undefined when the upstream's list does not have the tool; a failure when it cannot be listed.
+   */
+  private async toolDefinition(sessionId: string, name: string, next: Next): Promise<ListedTool | ListingFailure | undefined> {
+    const cache = this.session(sessionId);
+    if (!cache.stale) return cache.tools.get(name);
+    try {
+      // Concurrent calls share one listing; one that failed for its own call's reasons (that call
+      // was cancelled) does not decide this one: it lists for itself.
+      const tools = (cache.listing ? await cache.listing : undefined) ?? await this.listTools(sessionId, cache, next);
+      return tools.get(name);
+    } catch (error) {
+      return new ListingFailure((error as Error).message);
     }
-    return cached;
   }
 }
 

@@ -26,7 +26,10 @@ export interface PolicyStackDeps {
   readonly addUserRule: (insertion: UserRuleInsertion) => void | Promise<void>;
   /** The configured server (supervisor.config). */
   readonly serverConfig: (serverId: string) => ServerConfig | undefined;
-  /** A tool's current definition from the daemon's probe session (supervisor.tools). */
+  /**
+   * A tool's current definition from the daemon's probe session (supervisor.tools), for test calls
+   * and `policy check`. Relay sessions take definitions from their own upstream, never from here.
+   */
   readonly lookupTool?: (serverId: string, tool: string) => Promise<ListedTool | undefined>;
   readonly fetch?: typeof fetch;
   readonly managedPollMs?: number;
@@ -67,7 +70,6 @@ export class PolicyStack {
       broker: this.broker,
       pins: this.pins,
       serverConfig: deps.serverConfig,
-      ...(deps.lookupTool ? { lookupTool: deps.lookupTool } : {}),
     });
   }
 
