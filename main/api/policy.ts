@@ -14,9 +14,11 @@ export interface PolicyHandlerDeps {
   readonly reload: () => Promise<PolicyEngine>;
   readonly pins: PinStore;
   readonly serverConfig: (serverId: string) => ServerConfig | undefined;
-  /** Annotations of a tool as last listed, when the caller gives none. */
-  readonly toolAnnotations?: (serverId: string, tool: string) => ToolAnnotations | undefined;
+  /** The tool as the daemon knows it (its probe session's list), for annotations the caller does not give. */
+  readonly lookupTool?: (serverId: string, tool: string) => Promise<{ annotations?: ToolAnnotations } | undefined>;
 }
+
+const DEFAULTS_ASSUMED = 'MCP default annotations assumed (readOnlyHint false, destructiveHint true, idempotentHint false, openWorldHint true)';
 
 export function createPolicyHandlers(deps: PolicyHandlerDeps): Handlers<typeof policyContract> {
   return {
@@ -24,11 +26,29 @@ export function createPolicyHandlers(deps: PolicyHandlerDeps): Handlers<typeof p
     'policy.check': async ({ serverId, tool, kind, arguments: args, annotations }) => {
       const engine = deps.engine();
       const server = deps.serverConfig(serverId);
-      const admission = server ? engine.admitServer(server) : null;
-      const decision = admission && !admission.ok
-        ? { action: 'deny' as const, rule: admission.rule, source: admission.source, label: `${admission.source}: ${admission.rule}`, reason: admission.reason }
-        : engine.evaluate({ kind, serverId, name: tool, annotations: annotations ?? deps.toolAnnotations?.(serverId, tool), arguments: args ?? {} });
-      return { admission, decision };
+      // As the proxy does: a server that is not configured is refused before any tool rule.
+      if (!server) {
+        return { admission: null, decision: { action: 'deny' as const, rule: 'unknown server', source: 'default', label: 'default: unknown server', reason: `server "${serverId}" is not configured` } };
+      }
+      const admission = engine.admitServer(server);
+      if (!admission.ok) {
+        return { admission, decision: { action: 'deny' as const, rule: admission.rule, source: admission.source, label: `${admission.source}: ${admission.rule}`, reason: admission.reason } };
+      }
+      let assumed: string | undefined;
+      let known = annotations as ToolAnnotations | undefined;
+      if (!known && kind === 'tool') {
+        // The annotations the proxy would see (the session's own list normally matches the probe's).
+        try {
+          const listed = await deps.lookupTool?.(serverId, tool);
+          if (listed) known = listed.annotations ?? {};
+          else assumed = `tool "${tool}" is not in the tools the daemon listed for "${serverId}"; ${DEFAULTS_ASSUMED}`;
+        } catch (error) {
+          assumed = `the tools of "${serverId}" could not be listed (${(error as Error).message}); ${DEFAULTS_ASSUMED}`;
+        }
+      }
+      const decision = engine.evaluate({ kind, serverId, name: tool, annotations: known, arguments: args ?? {} });
+      if (!assumed) return { admission, decision };
+      return { admission, decision: { ...decision, reason: decision.reason ? `${decision.reason}; ${assumed}` : assumed } };
     },
     'policy.validate': async ({ document }) => {
       const parsed = PolicyDocumentSchema.safeParse(document);

@@ -161,6 +161,7 @@ export class PolicyStack {
         },
         pins: this.pins,
         serverConfig: this.deps.serverConfig,
+        ...(this.deps.lookupTool ? { lookupTool: this.deps.lookupTool } : {}),
       }),
       ...createApprovalsHandlers({ broker: this.broker }),
     };
