@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { chmodSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClientConfigParseError, editJsonc, parseJsonc, readJsoncDocument, writeWithBackup } from '../../../main/clients/jsonc-document.ts';
+import { assertNoDuplicateKeys, ClientConfigDuplicateKeyError, ClientConfigParseError, duplicateKeys, editJsonc, parseJsonc, readJsoncDocument, writeWithBackup } from '../../../main/clients/jsonc-document.ts';
 
 const dirs: string[] = [];
 afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
@@ -50,5 +50,54 @@ describe('writeWithBackup', () => {
     expect(readFileSync(link, 'utf8')).toBe('{"a": 2}\n');
     expect(statSync(real).mode & 0o777).toBe(0o640);
     expect(readFileSync(backup, 'utf8')).toBe('\uFEFF{"a": 1}\n');
+  });
+});
+
+describe('writeWithBackup: the backup', () => {
+  it('is readable by the user only, whatever the mode of the file it copies', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'mcp.json');
+    writeFileSync(file, '{"env": {"TOKEN": "ghp_inline"}}\n');
+    chmodSync(file, 0o644);
+    const backup = await writeWithBackup(file, '{}\n', new Date('2026-01-02T03:04:05Z'));
+    expect(statSync(backup).mode & 0o777).toBe(0o600);
+    expect(statSync(file).mode & 0o777).toBe(0o644);
+    expect(readFileSync(backup, 'utf8')).toBe('{"env": {"TOKEN": "ghp_inline"}}\n');
+  });
+
+  it('never overwrites an earlier backup of the same second (link, then unlink)', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'mcp.json');
+    writeFileSync(file, 'original\n');
+    const now = new Date('2026-01-02T03:04:05Z');
+    const first = await writeWithBackup(file, 'linked\n', now);
+    const second = await writeWithBackup(file, 'original\n', now);
+    expect(second).not.toBe(first);
+    expect(readFileSync(first, 'utf8')).toBe('original\n');
+    expect(readFileSync(second, 'utf8')).toBe('linked\n');
+    expect(statSync(second).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('duplicate keys', () => {
+  const text = '{\n  "mcpServers": {\n    "a": {"command": "x1"},\n    "b": {"command": "y", "command": "z"},\n    "a": {"command": "x2"}\n  },\n  "theme": 1,\n  "theme": 2\n}\n';
+
+  it('finds every key written twice in one object, with the object it is in', () => {
+    expect(duplicateKeys(text).map((d) => ({ path: d.path, key: d.key }))).toEqual([
+      { path: ['mcpServers', 'b'], key: 'command' },
+      { path: ['mcpServers'], key: 'a' },
+      { path: [], key: 'theme' },
+    ]);
+  });
+
+  it('refuses a server name written twice, naming it, the file, line and column; other duplicates do not matter', () => {
+    const doc = { path: '/x/mcp.json', bytes: Buffer.from(text), text, data: parseJsonc('/x/mcp.json', text) };
+    expect(() => assertNoDuplicateKeys(doc, [['mcpServers']])).toThrow(ClientConfigDuplicateKeyError);
+    expect(() => assertNoDuplicateKeys(doc, [['mcpServers']])).toThrow(/^\/x\/mcp\.json:5:5: this name is defined more than once: "a" \(in mcpServers\);/);
+    expect(() => assertNoDuplicateKeys(doc, [['servers']])).not.toThrow();
+    const twoMaps = '{"mcpServers": {"a": {}}, "mcpServers": {"b": {}}, "projects": {"/p": {"mcpServers": {}}, "/p": {"mcpServers": {}}}}';
+    const doc2 = { path: '/x/.claude.json', bytes: Buffer.from(twoMaps), text: twoMaps, data: parseJsonc('/x/.claude.json', twoMaps) };
+    expect(() => assertNoDuplicateKeys(doc2, [['mcpServers'], ['projects', '/p', 'mcpServers']]))
+      .toThrow(/these names are defined more than once: "mcpServers" \(in the top level\), "\/p" \(in projects\)/);
   });
 });
