@@ -136,7 +136,9 @@ export class Switchboard {
       secrets: this.secrets,
       endpoint: {
         bridgeCommand: (id) => this.linkEndpoint().bridgeCommand(id),
+        checkUrlLinks: () => this.linkEndpoint().checkUrlLinks(),
         url: (id) => this.linkEndpoint().url(id),
+        stableUrl: (id) => this.linkEndpoint().stableUrl(id),
         pointsHere: (entry) => this.linkEndpoint().pointsHere(entry),
       },
       env: currentEnvironment(),
@@ -252,8 +254,15 @@ export class Switchboard {
     }) as Partial<Handlers<ApiContract>> as Record<string, unknown>;
   }
 
+  /**
+   * URL links name the configured port (settings.httpPort), which every start listens on; the port
+   * this run listens on is passed only so that linking is refused while the two differ (`serve
+   * --port N`, or a free port for 0): such a link would break at the next start. The port is read
+   * from config.json as saved, so a port the user just set counts before the file watcher fires.
+   */
   private linkEndpoint() {
-    return createLinkEndpoint({ dataDir: this.options.dataDir, httpPort: this.daemon.http.port ?? 0 });
+    const configured = this.daemon.config.load().settings.httpPort;
+    return createLinkEndpoint({ dataDir: this.options.dataDir, httpPort: configured, listeningPort: this.daemon.http.port });
   }
 
   private redactPatterns(): readonly string[] {

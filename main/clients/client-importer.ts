@@ -5,7 +5,7 @@ import { SERVER_ID_PATTERN, type Config, type ServerConfig, type ValueOrSecret }
 import type { SecretStore } from '../secrets/secret-store.ts';
 import type { ClientAdapter, ClientEntry } from './adapter.ts';
 import type { ConfigAccess } from './config-access.ts';
-import { readJsoncDocument, valueAt } from './jsonc-document.ts';
+import { assertNoDuplicateKeys, readJsoncDocument, valueAt } from './jsonc-document.ts';
 import type { LinkEndpoint } from './link-endpoint.ts';
 import { isSecretValue } from './secret-detection.ts';
 import { isObject } from './adapters/mcp-servers-format.ts';
@@ -45,6 +45,8 @@ export class ClientImporter {
 
   async importFile(adapter: ClientAdapter, file: string): Promise<ImportReport> {
     const doc = await readJsoncDocument(file);
+    // A server named twice: the client runs the last, an edit would change the first.
+    assertNoDuplicateKeys(doc, adapter.serverMaps(doc.data));
     const report: ImportReport = { client: adapter.id, file, entries: [], skipped: [], warnings: [] };
     const config = await this.deps.config.read();
     const added: ServerConfig[] = [];
@@ -68,7 +70,19 @@ export class ClientImporter {
           report.skipped.push({ name, reason: 'already goes through MCP Switchboard' });
           continue;
         }
-        const same = [...config.servers, ...added].find((s) => sameServer(s, entry));
+        // The same server only when everything it runs with is the same: an entry that differs in
+        // env, cwd or headers (a secret compared by its value in the keychain) is a server of its own.
+        let same: ServerConfig | undefined;
+        let lookalike: { server: ServerConfig; differences: string[] } | undefined;
+        for (const server of [...config.servers, ...added]) {
+          const differences = await this.differences(server, entry);
+          if (differences === undefined) continue;
+          if (differences.length === 0) {
+            same = server;
+            break;
+          }
+          if (!lookalike || differences.length < lookalike.differences.length) lookalike = { server, differences };
+        }
         if (same) {
           report.entries.push({ name, path, serverId: same.id, outcome: 'existing', secrets: [] });
           continue;
@@ -76,6 +90,10 @@ export class ClientImporter {
         report.warnings.push(...clientSideFeatures(name, raw, entry));
         const serverId = uniqueId(name, adapter.id, taken);
         taken.add(serverId);
+        if (lookalike) {
+          report.warnings.push(`${name}: the app's server "${lookalike.server.id}" runs the same ${entry.kind === 'stdio' ? 'command' : 'URL'} `
+            + `with a different ${lookalike.differences.join(', ')}; imported as a separate server "${serverId}"`);
+        }
         const secrets: string[] = [];
         const server = await this.toServer(serverId, entry, secrets);
         added.push(server);
@@ -89,6 +107,45 @@ export class ClientImporter {
       });
     }
     return report;
+  }
+
+  /**
+   * Undefined when `server` runs another command (or URL) than `entry`; otherwise what differs
+   * between them (names only, never values), empty when they are the same server. Values the app
+   * keeps in the keychain are compared by the value stored there, so a secret the import moved
+   * matches the same inline value in another client's file.
+   */
+  private async differences(server: ServerConfig, entry: ClientEntry): Promise<string[] | undefined> {
+    if (entry.kind === 'stdio') {
+      if (server.transport !== 'stdio' || server.command !== entry.command || JSON.stringify(server.args) !== JSON.stringify(entry.args)) return undefined;
+      const differences = await this.valueDifferences('env', server.env, entry.env);
+      if ((server.cwd ?? '') !== (entry.cwd ?? '')) differences.push('cwd');
+      return differences;
+    }
+    if (server.transport === 'stdio' || server.url !== entry.url) return undefined;
+    const differences = await this.valueDifferences('header', server.headers, entry.headers);
+    if (server.transport !== entry.transport) differences.unshift('transport');
+    return differences;
+  }
+
+  private async valueDifferences(kind: 'env' | 'header', stored: Record<string, ValueOrSecret>, given: Record<string, string>): Promise<string[]> {
+    const differences: string[] = [];
+    // Header names are case-insensitive; env names are not.
+    const norm = (key: string): string => (kind === 'header' ? key.toLowerCase() : key);
+    const storedByName = new Map(Object.entries(stored).map(([key, value]) => [norm(key), { key, value }]));
+    const givenByName = new Map(Object.entries(given).map(([key, value]) => [norm(key), { key, value }]));
+    for (const name of new Set([...storedByName.keys(), ...givenByName.keys()])) {
+      const s = storedByName.get(name);
+      const g = givenByName.get(name);
+      const label = `${kind} ${g?.key ?? s!.key}`;
+      if (!s || !g) {
+        differences.push(label);
+        continue;
+      }
+      const value = typeof s.value === 'string' ? s.value : await this.deps.secrets.get(s.value.secret);
+      if (value !== g.value) differences.push(label);
+    }
+    return differences;
   }
 
   private async toServer(id: string, entry: ClientEntry, secrets: string[]): Promise<ServerConfig> {
@@ -137,13 +194,6 @@ function clientSideFeatures(name: string, raw: unknown, entry: ClientEntry): str
   }
   if (isObject(raw) && typeof raw.envFile === 'string') warnings.push(`${name}: envFile "${raw.envFile}" is not read by the app; copy the variables you need into the server's env`);
   return warnings;
-}
-
-function sameServer(server: ServerConfig, entry: ClientEntry): boolean {
-  if (entry.kind === 'stdio') {
-    return server.transport === 'stdio' && server.command === entry.command && JSON.stringify(server.args) === JSON.stringify(entry.args);
-  }
-  return server.transport !== 'stdio' && server.url === entry.url;
 }
 
 function uniqueId(name: string, clientId: string, taken: Set<string>): string {

@@ -5,11 +5,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ClientLink, LinkStatus, LinkedEntry } from '../../shared/clients.ts';
-import type { ClientAdapter, LinkTarget } from './adapter.ts';
+import type { ClientAdapter, ClientEntry, LinkTarget } from './adapter.ts';
 import type { ClientImporter, ImportReport } from './client-importer.ts';
 import type { ConfigAccess } from './config-access.ts';
 import { canonicalJson, editJsonc, parseJsonc, readJsoncDocument, sha256, valueAt, writeWithBackup } from './jsonc-document.ts';
 import type { LinkEndpoint } from './link-endpoint.ts';
+import { isSecretValue } from './secret-detection.ts';
 import type { ClientTokenIssuer } from './token-issuer.ts';
 
 export interface ClientLinkerDeps {
@@ -28,6 +29,12 @@ export interface LinkReport {
   linked: Array<{ name: string; serverId: string }>;
   /** Entries left as they were because policy does not admit their server. */
   refused: Array<{ name: string; serverId: string; reason: string }>;
+  /**
+   * The import done for this link. Its warnings are everything the user should read about the
+   * link besides `linked` and `refused` (the CLI and the API print them): the import's own
+   * warnings, each entry left as it was and why ("skipped <name>: <reason>", as `client import`
+   * says), and that the backup keeps inline secrets the import moved to the keychain.
+   */
   import: ImportReport;
 }
 
@@ -44,6 +51,8 @@ export interface EntryStatus {
   name: string;
   serverId: string;
   status: LinkStatus;
+  /** Why a drifted entry is drifted. */
+  reason?: string;
 }
 
 export class ClientLinker {
@@ -60,8 +69,13 @@ export class ClientLinker {
     const existing = await this.findLink(absolute);
     if (existing) throw new Error(`${absolute} is already linked (since ${existing.linkedAt}); unlink it first`);
     const doc = await readJsoncDocument(absolute); // parse errors stop here, before anything changes
+    // So does a URL client while no stable port can be named: nothing imported, no token issued.
+    if (adapter.linkMode === 'url') this.deps.endpoint.checkUrlLinks();
     const imported = await this.deps.importer.importFile(adapter, absolute);
-    if (imported.entries.length === 0) throw new Error(`${absolute} has no server entries to link`);
+    const skipped = imported.skipped.map((s) => `skipped ${s.name}: ${s.reason}`);
+    if (imported.entries.length === 0) {
+      throw new Error(`${absolute} has no server entries to link${skipped.length > 0 ? ` (${skipped.join('; ')})` : ''}`);
+    }
     const admitted: typeof imported.entries = [];
     const refused: LinkReport['refused'] = [];
     for (const entry of imported.entries) {
@@ -87,6 +101,11 @@ export class ClientLinker {
     }
     const content = withBom(doc.bytes, text);
     const backup = await writeWithBackup(absolute, content, this.now());
+    const withSecrets = admitted.filter((e) => hasInlineSecret(adapter.readEntry(valueAt(doc.data, e.path)))).map((e) => e.name);
+    const notes = withSecrets.length === 0 ? [] : [
+      `the backup ${backup} keeps the file as it was, inline secrets of ${withSecrets.join(', ')} included, in plain text `
+      + '(readable by you only); unlink restores the file from it: once it is deleted, those entries must be restored by hand',
+    ];
     const link: ClientLink = {
       client: adapter.id, file: absolute, backup, sha256: sha256(content), linkedAt: this.now().toISOString(),
       ...(tokenName ? { tokenName } : {}), entries,
@@ -95,16 +114,22 @@ export class ClientLinker {
       config.links = config.links.filter((l) => l.file !== absolute);
       config.links.push(link);
     });
-    return { file: absolute, backup, linked: admitted.map((e) => ({ name: e.name, serverId: e.serverId })), refused, import: imported };
+    return {
+      file: absolute, backup, linked: admitted.map((e) => ({ name: e.name, serverId: e.serverId })), refused,
+      import: { ...imported, warnings: [...skipped, ...imported.warnings, ...notes] },
+    };
   }
 
   async unlink(adapter: ClientAdapter, file: string): Promise<UnlinkReport> {
     const absolute = path.resolve(file);
     const link = await this.findLink(absolute);
     if (!link || link.client !== adapter.id) throw new Error(`${absolute} is not linked to ${adapter.displayName}`);
-    const original = await readFile(link.backup).catch((error: NodeJS.ErrnoException) => {
-      throw new Error(`the pre-link copy ${link.backup} is missing (${error.code}); restore ${absolute} by hand`, { cause: error });
-    });
+    let original: Buffer;
+    try {
+      original = await readFile(link.backup);
+    } catch (error) {
+      return this.unlinkWithoutBackup(link, error as NodeJS.ErrnoException);
+    }
     const current = await readFile(absolute);
     let restored: UnlinkReport['restored'];
     const keptChanged: string[] = [];
@@ -135,6 +160,40 @@ export class ClientLinker {
     return { file: absolute, restored, keptChanged, backup };
   }
 
+  /**
+   * The pre-link copy is gone, so no original entry can come back. The rest of the link is undone
+   * all the same — its record (else the file could never be linked again) and its token — and
+   * what is left for the user (entries still as we wrote them) is named in the error; when no
+   * entry is left as we wrote it (restored by hand already, or the file is gone) nothing is left
+   * undone and unlink succeeds.
+   */
+  private async unlinkWithoutBackup(link: ClientLink, error: NodeJS.ErrnoException): Promise<UnlinkReport> {
+    const file = link.file;
+    let data: unknown;
+    let unreadable: string | undefined;
+    try {
+      data = (await readJsoncDocument(file)).data;
+    } catch (readError) {
+      if ((readError as NodeJS.ErrnoException).code !== 'ENOENT') unreadable = (readError as Error).message;
+    }
+    const left = link.entries.filter((entry) => {
+      if (unreadable !== undefined) return true;
+      const value = data === undefined ? undefined : valueAt(data, entry.path);
+      return value !== undefined && sha256(canonicalJson(value)) === entry.sha256;
+    });
+    await this.deps.config.update((config) => {
+      config.links = config.links.filter((l) => l.file !== file);
+    });
+    if (link.tokenName) await this.deps.tokens.revoke(link.tokenName);
+    const name = (entry: LinkedEntry): string => String(entry.path.at(-1));
+    if (left.length === 0) return { file, restored: 'entries', keptChanged: link.entries.map(name), backup: '' };
+    const undone = link.tokenName ? 'The link record was removed and its token revoked' : 'The link record was removed';
+    throw new Error(`the pre-link copy ${link.backup} is missing (${error.code ?? error.message}), so the original entries of ${file} cannot be restored: `
+      + `${left.map((e) => `${name(e)} (server ${e.serverId})`).join(', ')} ${unreadable ? `may still go through MCP Switchboard (the file cannot be read: ${unreadable})` : 'still go through MCP Switchboard'}`
+      + `${link.tokenName ? ' and stop working now that their token is revoked' : ''}. Restore them by hand (\`switchboard server list\` shows what each server runs). `
+      + `${undone}, so the file can be linked again.`, { cause: error });
+  }
+
   async status(adapter: ClientAdapter, file: string): Promise<{ status: LinkStatus; entries: EntryStatus[] }> {
     const absolute = path.resolve(file);
     const link = await this.findLink(absolute);
@@ -146,9 +205,16 @@ export class ClientLinker {
       data = {};
     }
     const entries = link.entries.map((entry): EntryStatus => {
+      const name = String(entry.path.at(-1));
       const value = valueAt(data, entry.path);
-      const same = value !== undefined && sha256(canonicalJson(value)) === entry.sha256;
-      return { name: String(entry.path.at(-1)), serverId: entry.serverId, status: same ? 'linked' : 'drifted' };
+      if (value === undefined || sha256(canonicalJson(value)) !== entry.sha256) return { name, serverId: entry.serverId, status: 'drifted', reason: 'changed since it was linked' };
+      // A URL linked on another port than the configured one (a `serve --port` run, or settings.httpPort changed since).
+      const read = adapter.readEntry(value);
+      const expected = this.deps.endpoint.stableUrl(entry.serverId);
+      if (typeof read !== 'string' && read.kind === 'remote' && expected !== undefined && read.url !== expected) {
+        return { name, serverId: entry.serverId, status: 'drifted', reason: `points at ${read.url}, not at the configured ${expected}; unlink and link again` };
+      }
+      return { name, serverId: entry.serverId, status: 'linked' };
     });
     return { status: entries.every((e) => e.status === 'linked') ? 'linked' : 'drifted', entries };
   }
@@ -165,4 +231,10 @@ export class ClientLinker {
 /** Keeps a UTF-8 byte-order mark the file had (the parser sees the text without it). */
 function withBom(originalBytes: Buffer, text: string): string {
   return originalBytes[0] === 0xef && originalBytes[1] === 0xbb && originalBytes[2] === 0xbf ? `\uFEFF${text}` : text;
+}
+
+/** Whether an entry carries a value that looks secret in its env or headers (the link's backup keeps it). */
+function hasInlineSecret(entry: ClientEntry | string): boolean {
+  if (typeof entry === 'string') return false;
+  return Object.entries(entry.kind === 'stdio' ? entry.env : entry.headers).some(([key, value]) => isSecretValue(key, value));
 }

@@ -1,19 +1,31 @@
 // Where linked entries point: the `switchboard bridge <id>` command line for spawn-only clients and
 // the loopback URL /mcp/<id> for the others. The lead decides the final bridge command line; it is
 // injected here as a function.
+//
+// A URL link always names the configured port (settings.httpPort), never the port one run of the
+// daemon happens to listen on (`serve --port N`, or a free port for 0): the client keeps the URL
+// across restarts, so it must name the port every restart listens on.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface LinkEndpoint {
   bridgeCommand(serverId: string): { command: string; args: string[]; env?: Record<string, string> };
+  /** Throws, saying why and what to do, when URL links cannot be made now (no stable port). */
+  checkUrlLinks(): void;
+  /** The URL a client is linked to; throws like checkUrlLinks. */
   url(serverId: string): string;
+  /** The URL a linked entry should have, on the configured port; undefined when no port is configured. For drift checks. */
+  stableUrl(serverId: string): string | undefined;
   /** True for an entry that already goes through the app (never imported as a server). */
   pointsHere(entry: { command?: string; args?: string[]; url?: string }): boolean;
 }
 
 export interface DefaultLinkEndpointOptions {
   dataDir: string;
+  /** The configured port, settings.httpPort (0: none configured, a free port each start). */
   httpPort: number;
+  /** The port the running daemon listens on, when one runs; URL links are refused while it differs from httpPort. */
+  listeningPort?: number;
   /** Absolute path of node (default: the running one). */
   nodePath?: string;
   /** Absolute path of bin/switchboard.js (default: this checkout's). */
@@ -25,7 +37,18 @@ export const REPO_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export function createLinkEndpoint(options: DefaultLinkEndpointOptions): LinkEndpoint {
   const nodePath = options.nodePath ?? process.execPath;
   const binPath = options.binPath ?? REPO_BIN;
-  const base = `http://127.0.0.1:${options.httpPort}/mcp/`;
+  const { httpPort, listeningPort } = options;
+  const configFile = path.join(options.dataDir, 'config.json');
+  const stableUrl = (serverId: string): string | undefined => (httpPort === 0 ? undefined : `http://127.0.0.1:${httpPort}/mcp/${encodeURIComponent(serverId)}`);
+  const checkUrlLinks = (): void => {
+    if (httpPort === 0) {
+      throw new Error(`the HTTP endpoint has no fixed port (settings.httpPort is 0${listeningPort ? `; this run of the daemon picked ${listeningPort}, which the next start will not reuse` : ''}); set one (settings.httpPort in ${configFile}) before linking URL clients`);
+    }
+    if (listeningPort !== undefined && listeningPort !== 0 && listeningPort !== httpPort) {
+      throw new Error(`the daemon listens on port ${listeningPort} (started with --port), not on the configured port ${httpPort} (settings.httpPort); `
+        + `a URL client linked now would lose the daemon at the next start. Restart the daemon without --port, or set settings.httpPort to ${listeningPort} in ${configFile} and restart it, then link again`);
+    }
+  };
   return {
     bridgeCommand: (serverId) => ({
       command: nodePath,
@@ -33,10 +56,12 @@ export function createLinkEndpoint(options: DefaultLinkEndpointOptions): LinkEnd
       // In the packaged app the running binary is Electron: it must start as plain Node.
       ...(process.versions.electron ? { env: { ELECTRON_RUN_AS_NODE: '1' } } : {}),
     }),
+    checkUrlLinks,
     url: (serverId) => {
-      if (options.httpPort === 0) throw new Error('the HTTP endpoint has no fixed port (settings.httpPort is 0); set one before linking URL clients');
-      return `${base}${encodeURIComponent(serverId)}`;
+      checkUrlLinks();
+      return stableUrl(serverId)!;
     },
+    stableUrl,
     // Any port and any checkout: an entry linked by an earlier install still goes through the app.
     pointsHere: (entry) => /^http:\/\/(127\.0\.0\.1|localhost):\d+\/mcp\/[^/]+$/.test(entry.url ?? '')
       || ((entry.args ?? []).some((a) => /switchboard(\.js|\.ts)?$/.test(a)) && (entry.args ?? []).includes('bridge')),

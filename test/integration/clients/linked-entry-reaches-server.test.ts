@@ -13,7 +13,7 @@
 // entry the app wrote, run the client's way, arriving at the server the app maps it to.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -63,6 +63,9 @@ beforeAll(async () => {
   secrets = new KeyringSecretStore({ service });
   remote = await startRemoteEverything();
   daemon = await startTestDaemon({ env: { SWITCHBOARD_KEYCHAIN_SERVICE: service, HOME: join(root, 'home'), PATH: join(root, 'empty-path') } });
+  // URL links name the configured port, never a one-off one: the free port this daemon got becomes
+  // the configured one, as if the user had set settings.httpPort to it.
+  setConfiguredPort(daemon.httpPort);
   cliEnv = { SWITCHBOARD_KEYCHAIN_SERVICE: service, HOME: join(root, 'home'), XDG_CONFIG_HOME: '' };
 }, 60_000);
 
@@ -84,6 +87,14 @@ async function connectAsClient(spec: LaunchSpec): Promise<Client> {
   }
   clients.push(client);
   return client;
+}
+
+/** Sets settings.httpPort in the daemon's config.json (the port URL links must name). */
+function setConfiguredPort(port: number): void {
+  const file = join(daemon.dataDir, 'config.json');
+  const config = JSON.parse(readFileSync(file, 'utf8')) as { settings: Record<string, unknown> };
+  config.settings.httpPort = port;
+  writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
 }
 
 /** `switchboard client …` as a user runs it, from the project folder, against the daemon's data folder. */
@@ -126,6 +137,26 @@ describe('linked entries through the daemon, for every client fixture', () => {
       .filter((f) => f.endsWith('.json')).map((f) => relative('', f)).sort();
     expect(FILES.map((f) => f.fixture).sort()).toEqual(onDisk);
   });
+
+  it('refuses a URL link while the daemon listens on another port than the configured one, and changes nothing', async () => {
+    const file = join(root, 'home', '.cursor', 'mcp.json');
+    mkdirSync(dirname(file), { recursive: true });
+    copyFileSync(join(FIXTURES, 'cursor/mcp.json'), file);
+    const original = readFileSync(file);
+    const configured = daemon.httpPort === 65_535 ? daemon.httpPort - 1 : daemon.httpPort + 1;
+    setConfiguredPort(configured);
+    try {
+      await expect(cli('link', 'cursor')).rejects.toThrow(new RegExp(`the daemon listens on port ${daemon.httpPort} \\(started with --port\\), not on the configured port ${configured}.*Restart the daemon without --port`));
+    } finally {
+      setConfiguredPort(daemon.httpPort);
+    }
+    expect(readFileSync(file)).toEqual(original);
+    expect(readdirSync(dirname(file)).filter((f) => f.endsWith('.bak'))).toEqual([]);
+    const config = JSON.parse(readFileSync(join(daemon.dataDir, 'config.json'), 'utf8')) as { servers: unknown[]; tokens: Array<{ name: string }>; links?: unknown[] };
+    expect({ servers: config.servers, tokens: config.tokens.map((t) => t.name), links: config.links ?? [] }).toEqual({ servers: [], tokens: ['test-client'], links: [] });
+    rmSync(file);
+    expect(existsSync(file)).toBe(false);
+  }, 60_000);
 
   it.each(FILES)('$client $fixture: import → link → run as the client → reaches server-everything → unlink restores', async (f) => {
     const api = createApiClient(apiContract, httpCallTransport(daemon));
