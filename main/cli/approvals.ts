@@ -4,6 +4,7 @@ import type { ApiClient } from '../../shared/api/define.ts';
 import { ApprovalAnswerSchema, approvalsContract, type PendingApprovalView } from '../../shared/api/approvals.ts';
 import { connectToDaemon } from '../endpoints/daemon-client.ts';
 import type { CliContext } from './context.ts';
+import { line, printer } from './output.ts';
 
 export interface ApprovalsCommandContext extends CliContext {
   /** The running daemon's approvals API, or undefined when none runs (default: via daemon.json). */
@@ -11,7 +12,7 @@ export interface ApprovalsCommandContext extends CliContext {
 }
 
 export function registerApprovalsCommands(program: Command, context: ApprovalsCommandContext): Command {
-  const out = (text: string): void => { context.stdout.write(text.endsWith('\n') ? text : `${text}\n`); };
+  const out = printer(context.stdout);
   const daemon = () => {
     const api = (context.connect ?? (() => connectToDaemon(context.dataDir, approvalsContract)?.api))();
     if (!api) throw new Error(`the daemon is not running (data: ${context.dataDir}); approvals exist only while it runs — start it with \`switchboard serve\``);
@@ -24,7 +25,7 @@ export function registerApprovalsCommands(program: Command, context: ApprovalsCo
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const { pending } = await daemon()['approvals.list']({});
-      if (options.json) return out(JSON.stringify(pending, null, 2));
+      if (options.json) return out.json(pending);
       if (pending.length === 0) return out('no pending approvals');
       for (const p of pending) out(formatPending(p));
     });
@@ -35,7 +36,7 @@ export function registerApprovalsCommands(program: Command, context: ApprovalsCo
       const parsed = ApprovalAnswerSchema.safeParse(answer);
       if (!parsed.success) throw new Error(`answer must be one of ${ApprovalAnswerSchema.options.join(', ')}`);
       const { approval } = await daemon()['approvals.answer']({ id, answer: parsed.data });
-      out(`${approval.answer}: ${approval.serverId}/${approval.tool} (${approval.id})`);
+      out(line`${approval.answer}: ${approval.serverId}/${approval.tool} (${approval.id})`);
     });
 
   approvals.command('history')
@@ -44,9 +45,9 @@ export function registerApprovalsCommands(program: Command, context: ApprovalsCo
     .option('--json', 'print JSON')
     .action(async (options: { limit: number; json?: boolean }) => {
       const { history } = await daemon()['approvals.history']({ limit: options.limit });
-      if (options.json) return out(JSON.stringify(history, null, 2));
+      if (options.json) return out.json(history);
       if (history.length === 0) return out('no approvals yet');
-      for (const h of history) out(`${h.resolvedAt}  ${h.answer.padEnd(13)} ${h.serverId}/${h.tool}  by ${h.by}  (${h.rule})`);
+      for (const h of history) out(line`${h.resolvedAt}  ${h.answer.padEnd(13)} ${h.serverId}/${h.tool}  by ${h.by}  (${h.rule})`);
     });
 
   return approvals;
@@ -55,13 +56,13 @@ export function registerApprovalsCommands(program: Command, context: ApprovalsCo
 function formatPending(p: PendingApprovalView): string {
   const who = p.client ? `${p.client.name} ${p.client.version}` : p.clientLabel;
   const lines = [
-    `${p.id}`,
-    `  ${p.kind === 'pinning' ? 'changed tool' : 'call'}: ${p.serverId}/${p.tool}  from ${who}`,
-    `  rule: ${p.rule}${p.reason ? ` — ${p.reason}` : ''}`,
-    `  arguments: ${JSON.stringify(p.arguments)}`,
-    `  expires: ${p.expiresAt}`,
-    `  answer with: switchboard approvals answer ${p.id} ${p.choices.join('|')}`,
+    line`${p.id}`,
+    line`  ${p.kind === 'pinning' ? 'changed tool' : 'call'}: ${p.serverId}/${p.tool}  from ${who}`,
+    line`  rule: ${p.rule}${p.reason ? ` — ${p.reason}` : ''}`,
+    line`  arguments: ${JSON.stringify(p.arguments)}`,
+    line`  expires: ${p.expiresAt}`,
+    line`  answer with: switchboard approvals answer ${p.id} ${p.choices.join('|')}`,
   ];
-  if (p.change) lines.splice(3, 0, `  description was: ${JSON.stringify((p.change.old as { description?: string }).description ?? '')}`, `  description now: ${JSON.stringify((p.change.new as { description?: string }).description ?? '')}`);
+  if (p.change) lines.splice(3, 0, line`  description was: ${JSON.stringify((p.change.old as { description?: string }).description ?? '')}`, line`  description now: ${JSON.stringify((p.change.new as { description?: string }).description ?? '')}`);
   return lines.join('\n');
 }

@@ -1,6 +1,7 @@
 // `switchboard audit list | export | stats`: reads <dataDir>/audit.db directly and read-only
 // (WAL lets it read while the daemon writes), so it works whether or not the daemon runs.
-// `switchboard audit retry` asks the running daemon's forwarder to deliver now.
+// `switchboard audit retry` asks the running daemon's forwarder to deliver now. Tables escape
+// control characters in every cell (output.ts); `export` writes the records exactly (JSONL, CSV).
 import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
@@ -12,6 +13,7 @@ import { AuditQueries } from '../audit/audit-queries.ts';
 import { auditDbPath, openAuditDatabase } from '../audit/database.ts';
 import { settleAuditFile } from '../audit/store.ts';
 import { csvHeader, formatRecord, type ExportFormat } from '../audit/audit-export.ts';
+import { columns, jsonText, terminalText } from './output.ts';
 
 export interface AuditCommandContext {
   dataDir: string;
@@ -93,7 +95,7 @@ export function registerAuditCommands(program: Command, context: AuditCommandCon
       const { queries, close } = open();
       try {
         const page = queries.list({ ...toFilter(options), limit: options.limit, ...(options.cursor ? { cursor: options.cursor } : {}) });
-        out.write(options.json ? `${JSON.stringify(page, null, 2)}\n` : table(page.records));
+        out.write(options.json ? `${jsonText(page)}\n` : table(page.records));
       } finally {
         close();
       }
@@ -120,7 +122,7 @@ export function registerAuditCommands(program: Command, context: AuditCommandCon
       try {
         const rows = queries.stats({ ...toFilter(options), groupBy: options.by });
         if (options.json) {
-          out.write(`${JSON.stringify(rows, null, 2)}\n`);
+          out.write(`${jsonText(rows)}\n`);
           return;
         }
         const ms = (v: number | null): string => (v === null ? '-' : v.toFixed(1));
@@ -142,7 +144,7 @@ export function registerAuditCommands(program: Command, context: AuditCommandCon
         out.write('audit forwarding is off: no gateway is configured in policy or settings\n');
         return;
       }
-      out.write(`retrying delivery to ${status.url} now: ${status.backlog} records waiting${requeued > 0 ? ` (${requeued} refused before, queued again)` : ''}\n`);
+      out.write(terminalText(`retrying delivery to ${status.url} now: ${status.backlog} records waiting${requeued > 0 ? ` (${requeued} refused before, queued again)` : ''}\n`));
     });
 
   return audit;
@@ -176,9 +178,4 @@ function table(records: readonly AuditRecord[]): string {
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-function columns(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
 }

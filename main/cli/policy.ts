@@ -12,6 +12,7 @@ import { loadLocalPolicy } from '../policy/local-policy.ts';
 import { managedPolicyPath } from '../policy/managed-source.ts';
 import { validatePolicyText } from '../policy/validate.ts';
 import type { CliContext } from './context.ts';
+import { line, printer, terminalText } from './output.ts';
 
 export interface PolicyCommandContext extends CliContext {
   /** Where the managed policy lives (default: the OS path or $SWITCHBOARD_MANAGED_POLICY). */
@@ -21,7 +22,7 @@ export interface PolicyCommandContext extends CliContext {
 }
 
 export function registerPolicyCommands(program: Command, context: PolicyCommandContext): Command {
-  const out = (text: string): void => { context.stdout.write(text.endsWith('\n') ? text : `${text}\n`); };
+  const out = printer(context.stdout);
   const connect = context.connect ?? (() => connectToDaemon(context.dataDir, policyContract)?.api);
   const local = () => loadLocalPolicy({ dataDir: context.dataDir, managedPath: context.managedPath ?? managedPolicyPath() });
   const policy = program.command('policy').description('Show, check and validate the policy (managed, org and user sources)');
@@ -38,9 +39,9 @@ export function registerPolicyCommands(program: Command, context: PolicyCommandC
         const loaded = await local();
         effective = loaded.engine.effective();
         note = 'daemon not running: computed from the files on this machine (org policy from its cache)';
-        for (const warning of loaded.warnings) context.stderr.write(`warning: ${warning}\n`);
+        for (const warning of loaded.warnings) context.stderr.write(terminalText(`warning: ${warning}\n`));
       }
-      if (options.json) return out(JSON.stringify(effective, null, 2));
+      if (options.json) return out.json(effective);
       out(formatEffective(effective, note));
     });
 
@@ -73,11 +74,11 @@ export function registerPolicyCommands(program: Command, context: PolicyCommandC
           : engine.evaluate({ kind, serverId, name: tool, arguments: args });
         result = { admission, decision };
       }
-      if (options.json) return out(JSON.stringify(result, null, 2));
-      out(`${result.decision.action.toUpperCase()}  ${serverId}/${tool}`);
-      out(`  rule:   ${result.decision.label}`);
-      if (result.decision.reason) out(`  reason: ${result.decision.reason}`);
-      if (result.admission === null) out(`  note:   server "${serverId}" is not configured; admission not checked`);
+      if (options.json) return out.json(result);
+      out(line`${result.decision.action.toUpperCase()}  ${serverId}/${tool}`);
+      out(line`  rule:   ${result.decision.label}`);
+      if (result.decision.reason) out(line`  reason: ${result.decision.reason}`);
+      if (result.admission === null) out(line`  note:   server "${serverId}" is not configured; admission not checked`);
       if (!daemon) out('  note:   daemon not running; tool annotations unknown (MCP defaults assumed)');
     });
 
@@ -104,7 +105,7 @@ export function registerPolicyCommands(program: Command, context: PolicyCommandC
       const result = validatePolicyText(await readFile(file, 'utf8'));
       if (!result.ok) throw new Error(`${file} is not a valid policy:\n${result.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
       const original = JSON.parse(await readFile(file, 'utf8')) as unknown;
-      out(JSON.stringify(signPolicy(original, await readFile(options.key, 'utf8'), options.keyId), null, 2));
+      out.json(signPolicy(original, await readFile(options.key, 'utf8'), options.keyId));
     });
 
   return policy;
@@ -112,19 +113,19 @@ export function registerPolicyCommands(program: Command, context: PolicyCommandC
 
 export function formatEffective(effective: EffectivePolicy, note: string): string {
   const lines: string[] = [`Effective policy (${note})`, '', 'Sources:'];
-  for (const s of effective.sources) lines.push(`  ${s.source.padEnd(8)} ${s.state.padEnd(7)} ${s.location ?? ''}${s.serial !== undefined ? ` serial ${s.serial}` : ''}${s.message ? `  — ${s.message}` : ''}`);
-  if (effective.failClosed) lines.push('', `FAIL CLOSED: ${effective.failClosed}`);
+  for (const s of effective.sources) lines.push(line`  ${s.source.padEnd(8)} ${s.state.padEnd(7)} ${s.location ?? ''}${s.serial !== undefined ? ` serial ${s.serial}` : ''}${s.message ? `  — ${s.message}` : ''}`);
+  if (effective.failClosed) lines.push('', line`FAIL CLOSED: ${effective.failClosed}`);
   lines.push('', 'Servers:');
   if (effective.servers.length === 0) lines.push('  (no allowlist or denylist: every server may run)');
-  for (const s of effective.servers) lines.push(`  ${s.source.padEnd(8)} ${s.list.padEnd(5)} ${s.name}`);
+  for (const s of effective.servers) lines.push(line`  ${s.source.padEnd(8)} ${s.list.padEnd(5)} ${s.name}`);
   lines.push('', 'Tool rules (first match per source; deny > ask > allow across sources):');
   if (effective.tools.length === 0) lines.push('  (none: every call is allowed)');
-  for (const t of effective.tools) lines.push(`  ${t.source.padEnd(8)} ${t.name}`);
+  for (const t of effective.tools) lines.push(line`  ${t.source.padEnd(8)} ${t.name}`);
   lines.push('', 'Settings:');
   for (const [name, s] of Object.entries(effective.settings)) {
     if (name === 'servers' || name === 'tools') continue;
-    lines.push(`  ${name.padEnd(26)} ${JSON.stringify(s.value) ?? '(unset)'}  [${s.source}${s.locked ? ', locked' : ''}]`);
+    lines.push(line`  ${name.padEnd(26)} ${JSON.stringify(s.value) ?? '(unset)'}  [${s.source}${s.locked ? ', locked' : ''}]`);
   }
-  if (effective.locks.length) lines.push('', `Locked: ${effective.locks.map((l) => `${l.setting} (${l.source})`).join(', ')}`);
+  if (effective.locks.length) lines.push('', line`Locked: ${effective.locks.map((l) => `${l.setting} (${l.source})`).join(', ')}`);
   return lines.join('\n');
 }

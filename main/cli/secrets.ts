@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import type { Readable, Writable } from 'node:stream';
 import { KeyringSecretStore, type SecretStore, assertSecretName } from '../secrets/secret-store.ts';
+import { escapeControl, jsonText } from './output.ts';
 
 export interface SecretCommandContext {
   dataDir: string;
@@ -50,7 +51,7 @@ export function registerSecretCommands(program: Command, context: SecretCommandC
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const names = await store().list();
-      out.write(options.json ? `${JSON.stringify(names)}\n` : names.map((n) => `${n}\n`).join(''));
+      out.write(options.json ? `${jsonText(names, 0)}\n` : names.map((n) => `${escapeControl(n)}\n`).join(''));
     });
 
   return secret;
