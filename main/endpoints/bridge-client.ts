@@ -151,16 +151,54 @@ function pipe(socket: Socket, options: BridgeOptions): Promise<number> {
 class OutstandingRequests {
   private readonly ids = new Set<RequestId>();
   private readonly client = new LineSplitter((line) => {
-    const value = parseLine(line);
-    if (Array.isArray(value)) for (const message of value) this.sent(message);
-    else this.sent(value);
+    // The SDK's key order, read from the line's ends only: {"method":…,"jsonrpc":"2.0","id":X}.
+    const head = line.toString('latin1', 0, 32);
+    if (head.startsWith('{"method":"')) {
+      const id = tailId(line);
+      if (id !== undefined) {
+        this.ids.add(id);
+        return;
+      }
+      // A notification: only a cancel matters (the daemon owes it no answer then).
+      if (!head.startsWith('{"method":"notifications/') || line.includes('notifications/cancelled')) this.parsed(line, true);
+      return;
+    }
+    if (head.startsWith('{"result":') || head.startsWith('{"error":')) return; // an answer to the server
+    this.parsed(line, true);
   });
   private readonly daemon = new LineSplitter((line) => {
     if (this.ids.size === 0) return;
-    const value = parseLine(line);
-    if (Array.isArray(value)) for (const message of value) this.answered(message);
-    else this.answered(value);
+    const head = line.toString('latin1', 0, 64);
+    if (head.startsWith('{"method":"')) return; // a notification or a server's request
+    if (head.startsWith('{"result":') || head.startsWith('{"error":')) {
+      const id = tailId(line);
+      if (id !== undefined) {
+        this.ids.delete(id);
+        return;
+      }
+    } else {
+      const match = HEAD_RESPONSE.exec(head);
+      if (match) {
+        this.ids.delete(toId(match[1]!));
+        return;
+      }
+    }
+    this.parsed(line, false);
   });
+
+  /** The slow path, for key orders other than the usual ones: the whole line is parsed. */
+  private parsed(line: Buffer, fromClient: boolean): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(line.toString('utf8'));
+    } catch {
+      return;
+    }
+    for (const message of Array.isArray(value) ? value : [value]) {
+      if (fromClient) this.sent(message);
+      else this.answered(message);
+    }
+  }
 
   private sent(message: unknown): void {
     const { method, id, params } = (message ?? {}) as { method?: unknown; id?: unknown; params?: { requestId?: unknown } };
@@ -225,12 +263,21 @@ class LineSplitter {
   }
 }
 
-function parseLine(line: Buffer): unknown {
-  try {
-    return JSON.parse(line.toString('utf8'));
-  } catch {
-    return undefined;
-  }
+// An id made of plain ASCII (digits, or a string without quotes, escapes or other bytes):
+// anything else takes the slow path.
+const ID = String.raw`(-?\d{1,16}|"[\x20\x21\x23-\x5b\x5d-\x7e]{0,64}")`;
+/** `,"id":X}` ending the line: the last member of the top-level object (the SDK's order). */
+const TAIL_ID = new RegExp(`,"id":${ID}\\}\\r?$`);
+/** `{"jsonrpc":"2.0","id":X,"result"` or `"error"`: a response in the other common order. */
+const HEAD_RESPONSE = new RegExp(`^\\{"jsonrpc":"2\\.0","id":${ID},"(?:result|error)":`);
+
+function tailId(line: Buffer): RequestId | undefined {
+  const match = TAIL_ID.exec(line.toString('latin1', Math.max(0, line.length - 80)));
+  return match ? toId(match[1]!) : undefined;
+}
+
+function toId(text: string): RequestId {
+  return text.startsWith('"') ? text.slice(1, -1) : Number(text);
 }
 
 function isId(id: unknown): id is RequestId {

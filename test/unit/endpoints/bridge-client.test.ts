@@ -101,6 +101,37 @@ describe('switchboard bridge when the daemon goes away', () => {
     expect(err().split('\n').filter(Boolean)).toHaveLength(1);
   });
 
+  it('tracks ids in the SDK key order and in others alike (fast and slow paths)', async () => {
+    const sdk = (id: unknown, extra = {}) => `${JSON.stringify({ method: 'tools/call', params: { name: 'x', arguments: { id: 99 }, ...extra }, jsonrpc: '2.0', id })}\n`;
+    const dir = await fakeDaemon((line, socket) => {
+      const message = JSON.parse(line) as { id?: unknown; method: string };
+      if (message.id === 5) socket.write(`${JSON.stringify({ result: { content: [{ type: 'text', text: ',"id":6}' }] }, jsonrpc: '2.0', id: 5 })}\n`);
+      if (message.id === 'seven') socket.write(`${JSON.stringify({ jsonrpc: '2.0', id: 'seven', result: {} })}\n`);
+      if (message.id === 'q"uote') socket.write(`${JSON.stringify({ id: 'q"uote', jsonrpc: '2.0', error: { code: 1, message: 'x' } })}\n`);
+      if (message.id === 10) {
+        // A server's own request whose id collides with a client request still in flight.
+        socket.write(`${JSON.stringify({ method: 'sampling/createMessage', params: {}, jsonrpc: '2.0', id: 6 })}\n`);
+        socket.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 1, progress: 1 }, id: 9 })}\n`);
+        setTimeout(() => socket.destroy(), 50);
+      }
+    });
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const out = collect(stdout);
+    const exit = runBridge({ dataDir: dir, serverId: 'ev', stdin, stdout, stderr, startDaemon: false });
+    stdin.write(sdk(5) + sdk(6) + sdk('seven') + sdk('q"uote') + sdk(8) + sdk(9));
+    stdin.write(`${JSON.stringify({ method: 'notifications/cancelled', params: { requestId: 8, reason: 'user' }, jsonrpc: '2.0' })}\n`);
+    // The client's answer to a server request is not one of its own requests.
+    stdin.write(`${JSON.stringify({ result: {}, jsonrpc: '2.0', id: 11 })}\n`);
+    await new Promise((r) => setTimeout(r, 30));
+    stdin.write(sdk(10));
+    expect(await exit).toBe(1);
+    const synthesized = out().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { id: unknown; error?: { message: string } })
+      .filter((m) => m.error?.message.includes('daemon closed the connection'));
+    expect(synthesized.map((m) => m.id)).toEqual([6, 9, 10]);
+  });
+
   it('exits 0 without a word when the client hangs up first', async () => {
     const dir = await fakeDaemon((line, socket) => {
       const message = JSON.parse(line) as { id?: unknown };
