@@ -9,6 +9,7 @@ import { registerClientCommands } from './cli/clients.ts';
 import { registerCoreCommands } from './cli/core.ts';
 import { registerPolicyCommands } from './cli/policy.ts';
 import { registerSecretCommands } from './cli/secrets.ts';
+import { terminalText } from './cli/output.ts';
 
 export function buildProgram(context: CliContext): Command {
   const program = new Command('switchboard')
@@ -16,7 +17,7 @@ export function buildProgram(context: CliContext): Command {
     .option('--data-dir <path>', 'data folder (default: $SWITCHBOARD_DATA_DIR or the OS profile folder)')
     .showHelpAfterError()
     .exitOverride()
-    .configureOutput({ writeOut: (s) => context.stdout.write(s), writeErr: (s) => context.stderr.write(s) });
+    .configureOutput({ writeOut: (s) => context.stdout.write(terminalText(s)), writeErr: (s) => context.stderr.write(terminalText(s)) });
   registerCoreCommands(program, context);
   registerBridgeCommands(program, context);
   registerClientCommands(program, context);
@@ -28,13 +29,23 @@ export function buildProgram(context: CliContext): Command {
 }
 
 export async function main(argv: string[] = process.argv): Promise<number> {
+  endQuietlyOnClosedPipe(process.stdout);
+  endQuietlyOnClosedPipe(process.stderr);
+  const dataDir = dataDirFlag(argv.slice(2));
+  if (dataDir === '') {
+    process.stderr.write('switchboard: --data-dir needs a value: the data folder, e.g. `--data-dir ~/.config/mcp-switchboard`\n');
+    return 1;
+  }
   const context: CliContext = {
-    dataDir: resolveDataDir(dataDirFlag(argv.slice(2))),
+    dataDir: resolveDataDir(dataDir),
     stdin: process.stdin,
     stdout: process.stdout,
     stderr: process.stderr,
   };
   const program = buildProgram(context);
+  program.hook('preAction', (_program, action) => {
+    runningCommand = action.name();
+  });
   // --data-dir is accepted on every command.
   for (const command of allCommands(program)) {
     if (command !== program && !command.options.some((o) => o.long === '--data-dir')) command.option('--data-dir <path>', 'data folder');
@@ -44,21 +55,34 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    context.stderr.write(`switchboard: ${error instanceof Error ? error.message : String(error)}\n`);
+    context.stderr.write(`switchboard: ${terminalText(error instanceof Error ? error.message : String(error))}\n`);
     return 1;
   }
 }
+
+/**
+ * `switchboard … | head` closes the pipe early: that is not an error. The command ends at once,
+ * quietly, with the code it has so far (0 unless it already failed); the daemon (`serve`) keeps
+ * running, as its stdout only carries its start line. main() installs this so that every entry
+ * point (bin/switchboard.js, `node main/cli.ts`) gets it.
+ */
+function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  if (pipeGuarded.has(stream)) return;
+  pipeGuarded.add(stream);
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    if (runningCommand === 'serve') return;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+}
+const pipeGuarded = new WeakSet<NodeJS.WriteStream>();
+let runningCommand = '';
 
 function allCommands(command: Command): Command[] {
   return [command, ...command.commands.flatMap((child) => allCommands(child))];
 }
 
 if (import.meta.main) {
-  // `switchboard … | head` closes the pipe early: that is not an error.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
-  });
   const code = await main();
   // `serve` and `bridge` end the process themselves; the others just set the code.
   process.exitCode = code;
