@@ -2,6 +2,7 @@
 // API (it owns config.json and knows its HTTP port, which linked URLs need); otherwise config.json
 // in the data folder is used directly. Tests may inject the config store and link endpoint.
 import type { Command } from 'commander';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { clientsContract } from '../../shared/api/clients.ts';
@@ -15,6 +16,7 @@ import { connectToDaemon } from '../endpoints/daemon-client.ts';
 import { loadLocalPolicy } from '../policy/local-policy.ts';
 import { managedPolicyPath } from '../policy/managed-source.ts';
 import { KeyringSecretStore, type SecretStore } from '../secrets/secret-store.ts';
+import { line, printer } from './output.ts';
 
 export interface ClientCommandContext {
   dataDir: string;
@@ -40,7 +42,7 @@ interface ClientOps {
 }
 
 export function registerClientCommands(program: Command, context: ClientCommandContext): Command {
-  const out = context.stdout ?? process.stdout;
+  const out = printer(context.stdout ?? process.stdout);
   const env = (): ClientEnvironment => context.env ?? currentEnvironment([process.cwd()]);
 
   const local = async (): Promise<ClientOps> => {
@@ -79,6 +81,25 @@ export function registerClientCommands(program: Command, context: ClientCommandC
   };
 
   const ops = async (): Promise<ClientOps> => viaDaemon() ?? local();
+  /** --config names the client's config file: say so, with the path, when it is missing or a folder. */
+  const configFlag = (file: string | undefined, mustExist: boolean): string | undefined => {
+    if (file === undefined) return undefined;
+    const expected = "expected the client's MCP config file (JSON; `switchboard client list` shows where it is)";
+    const absolute = path.resolve(file);
+    let isFolder = false;
+    try {
+      isFolder = statSync(absolute).isDirectory();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        if (mustExist) throw new Error(`--config ${absolute}: no such file; ${expected}`);
+        return file;
+      }
+      throw new Error(`--config ${absolute}: cannot read it (${(error as Error).message}); ${expected}`);
+    }
+    if (isFolder) throw new Error(`--config ${absolute} is a folder; ${expected}`);
+    return file;
+  };
   /** Unknown client names fail here with the list of known ones. */
   const clientId = (id: string): ClientId => adapterFor(id).id;
 
@@ -89,11 +110,11 @@ export function registerClientCommands(program: Command, context: ClientCommandC
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const clients = await (await ops()).list();
-      if (options.json) return void out.write(`${JSON.stringify(clients, null, 2)}\n`);
+      if (options.json) return out.json(clients);
       for (const c of clients) {
-        out.write(`${c.name} (${c.id}): ${c.installed ? 'installed' : 'not found'}, links by ${c.linkMode}\n`);
+        out(line`${c.name} (${c.id}): ${c.installed ? 'installed' : 'not found'}, links by ${c.linkMode}`);
         for (const f of c.files.filter((file) => file.exists)) {
-          out.write(`  ${f.status.padEnd(8)} ${f.path} [${f.scope}]${f.error ? ` — ${f.error}` : ` — ${f.servers.length} server(s): ${f.servers.join(', ')}`}\n`);
+          out(line`  ${f.status.padEnd(8)} ${f.path} [${f.scope}] — ${f.error ?? `${f.servers.length} server(s): ${f.servers.join(', ')}`}`);
         }
       }
     });
@@ -102,32 +123,35 @@ export function registerClientCommands(program: Command, context: ClientCommandC
     .description("Import the client's servers into the app (inline secrets move to the OS keychain)")
     .option('--config <path>', "the client's config file (default: its usual file)")
     .action(async (id: string, options: { config?: string }) => {
-      const report = await (await ops()).import(clientId(id), options.config);
-      out.write(`imported from ${report.file}\n`);
-      for (const e of report.entries) out.write(`  ${e.name} → ${e.serverId} (${e.outcome}${e.secrets.length ? `; secrets moved to the keychain: ${e.secrets.join(', ')}` : ''})\n`);
-      for (const s of report.skipped) out.write(`  skipped ${s.name}: ${s.reason}\n`);
-      for (const w of report.warnings) out.write(`  warning: ${w}\n`);
+      const file = configFlag(options.config, true);
+      const report = await (await ops()).import(clientId(id), file);
+      out(line`imported from ${report.file}`);
+      for (const e of report.entries) out(line`  ${e.name} → ${e.serverId} (${e.outcome}${e.secrets.length ? `; secrets moved to the keychain: ${e.secrets.join(', ')}` : ''})`);
+      for (const s of report.skipped) out(line`  skipped ${s.name}: ${s.reason}`);
+      for (const w of report.warnings) out(line`  warning: ${w}`);
     });
 
   client.command('link <client>')
     .description("Rewrite the client's entries to go through the app")
     .option('--config <path>', "the client's config file (default: its usual file)")
     .action(async (id: string, options: { config?: string }) => {
-      const report = await (await ops()).link(clientId(id), options.config);
-      out.write(`linked ${report.file} (original kept at ${report.backup})\n`);
-      for (const l of report.linked) out.write(`  ${l.name} → ${l.serverId}\n`);
-      for (const w of report.warnings) out.write(`  warning: ${w}\n`);
+      const file = configFlag(options.config, true);
+      const report = await (await ops()).link(clientId(id), file);
+      out(line`linked ${report.file} (original kept at ${report.backup})`);
+      for (const l of report.linked) out(line`  ${l.name} → ${l.serverId}`);
+      for (const w of report.warnings) out(line`  warning: ${w}`);
     });
 
   client.command('unlink <client>')
     .description("Restore the client's original entries")
     .option('--config <path>', "the client's config file (default: the one that was linked)")
     .action(async (id: string, options: { config?: string }) => {
-      const report = await (await ops()).unlink(clientId(id), options.config);
-      out.write(report.restored === 'exact'
-        ? `restored ${report.file} exactly as it was before linking\n`
-        : `restored the linked entries of ${report.file}; it was edited since linking, other edits kept\n`);
-      for (const name of report.keptChanged) out.write(`  kept ${name}: changed after linking, left as it is\n`);
+      const file = configFlag(options.config, false);
+      const report = await (await ops()).unlink(clientId(id), file);
+      out(report.restored === 'exact'
+        ? line`restored ${report.file} exactly as it was before linking`
+        : line`restored the linked entries of ${report.file}; it was edited since linking, other edits kept`);
+      for (const name of report.keptChanged) out(line`  kept ${name}: changed after linking, left as it is`);
     });
 
   return client;
