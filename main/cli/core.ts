@@ -7,7 +7,9 @@ import { Option, type Command } from 'commander';
 import { auditContract } from '../../shared/api/audit.ts';
 import { serversContract, type ServerStatus } from '../../shared/api/servers.ts';
 import type { ForwarderStatus } from '../../shared/audit.ts';
+import { ApiError } from '../../shared/api/define.ts';
 import { ServerConfigSchema, type ServerConfig } from '../../shared/config.ts';
+import { isSecretValue } from '../clients/secret-detection.ts';
 import { ConfigStore } from '../config/config-store.ts';
 import { connectToDaemon } from '../endpoints/daemon-client.ts';
 import { sha256Hex } from '../endpoints/http-guard.ts';
@@ -15,13 +17,12 @@ import { createStderrLogger, silentLogger } from '../relay/logger.ts';
 import { Supervisor } from '../servers/supervisor.ts';
 import type { ResolveSecret } from '../servers/child-process-transport.ts';
 import type { CliContext } from './context.ts';
+import { line, printer } from './output.ts';
 
 const BUILT_UI = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
 
 export function registerCoreCommands(program: Command, context: CliContext): void {
-  const out = (text: string): void => {
-    context.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-  };
+  const out = printer(context.stdout);
   const store = () => new ConfigStore(context.dataDir);
 
   program.command('serve')
@@ -69,16 +70,16 @@ export function registerCoreCommands(program: Command, context: CliContext): voi
       const daemon = connectToDaemon(context.dataDir, serversContract);
       if (!daemon) {
         const config = store().load();
-        if (options.json) return out(JSON.stringify({ running: false, dataDir: context.dataDir, servers: config.servers.map((s) => s.id) }, null, 2));
+        if (options.json) return out.json({ running: false, dataDir: context.dataDir, servers: config.servers.map((s) => s.id) });
         out(`daemon: not running (data: ${context.dataDir}); start it with \`switchboard serve\``);
-        out(`servers configured: ${config.servers.map((s) => s.id).join(', ') || '(none)'}`);
+        out(line`servers configured: ${config.servers.map((s) => s.id).join(', ') || '(none)'}`);
         return;
       }
       const status = await daemon.api['daemon.status']({});
       const audit = connectToDaemon(context.dataDir, auditContract);
       const forwarder = audit ? await audit.api['forwarder.status']({}).catch(() => undefined) : undefined;
-      if (options.json) return out(JSON.stringify({ running: true, ...status, ...(forwarder ? { forwarder } : {}) }, null, 2));
-      out(`daemon: running (pid ${status.pid}) since ${status.startedAt}`);
+      if (options.json) return out.json({ running: true, ...status, ...(forwarder ? { forwarder } : {}) });
+      out(line`daemon: running (pid ${status.pid}) since ${status.startedAt}`);
       out(`http: http://127.0.0.1:${status.httpPort}  socket: ${status.socketPath}  sessions: ${status.sessions}`);
       for (const server of status.servers) out(formatStatus(server));
       if (forwarder) out(formatForwarder(forwarder));
@@ -98,18 +99,23 @@ export function registerCoreCommands(program: Command, context: CliContext): voi
     .option('--oauth', 'sign in to the remote server with OAuth 2.1 (browser consent; tokens kept in the keychain)')
     .option('--oauth-client-id <id>', 'a pre-registered OAuth client id (default: dynamic registration)')
     .option('--oauth-scope <scope>', 'OAuth scope to request (repeatable)', collect, [])
-    .option('--timeout <ms>', 'request timeout for this server', (v) => Number.parseInt(v, 10))
+    .option('--timeout <ms>', 'request timeout for this server, in milliseconds', parseTimeout)
     .action(async (id: string, command: string[], options: ServerAddOptions) => {
       const entry = buildServerConfig(id, command, options);
+      const exists = new Error(`a server with id '${entry.id}' already exists; remove it first with \`switchboard server remove ${entry.id}\``);
       const daemon = connectToDaemon(context.dataDir, serversContract);
-      if (daemon) await daemon.api['servers.add']({ server: entry });
-      else {
+      if (daemon) {
+        // The API's own message names its methods; the CLI names its commands.
+        await daemon.api['servers.add']({ server: entry }).catch((error: unknown) => {
+          throw error instanceof ApiError && error.code === 'conflict' ? exists : error;
+        });
+      } else {
         await store().update((config) => {
-          if (config.servers.some((s) => s.id === entry.id)) throw new Error(`a server with id '${entry.id}' already exists; remove it first with \`switchboard server remove ${entry.id}\``);
+          if (config.servers.some((s) => s.id === entry.id)) throw exists;
           config.servers.push(entry);
         });
       }
-      out(`added server '${entry.id}' (${entry.transport === 'stdio' ? [entry.command, ...entry.args].join(' ') : entry.url})`);
+      out(line`added server '${entry.id}' (${entry.transport === 'stdio' ? [entry.command, ...entry.args].join(' ') : entry.url})`);
     });
 
   server.command('list')
@@ -121,13 +127,14 @@ export function registerCoreCommands(program: Command, context: CliContext): voi
       const states = new Map<string, ServerStatus>();
       if (daemon) for (const status of (await daemon.api['daemon.status']({})).servers) states.set(status.id, status);
       if (options.json) {
-        return out(JSON.stringify(config.servers.map((s) => ({ ...s, ...(states.has(s.id) ? { status: states.get(s.id) } : {}) })), null, 2));
+        return out.json(config.servers.map((s) => ({ ...s, ...(states.has(s.id) ? { status: states.get(s.id) } : {}) })));
       }
       if (config.servers.length === 0) return out('no servers configured; add one with `switchboard server add <id> -- <command>`');
       for (const s of config.servers) {
         const target = s.transport === 'stdio' ? [s.command, ...s.args].join(' ') : `${s.url} (${s.transport})`;
         const state = states.get(s.id);
-        out(`${s.id}\t${s.enabled ? '' : '[disabled] '}${target}${state ? `\t${state.state}${state.reason ? ` (${state.reason})` : ''}` : ''}`);
+        const shown = line`${s.id}\t${s.enabled ? '' : '[disabled] '}${target}`;
+        out(state ? `${shown}${line`\t${state.state}${state.reason ? ` (${state.reason})` : ''}`}` : shown);
       }
     });
 
@@ -143,7 +150,7 @@ export function registerCoreCommands(program: Command, context: CliContext): voi
           if (config.servers.length === before) throw new Error(`unknown server '${id}'; see \`switchboard server list\``);
         });
       }
-      out(`removed server '${id}'`);
+      out(line`removed server '${id}'`);
     });
 
   server.command('tools <id>')
@@ -163,31 +170,69 @@ export function registerCoreCommands(program: Command, context: CliContext): voi
           await supervisor.shutdown();
         }
       }
-      if (options.json) return out(JSON.stringify(tools, null, 2));
-      for (const tool of tools) out(`${tool.name}${tool.description ? `\t${tool.description.split('\n')[0]}` : ''}`);
+      if (options.json) return out.json(tools);
+      for (const tool of tools) out(tool.description ? line`${tool.name}\t${tool.description.split('\n')[0]}` : line`${tool.name}`);
     });
 
   const token = program.command('token').description('Bearer tokens for HTTP clients');
+  // Tokens live in config.json (only their SHA-256), read directly whether or not the daemon runs:
+  // a running daemon reloads config.json when it changes and checks the current token list on
+  // every request, so a new token works, and a revoked one stops, as soon as it has reloaded.
   token.command('create <client-name>')
     .description('Create a token for an HTTP client (printed once; only its SHA-256 is stored)')
     .action(async (name: string) => {
+      const label = clientName(name, 'create');
       const value = `sbt_${randomBytes(32).toString('base64url')}`;
       await store().update((config) => {
-        config.tokens.push({ name, sha256: sha256Hex(value), createdAt: new Date().toISOString() });
+        const existing = config.tokens.find((t) => t.name === label);
+        if (existing) {
+          throw new Error(`a token for '${label}' already exists (created ${existing.createdAt}); to replace it, revoke it first with \`switchboard token revoke ${label}\`, or choose another name`);
+        }
+        config.tokens.push({ name: label, sha256: sha256Hex(value), createdAt: new Date().toISOString() });
       });
       out(value);
-      context.stderr.write(`token for '${name}' created; it is shown only now. Send it as "Authorization: Bearer <token>" to http://127.0.0.1:<port>/mcp/<server-id>\n`);
+      context.stderr.write(line`token for '${label}' created; it is shown only now. Send it as "Authorization: Bearer <token>" to http://127.0.0.1:<port>/mcp/<server-id>\n`);
     });
+
+  token.command('list')
+    .description('Client names that have a token, and when it was created (never the tokens)')
+    .option('--json', 'print JSON')
+    .action((options: { json?: boolean }) => {
+      const tokens = store().load().tokens.map((t) => ({ name: t.name, createdAt: t.createdAt }));
+      if (options.json) return out.json(tokens);
+      if (tokens.length === 0) return out('no tokens; create one with `switchboard token create <client-name>`');
+      for (const t of tokens) out(line`${t.name}\t${t.createdAt}`);
+    });
+
+  token.command('revoke <client-name>')
+    .description("Revoke a client's token: the daemon refuses it from then on")
+    .action(async (name: string) => {
+      const label = clientName(name, 'revoke');
+      let revoked = 0;
+      await store().update((config) => {
+        const before = config.tokens.length;
+        config.tokens = config.tokens.filter((t) => t.name !== label);
+        revoked = before - config.tokens.length;
+        if (revoked === 0) throw new Error(`no token for '${label}'; see \`switchboard token list\``);
+      });
+      out(line`revoked ${revoked === 1 ? 'the token' : `${revoked} tokens`} of '${label}'`);
+    });
+}
+
+function clientName(name: string, command: 'create' | 'revoke'): string {
+  const trimmed = name.trim();
+  if (trimmed.length === 0) throw new Error(`the client name must not be empty: \`switchboard token ${command} <client-name>\`, e.g. \`switchboard token ${command} cursor\``);
+  return trimmed;
 }
 
 function formatForwarder(status: ForwarderStatus): string {
   if (!status.enabled) return 'audit forwarding: off (no gateway configured in policy or settings)';
-  const parts = [`audit forwarding: ${status.state} to ${status.url}`, `backlog ${status.backlog}`];
+  const parts = [line`audit forwarding: ${status.state} to ${status.url}`, `backlog ${status.backlog}`];
   if (status.failed > 0) parts.push(`refused by the gateway ${status.failed}`);
   if (status.droppedTotal > 0) parts.push(`dropped ${status.droppedTotal}`);
   parts.push(`last delivery ${status.lastSuccessAt ? new Date(status.lastSuccessAt).toISOString() : 'never'}`);
   const lines = [parts.join(', ')];
-  if (status.lastError) lines.push(`  last error (${new Date(status.lastError.at).toISOString()}${status.lastError.status ? `, HTTP ${status.lastError.status}` : ''}): ${status.lastError.message}`);
+  if (status.lastError) lines.push(line`  last error (${new Date(status.lastError.at).toISOString()}${status.lastError.status ? `, HTTP ${status.lastError.status}` : ''}): ${status.lastError.message}`);
   return lines.join('\n');
 }
 
@@ -220,7 +265,7 @@ function buildServerConfig(id: string, command: string[], options: ServerAddOpti
     if (command.length > 0) throw new Error('give either --url or a command after --, not both');
     if (options.env.length > 0 || options.cwd) throw new Error('--env and --cwd apply to stdio servers only');
     if (options.envSecret.length > 0) throw new Error('--env-secret applies to stdio servers only');
-    raw = { id, transport: options.sse ? 'sse' : 'streamable-http', url: options.url, headers: { ...keyValues(options.header, '--header'), ...secretRefs(options.headerSecret, '--header-secret') } };
+    raw = { id, transport: options.sse ? 'sse' : 'streamable-http', url: options.url, headers: { ...plainValues(options.header, '--header', id), ...secretRefs(options.headerSecret, '--header-secret') } };
     if (options.oauth || options.oauthClientId || options.oauthScope.length > 0) {
       raw.oauth = {
         enabled: true,
@@ -231,7 +276,7 @@ function buildServerConfig(id: string, command: string[], options: ServerAddOpti
   } else {
     if (command.length === 0) throw new Error('give the server command after --, e.g. `switchboard server add files -- npx -y @modelcontextprotocol/server-filesystem ~/src`, or --url for a remote server');
     if (options.header.length > 0 || options.headerSecret.length > 0 || options.sse || options.oauth || options.oauthClientId) throw new Error('--header, --header-secret, --sse and --oauth apply to remote servers (--url) only');
-    raw = { id, transport: 'stdio', command: command[0], args: command.slice(1), env: { ...keyValues(options.env, '--env'), ...secretRefs(options.envSecret, '--env-secret') }, ...(options.cwd ? { cwd: options.cwd } : {}) };
+    raw = { id, transport: 'stdio', command: command[0], args: command.slice(1), env: { ...plainValues(options.env, '--env', id), ...secretRefs(options.envSecret, '--env-secret') }, ...(options.cwd ? { cwd: options.cwd } : {}) };
   }
   if (options.timeout !== undefined) raw.requestTimeoutMs = options.timeout;
   const parsed = ServerConfigSchema.safeParse(raw);
@@ -249,6 +294,25 @@ function keyValues(pairs: string[], flag: string): Record<string, string> {
   return out;
 }
 
+/**
+ * --env and --header values go into config.json as they are, so a value that is (or is named
+ * like) a credential is refused: secrets live in the OS keychain, and config.json only names them.
+ * Uses the client importer's detector, so both paths agree on what a secret is.
+ */
+function plainValues(pairs: string[], flag: '--env' | '--header', id: string): Record<string, string> {
+  const values = keyValues(pairs, flag);
+  for (const [key, value] of Object.entries(values)) {
+    if (!isSecretValue(key, value)) continue;
+    // The name the client importer would give it.
+    const name = `${id}.${flag.slice(2)}.${key.replace(/[^A-Za-z0-9._-]/g, '_')}`.slice(0, 128);
+    throw new Error(`${flag} ${key}=… looks like a secret, and ${flag} values are written to config.json in plain text. `
+      + `Keep it in the OS keychain instead: \`switchboard secret set ${name}\` (it reads the value from stdin or a hidden prompt), `
+      + `then use \`${flag}-secret ${key}=${name}\``
+      + (flag === '--header' ? ' (the secret holds the whole header value, e.g. "Bearer …")' : ''));
+  }
+  return values;
+}
+
 /** KEY=NAME pairs as `{ secret: NAME }` references: config.json names the secret, never holds it. */
 function secretRefs(pairs: string[], flag: string): Record<string, { secret: string }> {
   return Object.fromEntries(Object.entries(keyValues(pairs, flag)).map(([key, name]) => [key, { secret: name }]));
@@ -256,6 +320,12 @@ function secretRefs(pairs: string[], flag: string): Record<string, { secret: str
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+function parseTimeout(value: string): number {
+  const ms = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(ms) || ms <= 0) throw new Error(`--timeout expects the request timeout in milliseconds, a whole number greater than 0 (e.g. --timeout 30000), got "${value}"`);
+  return ms;
 }
 
 function parsePort(value: string): number {
@@ -266,5 +336,5 @@ function parsePort(value: string): number {
 
 function formatStatus(status: ServerStatus): string {
   const extra = status.reason ? ` — ${status.reason}` : '';
-  return `  ${status.id}\t${status.state}${extra}`;
+  return line`  ${status.id}\t${status.state}${extra}`;
 }
