@@ -3,7 +3,7 @@
 // before the call goes on (fail closed if it cannot be) and completed before the answer returns.
 import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { AuditOutcome, AuditRecord, CaptureMode } from '../../shared/audit.ts';
-import { ProxyErrorCode, cancelledByClient, type CallContext, type Interceptor, type Next, type RelayResponse } from '../relay/interceptor.ts';
+import { PROXY_STOPPING, ProxyErrorCode, ProxyStopping, cancelledByClient, type CallContext, type Interceptor, type Next, type RelayResponse } from '../relay/interceptor.ts';
 import { messageBytes } from '../relay/wire-size.ts';
 import type { DeviceIdentity } from './device-identity.ts';
 import { newRecordId } from './record-id.ts';
@@ -142,6 +142,10 @@ export class AuditInterceptor implements Interceptor {
     // Only the client's own cancel makes a call `cancelled`; the proxy also aborts a call's signal
     // when it ends it (server crash, shutdown), and those keep the outcome of the error they got.
     const cancelled = cancelledByClient(ctx.signal);
+    if (ctx.signal.reason instanceof ProxyStopping || (response && 'error' in response && (response.error.data as { reason?: unknown } | undefined)?.reason === PROXY_STOPPING)) {
+      // The daemon stopped while the call ran: like the calls a killed daemon leaves (store.recoverInterrupted).
+      return this.completion(ctx, response, capture, durationMs, 'interrupted', 'daemon_stopped', capture.text(ctx.signal.reason instanceof Error ? ctx.signal.reason.message : 'the daemon stopped before the call finished; its result is unknown'));
+    }
     let outcome: AuditOutcome = 'ok';
     let errorType: string | null = null;
     let errorMessage: string | null = null;
@@ -167,6 +171,10 @@ export class AuditInterceptor implements Interceptor {
       outcome = 'cancelled';
       errorType = 'cancelled';
     }
+    return this.completion(ctx, response, capture, durationMs, outcome, errorType, errorMessage);
+  }
+
+  private completion(ctx: CallContext, response: RelayResponse | undefined, capture: ArgumentCapture, durationMs: number, outcome: AuditOutcome, errorType: string | null, errorMessage: string | null): AuditCompletion {
     const decision = ctx.decision;
     return {
       decision: decision?.action ?? null,

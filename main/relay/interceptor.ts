@@ -69,6 +69,17 @@ export class ClientCancelled extends Error {
   }
 }
 
+/** Why a call's signal is aborted when the proxy itself is stopping (the daemon shuts down): its result is unknown. */
+export class ProxyStopping extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'ProxyStopping';
+  }
+}
+
+/** The `data.reason` of the error a request gets when the proxy stops before it was answered. */
+export const PROXY_STOPPING = 'proxy-stopping';
+
 /** True when the client cancelled the call, as opposed to the proxy ending it (crash, timeout, shutdown). */
 export function cancelledByClient(signal: AbortSignal): boolean {
   return signal.aborted && signal.reason instanceof ClientCancelled;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ClientCancelled, ProxyErrorCode, type RelayResponse } from '../../../main/relay/interceptor.ts';
+import { ClientCancelled, PROXY_STOPPING, ProxyErrorCode, ProxyStopping, type RelayResponse } from '../../../main/relay/interceptor.ts';
 import { AuditInterceptor } from '../../../main/audit/audit-interceptor.ts';
 import { AuditStore } from '../../../main/audit/store.ts';
 import { AuditQueries } from '../../../main/audit/audit-queries.ts';
@@ -62,6 +62,9 @@ describe('AuditInterceptor', () => {
       ['cancelled', (id) => ({ jsonrpc: '2.0', id, error: { code: -32800, message: 'cancelled' } }), new ClientCancelled()],
       // The server crashed mid-call: the relay ends the call (and aborts its signal) itself; nobody cancelled it.
       ['protocol_error', (id) => ({ jsonrpc: '2.0', id, error: { code: ProxyErrorCode.ServerUnavailable, message: "server 'github' crashed (signal SIGKILL)" } }), new Error("server 'github' crashed")],
+      // The daemon stopped: answered by the relay while upstream, or ended inside the chain (e.g. waiting for an approval).
+      ['interrupted', (id) => ({ jsonrpc: '2.0', id, error: { code: ProxyErrorCode.ServerUnavailable, message: 'the daemon is stopping', data: { reason: PROXY_STOPPING } } }), new Error('the daemon is stopping')],
+      ['interrupted', (id) => ({ jsonrpc: '2.0', id, error: { code: ProxyErrorCode.Denied, message: 'approval withdrawn' } }), new ProxyStopping('the daemon is stopping')],
     ];
     let id = 0;
     for (const [, answer, abortReason] of cases) {
@@ -76,6 +79,7 @@ describe('AuditInterceptor', () => {
     expect(toolError.errorMessage).toBe('repo not found');
     expect(harness.queries.list({ outcome: 'timeout' }).records[0]!.errorType).toBe('timeout');
     expect(harness.queries.list({ outcome: 'protocol_error' }).records.map((record) => record.errorType)).toContain('server_unavailable');
+    expect(harness.queries.list({ outcome: 'interrupted' }).records.map((record) => record.errorType)).toEqual(['daemon_stopped', 'daemon_stopped']);
   });
 
   it('records resources/read by URI (credentials redacted) and prompts/get by name', async () => {
