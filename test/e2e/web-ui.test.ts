@@ -29,6 +29,9 @@ let client: Client | undefined;
 let orgServer: OrgServer;
 let gateway: Server;
 const shots: string[] = [];
+/** Everything the main page logged as an error, and every request it made for /favicon.ico. */
+const consoleErrors: string[] = [];
+const faviconRequests: string[] = [];
 
 /** Newest modification time of the files the UI is built from. */
 function newestSource(): number {
@@ -112,6 +115,13 @@ beforeAll(async () => {
   });
   browser = await launchBrowser();
   page = browser.page;
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(`${message.text()} (${message.location().url})`);
+  });
+  page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname === '/favicon.ico') faviconRequests.push(request.url());
+  });
   const response = await page.goto(`${daemon.baseUrl}/#token=${encodeURIComponent(daemon.apiToken)}`);
   // Web mode's CSP comes as a header too: it alone can forbid framing the UI.
   expect(response?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
@@ -137,6 +147,15 @@ describe('web UI against the headless daemon', () => {
     expect(page.url()).toMatch(/#\/servers$/);
     await page.getByText('No servers yet').waitFor();
     await shot('01-servers-empty');
+  });
+
+  it('loads without a console error: the page declares its icon, so no browser asks for /favicon.ico', async () => {
+    await page.waitForLoadState('load');
+    // The browser looks for an icon after the load event; give it the time to do so.
+    await page.waitForTimeout(1000);
+    expect(consoleErrors).toEqual([]);
+    expect(faviconRequests).toEqual([]);
+    expect(await page.locator('link[rel="icon"]').getAttribute('href', { timeout: 1000 })).toMatch(/^data:image\/svg\+xml,/);
   });
 
   it('adds a stdio server from the Servers page and shows it ready', async () => {
@@ -295,6 +314,10 @@ describe('web UI against the headless daemon', () => {
     await go('Servers');
     await shot('12-servers-dark');
     await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('logged no console error on any page of the session', () => {
+    expect(consoleErrors).toEqual([]);
   });
 
   it('saved a screenshot of every page, and only this run\'s', () => {
