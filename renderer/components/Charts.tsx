@@ -29,16 +29,46 @@ export function CallsOverTime({ buckets }: { buckets: AuditTimelineBucket[] }) {
   );
 }
 
+/** How many characters of a tool's name fit beside its bar; longer names are shortened. */
+const TOOL_LABEL_CHARS = 26;
+
+/**
+ * `server/tool` shortened to `max` characters: the server part gives way first (the tool is what
+ * tells bars apart), then the tool's middle (names that differ only at their end stay apart).
+ * The full name stays in the tick's tooltip.
+ */
+export function shortToolLabel(name: string, max = TOOL_LABEL_CHARS): string {
+  if (name.length <= max) return name;
+  const slash = name.indexOf('/');
+  const tool = slash >= 0 ? name.slice(slash + 1) : name;
+  const server = slash >= 0 ? name.slice(0, slash) : '';
+  const serverRoom = max - tool.length - 2; // "…/"
+  if (server && serverRoom >= 3) return `${server.slice(0, serverRoom)}…/${tool}`;
+  const head = Math.ceil((max - 1) / 2);
+  return `${tool.slice(0, head)}…${tool.slice(tool.length - (max - 1 - head))}`;
+}
+
+function ToolTick({ x = 0, y = 0, payload }: { x?: number | string; y?: number | string; payload?: { value?: unknown } }) {
+  const name = String(payload?.value ?? '');
+  return (
+    <g transform={`translate(${x},${y})`} className="tool-tick">
+      <title>{name}</title>
+      <text x={-6} dy={4} textAnchor="end" fill="var(--muted)" fontSize={11}>{shortToolLabel(name)}</text>
+    </g>
+  );
+}
+
+/** Horizontal bars: one row per tool, so names read left to right however many tools there are. */
 export function LatencyPerTool({ rows }: { rows: AuditStatsRow[] }) {
   const data = rows.slice(0, 12).map((r) => ({ tool: `${r.serverId}/${r.tool ?? '*'}`, p50: r.p50Ms ?? 0, p95: r.p95Ms ?? 0 }));
   return (
     <figure className="chart" aria-label="Latency per tool">
       <figcaption>Latency per tool (ms)</figcaption>
-      <ResponsiveContainer width="100%" height={220}>
-        <BarChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: -16 }}>
-          <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
-          <XAxis dataKey="tool" stroke="var(--muted)" fontSize={11} interval={0} />
-          <YAxis stroke="var(--muted)" fontSize={12} />
+      <ResponsiveContainer width="100%" height={data.length * 30 + 70}>
+        <BarChart data={data} layout="vertical" margin={{ top: 8, right: 16, bottom: 0, left: 0 }} barGap={1}>
+          <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" horizontal={false} />
+          <XAxis type="number" stroke="var(--muted)" fontSize={12} />
+          <YAxis type="category" dataKey="tool" width={190} interval={0} stroke="var(--muted)" tick={ToolTick} />
           <Tooltip contentStyle={{ background: 'var(--surface)', border: '1px solid var(--border)', color: 'var(--text)' }} />
           <Legend />
           <Bar dataKey="p50" fill={COLORS.p50} isAnimationActive={false} />

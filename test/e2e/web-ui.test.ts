@@ -228,6 +228,48 @@ describe('web UI against the headless daemon', () => {
     expect(lines.some((r) => r.target === 'echo' && r.clientName === 'e2e-sdk-client')).toBe(true);
   });
 
+  it('labels every bar of "Latency per tool" readably with ten tools, long names shortened with the full name as a tooltip', async () => {
+    const longName = 'a-tool-whose-name-is-far-too-long-to-fit-beside-its-bar';
+    const tools = ['get-env', 'get-tiny-image', 'get-annotated-message', 'get-resource-links', 'get-resource-reference', 'get-structured-content', 'no-such-tool', `${longName}-1`, `${longName}-2`];
+    // Unknown tools fail, and failed calls are audited with their latency too.
+    for (const name of tools) await client!.callTool({ name, arguments: {} }).catch(() => undefined);
+    const names = ['echo', ...tools].map((tool) => `everything/${tool}`);
+    const chart = page.getByRole('figure', { name: 'Latency per tool' });
+    // The tool names' tick labels (the other axis has labels too: the milliseconds).
+    const ticks = chart.locator('.recharts-cartesian-axis-tick-label').filter({ hasNotText: /^[\d.,]+$/ });
+    await expect.poll(() => ticks.count(), { timeout: 15_000 }).toBe(names.length);
+    await shot('05b-activity-latency-per-tool');
+    const frame = (await chart.locator('.recharts-wrapper > svg.recharts-surface').boundingBox())!;
+    const labels: Array<{ text: string; title: string; box: { x: number; y: number; width: number; height: number } }> = [];
+    for (let i = 0; i < names.length; i++) {
+      const tick = ticks.nth(i);
+      labels.push({
+        text: (await tick.locator('text').textContent()) ?? '',
+        title: (await tick.locator('title').count()) ? ((await tick.locator('title').textContent()) ?? '') : '',
+        box: (await tick.locator('text').boundingBox())!,
+      });
+    }
+    expect(new Set(labels.map((l) => l.text)).size, 'labels tell the tools apart').toBe(labels.length);
+    // No two labels overlap.
+    for (let i = 0; i < labels.length; i++) {
+      for (let j = i + 1; j < labels.length; j++) {
+        const a = labels[i]!.box, b = labels[j]!.box;
+        const overlap = a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+        expect(overlap, `"${labels[i]!.text}" overlaps "${labels[j]!.text}"`).toBe(false);
+      }
+    }
+    // Every tool has its own tick whose tooltip names it in full.
+    expect(labels.map((l) => l.title).sort()).toEqual([...names].sort());
+    for (const { text, title, box } of labels) {
+      // Shown whole, or shortened with an ellipsis, and never cut off by the chart's edge.
+      if (text !== title) expect(text, title).toContain('…');
+      expect(text.length, title).toBeLessThanOrEqual(26);
+      expect(box.x, title).toBeGreaterThanOrEqual(frame.x);
+      expect(box.x + box.width, title).toBeLessThanOrEqual(frame.x + frame.width);
+    }
+    expect(labels.find((l) => l.title === `everything/${longName}-1`)!.text).toMatch(/…/);
+  });
+
   it('approves an ask call in the Approvals page while the client waits, and the call completes', async () => {
     await go('Approvals');
     const call = client!.callTool({ name: 'get-sum', arguments: { a: 2, b: 3 } }, undefined, { timeout: 60_000 });
