@@ -1,9 +1,11 @@
 // The shell of the UI: navigation, the daemon's identity (app.info), live-connection state and
 // the pending-approvals badge; the route picks the page. #/approval/<id> is the pop-up window.
+// Offline, the pages stay but are marked out of date; once the daemon refuses this page's token
+// (it restarted), no page is shown at all, only how to open the UI again.
 import { useEffect, useState } from 'react';
-import { api, hasToken, onStreamState, transportMode } from './api/client.ts';
-import type { StreamState } from './api/event-stream.ts';
-import { ErrorBanner, Spinner } from './components/common.tsx';
+import { api, hasToken, transportMode, type Connection } from './api/client.ts';
+import { ErrorBanner, Spinner, formatTime } from './components/common.tsx';
+import { useConnection } from './hooks/useConnection.ts';
 import { useEvent } from './hooks/useEvents.ts';
 import { useQuery } from './hooks/useQuery.ts';
 import { AppInfoContext, type AppInfoState } from './hooks/useServed.ts';
@@ -39,10 +41,8 @@ function usePendingCount(): number {
   return count;
 }
 
-function LiveIndicator() {
-  const [state, setState] = useState<StreamState>('connecting');
-  useEffect(() => onStreamState(setState), []);
-  const label = state === 'live' ? 'Live' : state === 'connecting' ? 'Connecting…' : 'Offline — retrying';
+function LiveIndicator({ state }: { state: Connection['state'] }) {
+  const label = state === 'live' ? 'Live' : state === 'connecting' ? 'Connecting…' : state === 'offline' ? 'Offline — retrying' : 'Access expired';
   return (
     <span className={`live live-${state}`} role="status" title="Live updates from the daemon">
       <span className="dot" aria-hidden="true" /> {label}
@@ -50,8 +50,34 @@ function LiveIndicator() {
   );
 }
 
+/** The daemon answers but no longer accepts this page's token: say what to do, show no data. */
+function AccessExpired() {
+  return (
+    <main className="standalone">
+      <h1>MCP Switchboard</h1>
+      <div className="error-banner" role="alert" aria-label="Access expired">
+        <p><strong>The Switchboard daemon restarted, so this page's access token has expired.</strong></p>
+        <p>
+          Open the new address printed by <code>switchboard serve --ui</code> (it ends in <code>#token=…</code>; you can paste it into this tab).
+          This page cannot reconnect with its old token, so it no longer shows the daemon's data.
+        </p>
+      </div>
+    </main>
+  );
+}
+
+/** Offline: what the pages show is the last the UI heard, not the daemon's current state. */
+function OfflineBanner({ since }: { since: number }) {
+  return (
+    <div className="error-banner offline-banner" role="alert" aria-label="Daemon not reachable">
+      <strong>The Switchboard daemon is not reachable</strong> (retrying). What this page shows is from {formatTime(since)} and may be out of date.
+    </div>
+  );
+}
+
 export function App() {
   const route = useRoute();
+  const connection = useConnection();
   const info = useQuery(() => api['app.info']({}), []);
   const pending = usePendingCount();
   const appInfo: AppInfoState | null = info.data
@@ -71,9 +97,12 @@ export function App() {
     );
   }
 
+  if (connection.state === 'expired') return <AccessExpired />;
+
   if (route.segments[0] === 'approval') {
     return (
       <AppInfoContext.Provider value={appInfo}>
+        {connection.state === 'offline' ? <OfflineBanner since={connection.since} /> : null}
         <ApprovalPopupPage id={route.segments[1] ?? ''} />
       </AppInfoContext.Provider>
     );
@@ -99,20 +128,23 @@ export function App() {
               ))}
             </ul>
             <div className="sidebar-foot">
-              <LiveIndicator />
+              <LiveIndicator state={connection.state} />
               {info.data ? <span className="muted small">v{info.data.version} · {info.data.mode}</span> : null}
             </div>
           </div>
         </nav>
         <main className="content" id="main">
-          {info.loading && !info.data ? <Spinner label="Connecting to the daemon…" /> : null}
-          {info.error && !info.notAvailable ? <ErrorBanner error={info.error} onRetry={info.reload} /> : null}
-          {current === '/servers' ? <ServersPage route={route} /> : null}
-          {current === '/clients' ? <ClientsPage /> : null}
-          {current === '/activity' ? <ActivityPage route={route} /> : null}
-          {current === '/approvals' ? <ApprovalsPage /> : null}
-          {current === '/policy' ? <PolicyPage /> : null}
-          {current === '/settings' ? <SettingsPage /> : null}
+          {connection.state === 'offline' ? <OfflineBanner since={connection.since} /> : null}
+          <div className={connection.state === 'offline' ? 'page-body stale' : 'page-body'}>
+            {info.loading && !info.data ? <Spinner label="Connecting to the daemon…" /> : null}
+            {info.error && !info.notAvailable ? <ErrorBanner error={info.error} onRetry={info.reload} /> : null}
+            {current === '/servers' ? <ServersPage route={route} /> : null}
+            {current === '/clients' ? <ClientsPage /> : null}
+            {current === '/activity' ? <ActivityPage route={route} /> : null}
+            {current === '/approvals' ? <ApprovalsPage /> : null}
+            {current === '/policy' ? <PolicyPage /> : null}
+            {current === '/settings' ? <SettingsPage /> : null}
+          </div>
         </main>
       </div>
     </AppInfoContext.Provider>

@@ -1,9 +1,15 @@
 // Web mode's events: GET api/events read with fetch (so the token travels in a header, not the
 // URL), parsed as Server-Sent Events, validated against shared/api/events.ts, reconnected with
-// backoff. The desktop app gets the same events from the preload instead.
+// backoff. The desktop app gets the same events from the preload instead. A 401 is not retried:
+// the daemon is up but no longer knows this page's token (a restarted daemon has a new one), so
+// the stream ends in 'expired' until the page is opened with the new address.
 import { eventSchemas, isEventName, type EventListener, type EventName, type EventTransport } from '../../shared/api/events.ts';
 
-export type StreamState = 'connecting' | 'live' | 'offline';
+/**
+ * 'offline': the daemon is not reachable (retrying); 'expired': it answers, but refuses this
+ * page's API token (final).
+ */
+export type StreamState = 'connecting' | 'live' | 'offline' | 'expired';
 
 /** Splits an SSE byte stream into events; returns the unparsed remainder. */
 export function parseSseChunk(buffer: string, emit: (event: string, data: string) => void): string {
@@ -32,6 +38,7 @@ export class SseEventTransport implements EventTransport {
   private controller: AbortController | null = null;
   private retryMs = 1000;
   private stateValue: StreamState = 'offline';
+  private expired = false;
 
   constructor(getToken: () => string | null) {
     this.getToken = getToken;
@@ -50,7 +57,7 @@ export class SseEventTransport implements EventTransport {
     let set = this.listeners.get(event);
     if (!set) this.listeners.set(event, (set = new Set()));
     set.add(listener as (data: unknown) => void);
-    if (!this.controller) void this.connect();
+    if (!this.controller && !this.expired) void this.connect();
     return () => {
       set.delete(listener as (data: unknown) => void);
     };
@@ -61,7 +68,17 @@ export class SseEventTransport implements EventTransport {
     this.controller = null;
   }
 
+  /** The daemon refused this page's token (here or on an API call): stop for good and say so. */
+  expire(): void {
+    if (this.expired) return;
+    this.expired = true;
+    this.controller?.abort();
+    this.setState('expired');
+  }
+
   private setState(state: StreamState): void {
+    if (this.expired && state !== 'expired') return;
+    if (state === this.stateValue) return;
     this.stateValue = state;
     for (const listener of this.stateListeners) listener(state);
   }
@@ -91,6 +108,11 @@ export class SseEventTransport implements EventTransport {
           signal: controller.signal,
           cache: 'no-store',
         });
+        if (response.status === 401) {
+          void response.body?.cancel().catch(() => {});
+          this.expire();
+          break;
+        }
         if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
         this.setState('live');
         this.retryMs = 1000;

@@ -37,7 +37,17 @@ function errorFrom(status: number, body: unknown): ApiError {
   return new ApiError({ code, message: `HTTP ${status}` });
 }
 
-export function httpTransport(getToken: () => string | null, fetchImpl: typeof fetch = (...args) => fetch(...args)): CallTransport {
+export interface HttpTransportOptions {
+  fetchImpl?: typeof fetch;
+  /**
+   * The daemon answered 401: it is up but does not accept this page's token (it restarted and
+   * made a new one). Retrying cannot help; the page must be opened with the new address.
+   */
+  onUnauthorized?: () => void;
+}
+
+export function httpTransport(getToken: () => string | null, options: HttpTransportOptions = {}): CallTransport {
+  const fetchImpl = options.fetchImpl ?? ((...args) => fetch(...args));
   return async (method, input) => {
     const token = getToken();
     let response: Response;
@@ -58,6 +68,7 @@ export function httpTransport(getToken: () => string | null, fetchImpl: typeof f
     } catch {
       body = null;
     }
+    if (response.status === 401) options.onUnauthorized?.();
     if (!response.ok) throw errorFrom(response.status, body);
     // Either a DispatchResult ({ ok, result | error }), a { result } envelope, or the bare result.
     if (body && typeof body === 'object' && 'ok' in body && typeof (body as { ok: unknown }).ok === 'boolean') {

@@ -60,7 +60,11 @@ const TONES: Record<string, string> = {
   failed: 'bad', deny: 'bad', denied: 'bad', tool_error: 'bad', protocol_error: 'bad', error: 'bad', crashed: 'bad', dropped: 'bad',
 };
 
-export function Badge({ value, label }: { value: string; label?: string }) {
+/** `stale`: the daemon is not reachable, so this is the last state heard, not the current one. */
+export function Badge({ value, label, stale }: { value: string; label?: string; stale?: boolean }) {
+  if (stale) {
+    return <span className="badge badge-stale" title="The daemon is not reachable: this is the last state the page heard of">last known: {label ?? value}</span>;
+  }
   return <span className={`badge badge-${TONES[value] ?? 'neutral'}`}>{label ?? value}</span>;
 }
 

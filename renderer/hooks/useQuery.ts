@@ -1,7 +1,9 @@
 // Loads data from the daemon with loading/error state and a reload(); "not available" when the
-// daemon does not serve the method (a domain that has not landed, or an older daemon).
+// daemon does not serve the method (a domain that has not landed, or an older daemon). Every
+// query loads again when the daemon is back after being unreachable: events were missed meanwhile.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../../shared/api/define.ts';
+import { onConnection } from '../api/client.ts';
 
 export interface QueryState<T> {
   data: T | undefined;
@@ -45,6 +47,9 @@ export function useQuery<T>(load: () => Promise<T>, deps: readonly unknown[]): Q
   }, [...deps, tick]);
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
+  useEffect(() => onConnection((now, previous) => {
+    if (now.state === 'live' && previous.state === 'offline') reload();
+  }), [reload]);
   return { data, error, loading, notAvailable: isNotAvailable(error), reload };
 }
 

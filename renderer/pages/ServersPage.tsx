@@ -4,6 +4,7 @@ import type { ServerEntry } from '../../shared/api/servers.ts';
 import { api } from '../api/client.ts';
 import { Badge, EmptyState, ErrorBanner, JsonView, NotAvailable, PageHeader, Spinner, formatTime } from '../components/common.tsx';
 import { ServerForm } from '../components/ServerForm.tsx';
+import { useStale } from '../hooks/useConnection.ts';
 import { useEvent } from '../hooks/useEvents.ts';
 import { useAction, useQuery } from '../hooks/useQuery.ts';
 import { useServed } from '../hooks/useServed.ts';
@@ -148,6 +149,7 @@ function ServerDetails({ entry }: { entry: ServerEntry }) {
 
 export function ServersPage({ route }: { route: Route }) {
   const served = useServed('servers.list');
+  const stale = useStale();
   const servers = useQuery(() => api['servers.list']({}), []);
   const [mode, setMode] = useState<{ kind: 'none' } | { kind: 'add'; initial?: Partial<ServerConfig> } | { kind: 'edit'; config: ServerConfig }>({ kind: 'none' });
   const [open, setOpen] = useState<string | null>(null);
@@ -221,7 +223,7 @@ export function ServersPage({ route }: { route: Route }) {
                   <span className="server-name">{config.id}</span>
                   <span className="muted small">{config.transport}</span>
                 </button>
-                <Badge value={status.state} />
+                <Badge value={status.state} stale={stale} />
                 {!config.enabled ? <Badge value="neutral" label="disabled" /> : null}
                 <span className="muted small sessions">{entry.sessions.length} session{entry.sessions.length === 1 ? '' : 's'}</span>
                 <span className="grow muted small ellipsis" title={describe(config)}>{status.state === 'failed' && status.reason ? status.reason : describe(config)}</span>

@@ -3,8 +3,9 @@
 // The managed policy names a real signed org policy server and an enterprise gateway that
 // answers 503, so Settings has real sync and delivery state to show. Screenshots of every page
 // land in test-results/screenshots/ for review (emptied first, so a stale one never stands in
-// for a step that failed).
-import { spawnSync } from 'node:child_process';
+// for a step that failed). The last block restarts a daemon under an open page, as a user who
+// restarts `switchboard serve --ui` would.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -369,4 +370,116 @@ describe('web UI against the headless daemon', () => {
       expect(saved.some((file) => file.includes(`-${name}`)), name).toBe(true);
     }
   });
+});
+
+/** `switchboard serve --ui` as a user runs it: the address it prints, and a way to stop it. */
+interface ServedUi {
+  address: string;
+  stop(): Promise<void>;
+}
+
+async function serveUi(dataDir: string, port: number, env: Record<string, string>): Promise<ServedUi> {
+  const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'bin/switchboard.js'), 'serve', '--ui', '--static-root', RENDERER, '--data-dir', dataDir, '--port', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // No display: the address is printed instead of opened.
+    env: { ...process.env, ...env, DISPLAY: '', WAYLAND_DISPLAY: '' },
+  });
+  let output = '';
+  child.stdout!.setEncoding('utf8');
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (text: string) => { output += text; });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const address = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve --ui printed no address: ${output}`)), 20_000);
+    child.stdout!.on('data', (text: string) => {
+      output += text;
+      const match = /http:\/\/127\.0\.0\.1:\d+\/#token=\S+/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[0]);
+      }
+    });
+    child.once('exit', () => reject(new Error(`serve --ui exited: ${output}`)));
+  }).catch(async (error: unknown) => {
+    await stop();
+    throw error;
+  });
+  return { address, stop };
+}
+
+describe('web UI when the daemon restarts under an open page', () => {
+  let restartHome: string;
+  let dataDir: string;
+  let served: ServedUi | undefined;
+  let tab: Page;
+
+  beforeAll(() => {
+    restartHome = mkdtempSync(join(tmpdir(), 'switchboard-e2e-restart-'));
+    dataDir = join(restartHome, 'data');
+    mkdirSync(dataDir);
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({
+      version: 1,
+      servers: [{ id: 'everything', transport: 'stdio', command: process.execPath, args: [EVERYTHING_SERVER] }],
+    }, null, 2), { mode: 0o600 });
+  });
+
+  afterAll(async () => {
+    await tab?.close().catch(() => {});
+    await served?.stop();
+    if (restartHome) rmSync(restartHome, { recursive: true, force: true });
+  });
+
+  it('marks what it shows as out of date while the daemon is down, then says to open the new address once the daemon answers with a new token', async () => {
+    const env = { HOME: restartHome, XDG_CONFIG_HOME: join(restartHome, '.config') };
+    served = await serveUi(dataDir, 0, env);
+    const first = served.address;
+    const port = Number(new URL(first).port);
+    tab = await browser.context.newPage();
+    await tab.goto(first);
+    const row = tab.getByRole('list', { name: 'Servers' }).getByRole('listitem').filter({ hasText: 'everything' }).first();
+    await row.getByText('ready', { exact: true }).waitFor({ timeout: 20_000 });
+    await tab.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+
+    // The daemon stops: offline, and the server's state is no longer presented as current.
+    await served.stop();
+    served = undefined;
+    await tab.getByRole('alert', { name: 'Daemon not reachable' }).waitFor({ timeout: 10_000 });
+    await tab.getByRole('status').filter({ hasText: 'Offline — retrying' }).waitFor();
+    await row.getByText('last known: ready').waitFor();
+    expect(await row.getByText('ready', { exact: true }).count()).toBe(0);
+    await tab.screenshot({ path: join(SHOTS, '13-restart-offline.png'), fullPage: true });
+    shots.push('13-restart-offline.png');
+
+    // A new daemon on the same port and data folder, with a new API token.
+    served = await serveUi(dataDir, port, env);
+    const second = served.address;
+    expect(second).not.toBe(first);
+    const expired = tab.getByRole('alert', { name: 'Access expired' });
+    await expired.waitFor({ timeout: 30_000 });
+    expect(await expired.textContent()).toContain('The Switchboard daemon restarted, so this page\'s access token has expired');
+    expect(await expired.textContent()).toContain('switchboard serve --ui');
+    // No stale data is left on the page, and it no longer claims to be retrying.
+    expect(await tab.getByRole('list', { name: 'Servers' }).count()).toBe(0);
+    expect(await tab.getByText('Offline — retrying').count()).toBe(0);
+    await tab.screenshot({ path: join(SHOTS, '14-restart-expired.png'), fullPage: true });
+    shots.push('14-restart-expired.png');
+
+    // Reloading keeps the old token: the same message, not an API error in every panel.
+    await tab.reload();
+    await expired.waitFor({ timeout: 15_000 });
+    expect(await tab.getByText('Not allowed').count()).toBe(0);
+
+    // Opening the new address in this tab (only the #fragment differs) brings the UI back.
+    await tab.goto(second);
+    await row.getByText('ready', { exact: true }).waitFor({ timeout: 20_000 });
+    await tab.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    expect(tab.url()).not.toContain('token');
+    expect(await expired.count()).toBe(0);
+  }, 120_000);
 });
