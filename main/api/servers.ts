@@ -2,6 +2,7 @@
 import { ApiError, type Handlers } from '../../shared/api/define.ts';
 import type { ServerEntry, SessionSummary, serversContract } from '../../shared/api/servers.ts';
 import type { ServerConfig } from '../../shared/config.ts';
+import { isSecretValue } from '../clients/secret-detection.ts';
 import type { ConfigStore } from '../config/config-store.ts';
 import type { RelayHub } from '../relay/relay-hub.ts';
 import { AdmissionError, ServerNotFoundError, type Supervisor } from '../servers/supervisor.ts';
@@ -42,9 +43,10 @@ export function createServersHandlers(deps: ServersHandlerDeps): Handlers<typeof
     'servers.list': async () => ({ servers: deps.supervisor.list().map((status) => entry(status.id)) }),
     'servers.get': async ({ id }) => entry(id),
     'servers.add': async ({ server }) => {
+      refusePlainSecrets(server as ServerConfig);
       await deps.config.update((config) => {
         if (config.servers.some((existing) => existing.id === server.id)) {
-          throw new ApiError({ code: 'conflict', message: `a server with id '${server.id}' already exists; remove it first or use servers.update` });
+          throw new ApiError({ code: 'conflict', message: `a server with id '${server.id}' already exists; remove it first (\`switchboard server remove ${server.id}\`) or edit it` });
         }
         config.servers.push(server as ServerConfig);
       });
@@ -52,6 +54,7 @@ export function createServersHandlers(deps: ServersHandlerDeps): Handlers<typeof
       return entry(server.id);
     },
     'servers.update': async ({ server }) => {
+      refusePlainSecrets(server as ServerConfig);
       await deps.config.update((config) => {
         const index = config.servers.findIndex((existing) => existing.id === server.id);
         if (index === -1) throw notFound(server.id);
@@ -101,4 +104,22 @@ function mapError(error: unknown): unknown {
   if (error instanceof AdmissionError) return new ApiError({ code: 'forbidden', message: error.message });
   if (error instanceof ApiError) return error;
   return new ApiError({ code: 'unavailable', message: error instanceof Error ? error.message : String(error) });
+}
+
+/**
+ * Env values and headers are written to config.json as they are, so one that is (or is named like)
+ * a credential is refused, as the CLI and the client importer do: secrets live in the OS keychain
+ * and config.json only names them ({ "secret": "<name>" }).
+ */
+function refusePlainSecrets(server: ServerConfig): void {
+  const [field, values] = server.transport === 'stdio' ? ['env', server.env] as const : ['headers', server.headers] as const;
+  const issues = Object.entries(values ?? {})
+    .filter(([key, value]) => typeof value === 'string' && isSecretValue(key, value))
+    .map(([key]) => ({ path: `server.${field}.${key}`, message: 'looks like a secret: store it in the keychain and refer to it by name ({ "secret": "<name>" })' }));
+  if (issues.length === 0) return;
+  throw new ApiError({
+    code: 'invalid_input',
+    message: `server '${server.id}': ${issues.map((issue) => issue.path.slice('server.'.length)).join(', ')} ${issues.length === 1 ? 'looks' : 'look'} like a secret; config.json holds values in plain text, so keep ${issues.length === 1 ? 'it' : 'them'} in the OS keychain (Secrets) and refer to ${issues.length === 1 ? 'it' : 'them'} by name`,
+    issues,
+  });
 }

@@ -167,6 +167,23 @@ describe('the HTTP endpoint', () => {
     expect(invalid.status).toBe(400);
     expect(invalid.body.error.message).toContain('id');
   });
+
+  it('refuses a server whose env or headers hold a plain secret (config.json is not the keychain)', async () => {
+    const add = (server: object) => httpPost('/api/servers.add', { authorization: `Bearer ${daemon.apiToken}` }, JSON.stringify({ server }));
+    const stdio = await add({ id: 'leaky', transport: 'stdio', command: 'node', args: ['x'], env: { GITHUB_TOKEN: 'ghp_plaintextsecret0123456789abcdef', LOG_LEVEL: 'debug' } });
+    expect(stdio.status).toBe(400);
+    expect(stdio.body.error.message).toContain('env.GITHUB_TOKEN');
+    expect(stdio.body.error.message).not.toContain('ghp_');
+    const remote = await add({ id: 'leaky-remote', transport: 'streamable-http', url: 'https://mcp.example.com/mcp', headers: { Authorization: 'Bearer sk-plaintextsecret12345' } });
+    expect(remote.status).toBe(400);
+    expect(remote.body.error.message).toContain('headers.Authorization');
+    // A reference to a keychain entry, or an ordinary value, is fine.
+    const fine = await add({ id: 'referenced', transport: 'stdio', command: 'node', args: ['x'], env: { GITHUB_TOKEN: { secret: 'github-token' }, LOG_LEVEL: 'debug' } });
+    expect(fine.status).toBe(200);
+    const listed = await httpPost('/api/servers.list', { authorization: `Bearer ${daemon.apiToken}` }, '{}');
+    expect(listed.body.result.servers.map((s: { config: { id: string } }) => s.config.id)).toEqual(['everything', 'hang', 'referenced']);
+    await httpPost('/api/servers.remove', { authorization: `Bearer ${daemon.apiToken}` }, JSON.stringify({ id: 'referenced' }));
+  });
 });
 
 describe('a server that never answers', () => {
