@@ -10,7 +10,7 @@ import type {
   JSONRPCRequest,
   RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
-import { ClientCancelled, ProxyErrorCode, cancelledByClient, type CallContext, type Interceptor, type Next, type RelayResponse, type SessionInfo } from './interceptor.ts';
+import { ClientCancelled, PROXY_STOPPING, ProxyErrorCode, ProxyStopping, cancelledByClient, type CallContext, type Interceptor, type Next, type RelayResponse, type SessionInfo } from './interceptor.ts';
 import type { Logger } from './logger.ts';
 import { errorResponse } from './ndjson.ts';
 import { messageBytes } from './wire-size.ts';
@@ -71,6 +71,8 @@ export class RelaySession {
   private ready = false;
   /** Why requests cannot be served at all (upstream failed for good). */
   private unavailable: string | undefined;
+  /** The error data that goes with it (set when the proxy is stopping). */
+  private unavailableData: { server: string; reason: string } | undefined;
   private queue: JSONRPCMessage[] = [];
   private readonly inflight = new Map<RequestId, InFlight>();
   /** Requests inside the interceptor chain before `next` (e.g. waiting for approval). */
@@ -151,9 +153,11 @@ export class RelaySession {
     // Requests from now on are answered at once, fast path and chain alike; queued ones are
     // answered below and must not go upstream if a restart completes meanwhile.
     this.unavailable = message;
+    this.unavailableData = { server, reason: PROXY_STOPPING };
     this.queue = [];
-    const error = (id: RequestId) => errorResponse(id, ProxyErrorCode.ServerUnavailable, message, { server, reason: 'proxy-stopping' });
+    const error = (id: RequestId) => errorResponse(id, ProxyErrorCode.ServerUnavailable, message, { server, reason: PROXY_STOPPING });
     for (const [id, entry] of [...this.inflight]) {
+      entry.controller?.abort(new ProxyStopping(message));
       if (entry.waiter) {
         // The chain unwinds with this answer; the client gets it directly below.
         stopped.add(id);
@@ -162,13 +166,14 @@ export class RelaySession {
       this.answer(id, entry, error(id));
       if (this.ready) this.forwardUp({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } });
     }
-    // Still before `next`: aborted with a reason that is not ClientCancelled (the proxy ended it).
+    // Still before `next` (e.g. waiting for an approval): aborted with ProxyStopping, not
+    // ClientCancelled, so interceptors record the proxy ending the call.
     for (const [id, controller] of this.chainControllers) {
       if (!stopped.has(id)) {
         stopped.add(id);
         this.sendDown(error(id));
       }
-      controller.abort(new Error(reason));
+      controller.abort(new ProxyStopping(message));
     }
     if (this.chainControllers.size > 0) {
       await new Promise<void>((resolve) => {
@@ -233,7 +238,7 @@ export class RelaySession {
       return;
     }
     if (this.unavailable !== undefined) {
-      this.sendDown(errorResponse(request.id, ProxyErrorCode.ServerUnavailable, this.unavailable));
+      this.sendDown(errorResponse(request.id, ProxyErrorCode.ServerUnavailable, this.unavailable, this.unavailableData));
       return;
     }
     this.track(request, undefined, undefined);
@@ -350,7 +355,7 @@ export class RelaySession {
         return;
       }
       if (this.unavailable !== undefined) {
-        resolve(errorResponse(forwarded.id, ProxyErrorCode.ServerUnavailable, this.unavailable));
+        resolve(errorResponse(forwarded.id, ProxyErrorCode.ServerUnavailable, this.unavailable, this.unavailableData));
         return;
       }
       this.track(forwarded, resolve, controller);

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { cancelledByClient, type Interceptor, type RelayResponse } from '../../../main/relay/interceptor.ts';
+import { ProxyStopping, cancelledByClient, type Interceptor, type RelayResponse } from '../../../main/relay/interceptor.ts';
 import { silentLogger } from '../../../main/relay/logger.ts';
 import { RelaySession } from '../../../main/relay/relay-session.ts';
 import type { UpstreamTransport } from '../../../main/relay/upstream-transport.ts';
@@ -85,6 +85,7 @@ describe('RelaySession.shutdown', () => {
     expect(h.toClient).toHaveLength(4); // each answered once: the chains' own answers are dropped
     for (const answer of answers.values()) {
       expect(answer.error?.code).toBe(-32002);
+      expect((answer.error as { data?: { reason?: string } }).data?.reason).toBe('proxy-stopping');
       expect(answer.error?.message).toContain('the Switchboard daemon is stopping');
       expect(answer.error?.message).toContain("the result of this request to server 'srv' is unknown");
     }
@@ -92,6 +93,7 @@ describe('RelaySession.shutdown', () => {
     for (const id of ['upstream', 'waiting']) {
       expect(signals.get(id)?.aborted).toBe(true);
       expect(cancelledByClient(signals.get(id)!)).toBe(false);
+      expect(signals.get(id)?.reason).toBeInstanceOf(ProxyStopping);
     }
     // The chains unwound before the session closed (the outermost interceptor saw both outcomes).
     expect(chainOutcomes).toHaveLength(2);
