@@ -69,16 +69,18 @@ export function registerPolicyCommands(program: Command, context: PolicyCommandC
         const { engine, servers } = await local();
         const server = servers.find((s) => s.id === serverId);
         const admission = server ? engine.admitServer(server) : null;
-        const decision = admission && !admission.ok
-          ? { action: 'deny' as const, rule: admission.rule, source: admission.source, label: `${admission.source}: ${admission.rule}`, reason: admission.reason }
-          : engine.evaluate({ kind, serverId, name: tool, arguments: args });
+        // As the proxy (and the daemon's check) do: a server that is not configured is refused before any tool rule.
+        const decision = !server
+          ? { action: 'deny' as const, rule: 'unknown server', source: 'default' as const, label: 'default: unknown server', reason: `server "${serverId}" is not configured` }
+          : admission && !admission.ok
+            ? { action: 'deny' as const, rule: admission.rule, source: admission.source, label: `${admission.source}: ${admission.rule}`, reason: admission.reason }
+            : engine.evaluate({ kind, serverId, name: tool, arguments: args });
         result = { admission, decision };
       }
       if (options.json) return out.json(result);
       out(line`${result.decision.action.toUpperCase()}  ${serverId}/${tool}`);
       out(line`  rule:   ${result.decision.label}`);
       if (result.decision.reason) out(line`  reason: ${result.decision.reason}`);
-      if (result.admission === null) out(line`  note:   server "${serverId}" is not configured; admission not checked`);
       if (!daemon) out('  note:   daemon not running; tool annotations unknown (MCP defaults assumed)');
     });
 
@@ -116,10 +118,12 @@ export function formatEffective(effective: EffectivePolicy, note: string): strin
   for (const s of effective.sources) lines.push(line`  ${s.source.padEnd(8)} ${s.state.padEnd(7)} ${s.location ?? ''}${s.serial !== undefined ? ` serial ${s.serial}` : ''}${s.message ? `  — ${s.message}` : ''}`);
   if (effective.failClosed) lines.push('', line`FAIL CLOSED: ${effective.failClosed}`);
   lines.push('', 'Servers:');
-  if (effective.servers.length === 0) lines.push('  (no allowlist or denylist: every server may run)');
+  if (effective.failClosed) lines.push('  (fail closed: every server is refused, whatever the lists below say)');
+  else if (effective.servers.length === 0) lines.push('  (no allowlist or denylist: every server may run)');
   for (const s of effective.servers) lines.push(line`  ${s.source.padEnd(8)} ${s.list.padEnd(5)} ${s.name}`);
   lines.push('', 'Tool rules (first match per source; deny > ask > allow across sources):');
-  if (effective.tools.length === 0) lines.push('  (none: every call is allowed)');
+  if (effective.failClosed) lines.push('  (fail closed: every call is refused, whatever the rules below say)');
+  else if (effective.tools.length === 0) lines.push('  (none: every call is allowed)');
   for (const t of effective.tools) lines.push(line`  ${t.source.padEnd(8)} ${t.name}`);
   lines.push('', 'Settings:');
   for (const [name, s] of Object.entries(effective.settings)) {

@@ -75,12 +75,21 @@ describe('switchboard policy / approvals commands', () => {
     expect(check.stdout).toContain('DENY  github/delete_repo');
     expect(check.stdout).toContain('managed: deny github/delete_*');
     expect((await run(['policy', 'check', 'github', 'x', '--args', '[1'])).stderr).toContain('--args is not valid JSON');
+    // As the proxy does: a server that is not configured is refused whatever the tool rules say.
+    const unknown = await run(['policy', 'check', 'gitlab', 'anything']);
+    expect(unknown.stdout).toContain('DENY  gitlab/anything');
+    expect(unknown.stdout).toContain('default: unknown server');
   });
 
   it('show reports a corrupt managed file as fail-closed with its path', async () => {
     await writeFile(managedPath, '{ broken');
     const show = await run(['policy', 'show']);
     expect(show.stdout).toContain(`FAIL CLOSED: managed policy file ${managedPath}`);
+    // The lists under the banner must not say the opposite.
+    expect(show.stdout).toContain('(fail closed: every server is refused');
+    expect(show.stdout).toContain('(fail closed: every call is refused');
+    expect(show.stdout).not.toContain('every server may run');
+    expect(show.stdout).not.toContain('every call is allowed');
   });
 
   it('sign produces an envelope that verifies against the public key', async () => {
