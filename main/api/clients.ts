@@ -4,6 +4,7 @@ import { ApiError, type Handlers } from '../../shared/api/define.ts';
 import type { clientsContract } from '../../shared/api/clients.ts';
 import type { ClientService } from '../clients/client-service.ts';
 import { ClientConfigParseError } from '../clients/jsonc-document.ts';
+import { LinkPortError } from '../clients/link-endpoint.ts';
 import { KeychainUnavailableError } from '../secrets/secret-store.ts';
 
 export interface ClientsHandlerDeps {
@@ -33,6 +34,8 @@ async function mapped<T>(call: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof ClientConfigParseError) throw new ApiError({ code: 'conflict', message: error.message });
     if (error instanceof KeychainUnavailableError) throw new ApiError({ code: 'unavailable', message: error.message });
+    // Something the user must fix first (the daemon's port, a lost backup), not a missing thing.
+    if (error instanceof LinkPortError || (error instanceof Error && /pre-link copy .* is missing/.test(error.message))) throw new ApiError({ code: 'conflict', message: error.message });
     if (error instanceof Error && /no .* config file found|is not linked|has no linked|ENOENT/.test(error.message)) throw new ApiError({ code: 'not_found', message: error.message });
     if (error instanceof Error && /already linked/.test(error.message)) throw new ApiError({ code: 'conflict', message: error.message });
     throw error;

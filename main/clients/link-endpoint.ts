@@ -34,6 +34,11 @@ export interface DefaultLinkEndpointOptions {
 
 export const REPO_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'switchboard.js');
 
+/** URL clients cannot be linked while the daemon's port is not the stable, configured one. */
+export class LinkPortError extends Error {
+  override readonly name = 'LinkPortError';
+}
+
 export function createLinkEndpoint(options: DefaultLinkEndpointOptions): LinkEndpoint {
   const nodePath = options.nodePath ?? process.execPath;
   const binPath = options.binPath ?? REPO_BIN;
@@ -42,10 +47,10 @@ export function createLinkEndpoint(options: DefaultLinkEndpointOptions): LinkEnd
   const stableUrl = (serverId: string): string | undefined => (httpPort === 0 ? undefined : `http://127.0.0.1:${httpPort}/mcp/${encodeURIComponent(serverId)}`);
   const checkUrlLinks = (): void => {
     if (httpPort === 0) {
-      throw new Error(`the HTTP endpoint has no fixed port (settings.httpPort is 0${listeningPort ? `; this run of the daemon picked ${listeningPort}, which the next start will not reuse` : ''}); set one (settings.httpPort in ${configFile}) before linking URL clients`);
+      throw new LinkPortError(`the HTTP endpoint has no fixed port (settings.httpPort is 0${listeningPort ? `; this run of the daemon picked ${listeningPort}, which the next start will not reuse` : ''}); set one (settings.httpPort in ${configFile}) before linking URL clients`);
     }
     if (listeningPort !== undefined && listeningPort !== 0 && listeningPort !== httpPort) {
-      throw new Error(`the daemon listens on port ${listeningPort} (started with --port), not on the configured port ${httpPort} (settings.httpPort); `
+      throw new LinkPortError(`the daemon listens on port ${listeningPort} (started with --port), not on the configured port ${httpPort} (settings.httpPort); `
         + `a URL client linked now would lose the daemon at the next start. Restart the daemon without --port, or set settings.httpPort to ${listeningPort} in ${configFile} and restart it, then link again`);
     }
   };

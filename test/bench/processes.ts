@@ -2,7 +2,6 @@
 // stops what it spawned (supergateway and mcp-proxy start the echo server through a shell).
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 
 export class ProcessGroup {
   private readonly children = new Set<ChildProcess>();
@@ -46,17 +45,7 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** A port that was free a moment ago (for tools that cannot listen on port 0 and report it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (address && typeof address !== 'string' ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { freePort } from '../support/free-port.ts';
 
 /** Retries `attempt` until it resolves or `timeoutMs` passes; the last error explains the failure. */
 export async function retryUntil<T>(what: string, timeoutMs: number, attempt: () => Promise<T>): Promise<T> {

@@ -111,6 +111,8 @@ beforeAll(async () => {
     gateway: { url: gatewayUrl },
   }));
   daemon = await startTestDaemon({
+    // The Clients step links Cursor by URL, which needs the daemon on its configured port.
+    configuredPort: true,
     args: ['--static-root', RENDERER],
     env: { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), SWITCHBOARD_MANAGED_POLICY: policyFile },
   });

@@ -13,6 +13,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { createApiClient, type ApiClient } from '../../shared/api/define.ts';
 import { serversContract } from '../../shared/api/servers.ts';
 import type { ServerConfig } from '../../shared/config.ts';
+import { freePort } from './free-port.ts';
 import { httpCallTransport } from '../../main/endpoints/daemon-client.ts';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -24,6 +25,8 @@ export interface TestDaemonOptions {
   /** Servers written to config.json before the daemon starts (schema input: defaults apply). */
   servers?: Array<Partial<ServerConfig> & { id: string; transport: ServerConfig['transport'] }>;
   settings?: { requestTimeoutMs?: number };
+  /** Listen on a fixed port written to settings.httpPort (URL links need one), not a free one picked per start. */
+  configuredPort?: boolean;
   /** Extra environment for the daemon process. */
   env?: Record<string, string>;
   /** Extra `serve` arguments, e.g. ['--log-level', 'debug']. */
@@ -62,15 +65,17 @@ export function nodeCommand(): string {
 export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<TestDaemon> {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
   const clientToken = `sbt_${randomBytes(24).toString('base64url')}`;
+  const httpPort = options.configuredPort ? await freePort() : 0;
   writeFileSync(join(dataDir, 'config.json'), JSON.stringify({
     version: 1,
     servers: options.servers ?? [],
     tokens: [{ name: 'test-client', sha256: createHash('sha256').update(clientToken).digest('hex'), createdAt: new Date().toISOString() }],
-    settings: { httpPort: 0, ...options.settings },
+    settings: { httpPort, ...options.settings },
   }, null, 2), { mode: 0o600 });
 
   let stderr = '';
-  const child: ChildProcess = spawn(process.execPath, [SWITCHBOARD_BIN, 'serve', '--data-dir', dataDir, '--port', '0', ...(options.args ?? [])], {
+  const portArgs = options.configuredPort ? [] : ['--port', '0'];
+  const child: ChildProcess = spawn(process.execPath, [SWITCHBOARD_BIN, 'serve', '--data-dir', dataDir, ...portArgs, ...(options.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
   });
