@@ -63,8 +63,8 @@ export interface Interceptor {
 
 /** Why a call's signal is aborted when the client sent notifications/cancelled for it. */
 export class ClientCancelled extends Error {
-  constructor() {
-    super('cancelled by the client');
+  constructor(message = 'cancelled by the client') {
+    super(message);
     this.name = 'ClientCancelled';
   }
 }

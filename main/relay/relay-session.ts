@@ -124,7 +124,8 @@ export class RelaySession {
   /** Connects upstream, then starts listening to the client. Never throws for upstream trouble. */
   async start(): Promise<void> {
     this.downstream.onmessage = (message) => this.fromClient(message);
-    this.downstream.onclose = () => void this.close();
+    // The client went away: its calls still running are, for it, cancelled.
+    this.downstream.onclose = () => void this.close(new ClientCancelled('the client closed the session'));
     this.downstream.onerror = (error) => this.logger.debug('client transport error', { session: this.session.sessionId, error: error.message });
     try {
       await this.attachUpstream();
@@ -188,16 +189,19 @@ export class RelaySession {
     await this.close();
   }
 
-  async close(): Promise<void> {
+  /** Ends the session; calls still running end with `why` (their interceptor chains unwind, nothing more is sent). */
+  async close(why: Error = new Error('session closed')): Promise<void> {
     if (this.closing) return;
     this.closing = true;
     this.chainsDrained?.();
     this.ready = false;
-    for (const entry of this.inflight.values()) {
+    for (const [id, entry] of this.inflight) {
       clearTimeout(entry.timer);
-      entry.controller?.abort(new Error('session closed'));
+      entry.controller?.abort(why);
+      // A chain waiting for this answer would otherwise never finish (its audit row stays open).
+      entry.waiter?.(errorResponse(id, ProxyErrorCode.ServerUnavailable, `${why.message}; the result of this ${entry.method} is unknown`));
     }
-    for (const controller of this.chainControllers.values()) controller.abort(new Error('session closed'));
+    for (const controller of this.chainControllers.values()) controller.abort(why);
     this.inflight.clear();
     this.chainControllers.clear();
     this.progressTokens.clear();
@@ -254,6 +258,8 @@ export class RelaySession {
         if (entry) {
           this.untrack(requestId, entry);
           entry.controller?.abort(new ClientCancelled());
+          // The server should not answer a cancelled request, and a late answer is dropped: end the chain here.
+          entry.waiter?.(errorResponse(requestId, -32800, 'Request cancelled by the client'));
         }
       }
     } else if (notification.method === 'notifications/initialized') {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import type { Interceptor } from '../../../main/relay/interceptor.ts';
+import { ProxyErrorCode, cancelledByClient, type Interceptor } from '../../../main/relay/interceptor.ts';
 import { silentLogger } from '../../../main/relay/logger.ts';
 import { RelaySession } from '../../../main/relay/relay-session.ts';
 import type { UpstreamTransport } from '../../../main/relay/upstream-transport.ts';
@@ -116,6 +116,30 @@ describe('RelaySession', () => {
     await tick();
     expect(h.toClient).toEqual([]); // a cancelled request gets no response
     await h.relay.close();
+  });
+
+  it('ends the chain of a call the client cancels after it went upstream, or abandons by closing the session', async () => {
+    const settled: Array<{ id: unknown; response: unknown; cancelledByClient: boolean }> = [];
+    const watcher: Interceptor = {
+      name: 'watcher', methods: new Set(['tools/call']),
+      async handle(ctx, next) {
+        const response = await next(ctx.request);
+        // What the audit interceptor does at this point: record the outcome.
+        settled.push({ id: ctx.request.id, response, cancelledByClient: cancelledByClient(ctx.signal) });
+        return response;
+      },
+    };
+    const h = await harness([watcher]);
+    await h.client.send({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'slow' } });
+    await h.client.send({ jsonrpc: '2.0', id: 6, method: 'tools/call', params: { name: 'slow' } });
+    await tick();
+    await h.client.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 5 } });
+    await tick();
+    expect(settled).toEqual([{ id: 5, response: { jsonrpc: '2.0', id: 5, error: { code: -32800, message: 'Request cancelled by the client' } }, cancelledByClient: true }]);
+    await h.client.close();
+    await tick();
+    expect(settled[1]).toMatchObject({ id: 6, response: { error: { code: ProxyErrorCode.ServerUnavailable } }, cancelledByClient: true });
+    expect(h.toClient).toEqual([]);
   });
 
   it('times a request out with a clear error and cancels it upstream', async () => {
