@@ -147,6 +147,9 @@ describe('linked entries through the daemon, for every client fixture', () => {
     setConfiguredPort(configured);
     try {
       await expect(cli('link', 'cursor')).rejects.toThrow(new RegExp(`the daemon listens on port ${daemon.httpPort} \\(started with --port\\), not on the configured port ${configured}.*Restart the daemon without --port`));
+      // Through the API (what the UI calls) it is a conflict for the user to fix, not a server error.
+      const api = createApiClient(apiContract, httpCallTransport(daemon));
+      await expect(api['clients.link']({ client: 'cursor' })).rejects.toMatchObject({ code: 'conflict' });
     } finally {
       setConfiguredPort(daemon.httpPort);
     }
