@@ -2,7 +2,7 @@
 import { ApiError, type Handlers } from '../../shared/api/define.ts';
 import type { ServerEntry, SessionSummary, serversContract } from '../../shared/api/servers.ts';
 import type { ServerConfig } from '../../shared/config.ts';
-import { isSecretValue } from '../clients/secret-detection.ts';
+import { mustNotBeStoredPlain } from '../clients/secret-detection.ts';
 import type { ConfigStore } from '../config/config-store.ts';
 import type { RelayHub } from '../relay/relay-hub.ts';
 import { AdmissionError, ServerNotFoundError, type Supervisor } from '../servers/supervisor.ts';
@@ -114,7 +114,7 @@ function mapError(error: unknown): unknown {
 function refusePlainSecrets(server: ServerConfig): void {
   const [field, values] = server.transport === 'stdio' ? ['env', server.env] as const : ['headers', server.headers] as const;
   const issues = Object.entries(values ?? {})
-    .filter(([key, value]) => typeof value === 'string' && isSecretValue(key, value))
+    .filter(([key, value]) => typeof value === 'string' && mustNotBeStoredPlain(key, value))
     .map(([key]) => ({ path: `server.${field}.${key}`, message: 'looks like a secret: store it in the keychain and refer to it by name ({ "secret": "<name>" })' }));
   if (issues.length === 0) return;
   throw new ApiError({

@@ -9,7 +9,7 @@ import { serversContract, type ServerStatus } from '../../shared/api/servers.ts'
 import type { ForwarderStatus } from '../../shared/audit.ts';
 import { ApiError } from '../../shared/api/define.ts';
 import { ServerConfigSchema, type ServerConfig } from '../../shared/config.ts';
-import { isSecretValue } from '../clients/secret-detection.ts';
+import { mustNotBeStoredPlain } from '../clients/secret-detection.ts';
 import { ConfigStore } from '../config/config-store.ts';
 import { connectToDaemon } from '../endpoints/daemon-client.ts';
 import { sha256Hex } from '../endpoints/http-guard.ts';
@@ -302,7 +302,7 @@ function keyValues(pairs: string[], flag: string): Record<string, string> {
 function plainValues(pairs: string[], flag: '--env' | '--header', id: string): Record<string, string> {
   const values = keyValues(pairs, flag);
   for (const [key, value] of Object.entries(values)) {
-    if (!isSecretValue(key, value)) continue;
+    if (!mustNotBeStoredPlain(key, value)) continue;
     // The name the client importer would give it.
     const name = `${id}.${flag.slice(2)}.${key.replace(/[^A-Za-z0-9._-]/g, '_')}`.slice(0, 128);
     throw new Error(`${flag} ${key}=… looks like a secret, and ${flag} values are written to config.json in plain text. `

@@ -23,3 +23,23 @@ export function isSecretValue(key: string, value: string): boolean {
   if (value.trim().length === 0 || isPlaceholder(value)) return false;
   return SECRET_NAME.test(key) || looksLikeToken(value);
 }
+
+// Names that hold nothing but secrets, whatever the value looks like (unlike "token", "auth",
+// "session" or "key", which also name settings: MAX_TOKENS, AUTH_MODE, SESSION_TIMEOUT).
+const SURELY_SECRET_NAME = /(secret|passw(or)?d|passwd|pwd|api[-_]?key|access[-_]?key|private[-_]?key|credential|cookie|bearer|authorization)/i;
+
+// Numbers, durations, sizes and switch words: what a setting under a secret-sounding name holds
+// (MAX_TOKENS=4096, SESSION_TIMEOUT=30s, AUTH_MODE=none), never a credential.
+const PLAIN_SETTING = /^(?:-?\d+(?:\.\d+)?(?:ms|s|m|h|d|k|kb|mb|gb|%)?|true|false|yes|no|on|off|none|null|enabled|disabled|auto|default|required|optional)$/i;
+
+/**
+ * For values about to be written to a config file as they are (`server add --env/--header`, the
+ * servers API): a secret by isSecretValue, unless the value is plainly a setting under a name
+ * that also names settings. The importer
+ * moves every isSecretValue value to the keychain, where a false alarm costs nothing; refusing
+ * one would block an ordinary setting.
+ */
+export function mustNotBeStoredPlain(key: string, value: string): boolean {
+  if (!isSecretValue(key, value)) return false;
+  return looksLikeToken(value) || SURELY_SECRET_NAME.test(key) || !PLAIN_SETTING.test(value.trim());
+}

@@ -94,8 +94,9 @@ describe('switchboard CLI (no daemon)', () => {
     expect(String(error)).not.toContain('sk-abcdef0123456789');
     expect(existsSync(join(dataDir, 'config.json'))).toBe(false);
     // Ordinary values and placeholders still go in as they are.
-    await run(['server', 'add', 'ok', '--env', 'MODE=ro', '--env', 'HOME_DIR=${HOME}', '--', 'node', 'x']);
-    expect(JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8')).servers[0].env).toEqual({ MODE: 'ro', HOME_DIR: '${HOME}' });
+    // So do settings whose names only sound like secrets.
+    await run(['server', 'add', 'ok', '--env', 'MODE=ro', '--env', 'HOME_DIR=${HOME}', '--env', 'MAX_TOKENS=4096', '--env', 'AUTH_MODE=none', '--', 'node', 'x']);
+    expect(JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8')).servers[0].env).toEqual({ MODE: 'ro', HOME_DIR: '${HOME}', MAX_TOKENS: '4096', AUTH_MODE: 'none' });
   });
 
   it('names --timeout and what it expects', async () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientEnvironment } from '../../../main/clients/adapter.ts';
 import { CLIENT_ADAPTERS, adapterFor } from '../../../main/clients/adapters/index.ts';
-import { isSecretValue, looksLikeToken } from '../../../main/clients/secret-detection.ts';
+import { isSecretValue, looksLikeToken, mustNotBeStoredPlain } from '../../../main/clients/secret-detection.ts';
 
 const mac: ClientEnvironment = { platform: 'darwin', home: '/Users/alex', projectDirs: ['/Users/alex/src/app'] };
 const win: ClientEnvironment = { platform: 'win32', home: 'C:\\Users\\alex', appData: 'C:\\Users\\alex\\AppData\\Roaming', projectDirs: ['D:\\src\\app'] };
@@ -71,6 +71,13 @@ describe('secret detection', () => {
     expect(isSecretValue('Authorization', 'Bearer x')).toBe(true);
     expect(isSecretValue('X-API-Key', 'abc')).toBe(true);
     expect(isSecretValue('PGPASSWORD', 'pw')).toBe(true);
+    // Refusing to store a value in plain text: settings under secret-sounding names pass, secrets do not.
+    for (const [key, value] of [['MAX_TOKENS', '4096'], ['SESSION_TIMEOUT', '30s'], ['AUTH_MODE', 'none'], ['TOKEN_CACHE', 'disabled'], ['LOG_LEVEL', 'debug']]) {
+      expect(mustNotBeStoredPlain(key!, value!), `${key}=${value}`).toBe(false);
+    }
+    for (const [key, value] of [['GITHUB_TOKEN', 'abc'], ['PGPASSWORD', 'hunter2'], ['Authorization', 'Bearer x'], ['PORT', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789'], ['API_KEY', '1234567890123456']]) {
+      expect(mustNotBeStoredPlain(key!, value!), `${key}=${value}`).toBe(true);
+    }
     expect(isSecretValue('SOMETHING', 'ghp_abcdefabcdefabcdefabcdefabcdefabcdef')).toBe(true);
     expect(isSecretValue('LOG_LEVEL', 'info')).toBe(false);
     expect(isSecretValue('API_KEY', '${input:key}')).toBe(false);
