@@ -6,9 +6,15 @@ import { GLOB_OPTIONS } from '../../shared/policy.ts';
 
 export type Matcher = (value: string) => boolean;
 
-export function compileGlob(pattern: string): Matcher {
+export function compileGlob(pattern: string, options: { nocase?: boolean } = {}): Matcher {
   if (pattern === '*' || pattern === '**') return () => true;
-  if (!/[*?[\]{}()!+@\\]/.test(pattern)) return (value) => value === pattern;
-  const re = picomatch.makeRe(pattern, GLOB_OPTIONS);
+  if (!/[*?[\]{}()!+@\\]/.test(pattern)) {
+    if (options.nocase) {
+      const folded = pattern.toLowerCase();
+      return (value) => value.toLowerCase() === folded;
+    }
+    return (value) => value === pattern;
+  }
+  const re = picomatch.makeRe(pattern, { ...GLOB_OPTIONS, ...options });
   return (value) => re.test(value);
 }

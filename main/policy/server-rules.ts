@@ -65,7 +65,7 @@ export function compileServerMatcher(m: ServerMatcher): CompiledServerMatcher {
 
 function compileArgs(patterns: readonly string[]): (args: readonly string[]) => boolean {
   const open = patterns.at(-1) === '...';
-  const fixed = (open ? patterns.slice(0, -1) : patterns).map(compileGlob);
+  const fixed = (open ? patterns.slice(0, -1) : patterns).map((pattern) => compileGlob(pattern));
   return (args) => {
     if (open ? args.length < fixed.length : args.length !== fixed.length) return false;
     return fixed.every((g, i) => g(args[i]!));

@@ -3,6 +3,7 @@
 // costs a map lookup plus the annotation and argument checks of a few candidates.
 import type { AnnotationConditions, ArgumentCondition, PolicyAction, PolicySource, ToolRule } from '../../shared/policy.ts';
 import { compileGlob } from './glob.ts';
+import { pathForms } from './path-forms.ts';
 
 export type TargetKind = ToolRule['kind'];
 
@@ -59,7 +60,7 @@ export function describeToolRule(rule: ToolRule): string {
 export function compileToolRule(rule: ToolRule, source: PolicySource): CompiledToolRule {
   const target = compileGlob(rule.match);
   const annotationCheck = compileAnnotations(rule.annotations);
-  const argumentChecks = (rule.arguments ?? []).map(compileArgumentCondition);
+  const argumentChecks = (rule.arguments ?? []).map((condition) => compileArgumentCondition(condition, rule.action));
   return {
     source,
     name: describeToolRule(rule),
@@ -79,7 +80,12 @@ function compileAnnotations(conditions: AnnotationConditions | undefined): (a: E
   return (a) => entries.every(([key, want]) => a[key] === want);
 }
 
-function compileArgumentCondition(condition: ArgumentCondition): (args: unknown) => boolean {
+/**
+ * A string value is tested in each of its path forms (path-forms.ts): a deny or ask rule's
+ * condition holds when any form matches, also ignoring case (case-insensitive file systems), an
+ * allow rule's only when every form matches as written. Both err on the strict side.
+ */
+function compileArgumentCondition(condition: ArgumentCondition, action: PolicyAction): (args: unknown) => boolean {
   const path = condition.path.split('.');
   const read = (args: unknown): unknown => {
     let value = args;
@@ -89,23 +95,37 @@ function compileArgumentCondition(condition: ArgumentCondition): (args: unknown)
     }
     return value;
   };
-  if (condition.equals !== undefined) {
+  if (condition.equals !== undefined && typeof condition.equals !== 'string') {
     const want = condition.equals;
     return (args) => read(args) === want;
   }
   let test: (s: string) => boolean;
-  if (condition.matches !== undefined) {
+  let testIgnoringCase: (s: string) => boolean;
+  if (condition.equals !== undefined) {
+    const want = condition.equals as string;
+    const folded = want.toLowerCase();
+    test = (s) => s === want;
+    testIgnoringCase = (s) => s.toLowerCase() === folded;
+  } else if (condition.matches !== undefined) {
     const re = new RegExp(condition.matches);
+    const folded = new RegExp(condition.matches, 'i');
     test = (s) => re.test(s);
+    testIgnoringCase = (s) => folded.test(s);
   } else if (condition.glob !== undefined) {
     test = compileGlob(condition.glob);
+    testIgnoringCase = compileGlob(condition.glob, { nocase: true });
   } else {
     const prefix = condition.prefix!;
+    const folded = prefix.toLowerCase();
     test = (s) => s.startsWith(prefix);
+    testIgnoringCase = (s) => s.toLowerCase().startsWith(folded);
   }
+  const holds = action === 'allow'
+    ? (value: string) => pathForms(value).every(test)
+    : (value: string) => pathForms(value).some((form) => test(form) || testIgnoringCase(form));
   return (args) => {
     const value = read(args);
-    return typeof value === 'string' && test(value);
+    return typeof value === 'string' && holds(value);
   };
 }
 

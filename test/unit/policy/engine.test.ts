@@ -60,6 +60,28 @@ describe('tool rules', () => {
     expect(engine.evaluate({ serverId: 'fs', name: 'read' }).action).not.toBe('deny');
   });
 
+  it('argument conditions see through path spellings: a deny holds for any spelling, an allow only for all of them', () => {
+    const engine = new PolicyEngine({ managed: managed({ tools: [
+      { id: 'no-ssh-keys', match: 'fs/*', arguments: [{ path: 'path', glob: '**/.ssh/**' }], action: 'deny' },
+      { id: 'no-etc', match: 'fs/*', arguments: [{ path: 'path', prefix: '/etc/' }], action: 'deny' },
+      { id: 'public-ok', match: 'fs/*', arguments: [{ path: 'path', glob: '/srv/public/**' }], action: 'allow' },
+      { id: 'ask-rest', match: 'fs/*', action: 'ask' },
+    ] }) });
+    const decide = (path: string) => engine.evaluate({ serverId: 'fs', name: 'read_file', arguments: { path } }).rule;
+    for (const path of ['/home/u/.ssh/id_rsa', '/home/u/./.ssh/id_rsa', '/home/u/x/../.ssh/id_rsa', '/home/u//.ssh/id_rsa', '/home/u/.SSH/id_rsa', 'C:\\Users\\u\\.ssh\\id_rsa']) {
+      expect(decide(path), path).toBe('no-ssh-keys');
+    }
+    for (const path of ['/etc/passwd', '//etc/passwd', '/tmp/../etc/passwd', '/ETC/passwd']) expect(decide(path), path).toBe('no-etc');
+    expect(decide('/srv/public/readme.md')).toBe('public-ok');
+    // Written under /srv/public, but it is not there: the allow does not hold, the next rule decides.
+    expect(decide('/srv/public/../private/key')).toBe('ask-rest');
+    expect(decide('/SRV/public/readme.md')).toBe('ask-rest');
+    // Not paths: URLs and plain words are compared as they are (a URL's "//" is not a doubled separator).
+    expect(decide('https://example.com/.ssh/x')).toBe('no-ssh-keys');
+    expect(decide('https://example.com/srv/public/x')).toBe('ask-rest');
+    expect(decide('notes')).toBe('ask-rest');
+  });
+
   it('locks: a locked "tools" setting ignores user rules and is reported as locked', () => {
     const engine = new PolicyEngine({ managed: managed({ locks: ['tools', 'approvals.timeoutSeconds'] }), user: user({ tools: [{ match: '**', action: 'deny' }], approvals: { timeoutSeconds: 5 } }) });
     expect(engine.evaluate({ serverId: 's', name: 't', arguments: {} }).source).toBe('default');
