@@ -17,6 +17,7 @@ import { createStderrLogger, silentLogger } from '../relay/logger.ts';
 import { Supervisor } from '../servers/supervisor.ts';
 import type { ResolveSecret } from '../servers/child-process-transport.ts';
 import type { CliContext } from './context.ts';
+import { STOP_DEADLINE_MS, stopWithDeadline } from './stop-deadline.ts';
 import { line, printer } from './output.ts';
 
 const BUILT_UI = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
@@ -56,7 +57,10 @@ export function registerCoreCommands(program: Command, context: CliContext): voi
         await createOpenUrl((line) => out(line.replace('to authorize MCP Switchboard', 'for the MCP Switchboard UI')))(url);
       }
       await new Promise<void>((resolve) => {
-        const shutdown = () => void switchboard.stop().then(resolve, resolve);
+        const shutdown = () => void stopWithDeadline(() => switchboard.stop(), STOP_DEADLINE_MS, () => {
+          logger.error(`the daemon did not finish stopping within ${STOP_DEADLINE_MS / 1000} s; exiting anyway`, {});
+          process.exit(1);
+        }).then(resolve, resolve);
         process.once('SIGINT', shutdown);
         process.once('SIGTERM', shutdown);
         process.once('SIGHUP', shutdown);
