@@ -2,6 +2,7 @@
 // keychain service of its own, and the ClientService wired as the daemon would wire it.
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { PassThrough } from 'node:stream';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClientEnvironment } from '../../../main/clients/adapter.ts';
@@ -9,6 +10,8 @@ import { ClientService } from '../../../main/clients/client-service.ts';
 import { JsonConfigFile } from '../../../main/clients/config-access.ts';
 import { createLinkEndpoint } from '../../../main/clients/link-endpoint.ts';
 import { KeyringSecretStore } from '../../../main/secrets/secret-store.ts';
+import { registerClientCommands } from '../../../main/cli/clients.ts';
+import { Command } from 'commander';
 import { uniqueService } from '../secrets/keychain-helpers.ts';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'clients');
@@ -56,4 +59,15 @@ export function createHarness(): Harness {
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs `switchboard client <argv…>` against the harness; resolves with what it printed. */
+export async function runClientCommand(h: Harness, ...argv: string[]): Promise<string> {
+  const stdout = new PassThrough();
+  let out = '';
+  stdout.on('data', (chunk) => { out += String(chunk); });
+  const program = new Command().exitOverride();
+  registerClientCommands(program, { dataDir: h.dataDir, config: h.config, secretStore: h.secrets, env: h.env, stdout });
+  await program.parseAsync(['node', 'switchboard', 'client', ...argv]);
+  return out;
 }

@@ -5,13 +5,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { Command } from 'commander';
 import type { StdioServerConfig } from '../../../shared/config.ts';
-import { registerClientCommands } from '../../../main/cli/clients.ts';
 import { ClientService } from '../../../main/clients/client-service.ts';
 import { createLinkEndpoint } from '../../../main/clients/link-endpoint.ts';
-import { createHarness, HTTP_PORT, type Harness } from './client-harness.ts';
+import { createHarness, HTTP_PORT, runClientCommand, type Harness } from './client-harness.ts';
 
 let harness: Harness | undefined;
 afterEach(async () => { await harness?.cleanup(); harness = undefined; });
@@ -30,15 +27,7 @@ const CURSOR = '.cursor/mcp.json';
 const WINDSURF = '.codeium/windsurf/mcp_config.json';
 const VSCODE = '.config/Code/User/mcp.json';
 
-async function cli(h: Harness, ...argv: string[]): Promise<string> {
-  const stdout = new PassThrough();
-  let out = '';
-  stdout.on('data', (chunk) => { out += String(chunk); });
-  const program = new Command().exitOverride();
-  registerClientCommands(program, { dataDir: h.dataDir, config: h.config, secretStore: h.secrets, env: h.env, stdout });
-  await program.parseAsync(['node', 'switchboard', 'client', ...argv]);
-  return out;
-}
+const cli = runClientCommand;
 
 describe('which entries are the same server', () => {
   it('keeps entries that differ in env apart, says so, and maps an equal secret value to the same server', async () => {

@@ -10,7 +10,7 @@ import { launchSpecFromFile } from '../../../main/clients/launch-spec.ts';
 import { REPO_BIN } from '../../../main/clients/link-endpoint.ts';
 import { parseJsonc, valueAt } from '../../../main/clients/jsonc-document.ts';
 import { filesContaining } from '../secrets/keychain-helpers.ts';
-import { createHarness, HTTP_PORT, type Harness } from './client-harness.ts';
+import { createHarness, HTTP_PORT, runClientCommand, type Harness } from './client-harness.ts';
 
 interface Case {
   client: string;
@@ -186,22 +186,11 @@ describe('a file that does not parse', () => {
 
 describe('switchboard client (CLI)', () => {
   it('lists, imports, links and unlinks through the commander commands', async () => {
-    const { Command } = await import('commander');
-    const { PassThrough } = await import('node:stream');
-    const { registerClientCommands } = await import('../../../main/cli/clients.ts');
     harness = createHarness();
     const h = harness;
     const file = h.place('vscode/mcp.json', 'home', '.config/Code/User/mcp.json');
     const original = readFileSync(file);
-    const run = async (...argv: string[]): Promise<string> => {
-      const stdout = new PassThrough();
-      let out = '';
-      stdout.on('data', (chunk) => { out += String(chunk); });
-      const program = new Command().exitOverride();
-      registerClientCommands(program, { dataDir: h.dataDir, config: h.config, secretStore: h.secrets, env: h.env, stdout });
-      await program.parseAsync(['node', 'switchboard', 'client', ...argv]);
-      return out;
-    };
+    const run = (...argv: string[]): Promise<string> => runClientCommand(h, ...argv);
     const listed = JSON.parse(await run('list', '--json')) as Array<{ id: string; installed: boolean; files: Array<{ exists: boolean; servers: string[] }> }>;
     expect(listed.find((c) => c.id === 'vscode')).toMatchObject({ installed: true });
     expect(listed.find((c) => c.id === 'vscode')!.files[0]!.servers).toEqual(['memory', 'perplexity', 'github']);

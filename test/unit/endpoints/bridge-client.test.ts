@@ -53,6 +53,16 @@ function collect(stream: PassThrough): () => string {
   return () => text;
 }
 
+/** Runs the bridge for server "ev" against the fake daemon in `dir`, on in-memory stdio. */
+function bridge(dir: string): { stdin: PassThrough; out: () => string; err: () => string; exit: Promise<number> } {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out = collect(stdout);
+  const err = collect(stderr);
+  return { stdin, out, err, exit: runBridge({ dataDir: dir, serverId: 'ev', stdin, stdout, stderr, startDaemon: false }) };
+}
+
 const request = (id: number | string, name = 'slow') => `${JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: { id: 'not-the-id' } } })}\n`;
 
 describe('switchboard bridge when the daemon goes away', () => {
@@ -72,12 +82,7 @@ describe('switchboard bridge when the daemon goes away', () => {
         setTimeout(() => socket.destroy(), 80);
       }
     });
-    const stdin = new PassThrough();
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const out = collect(stdout);
-    const err = collect(stderr);
-    const exit = runBridge({ dataDir: dir, serverId: 'ev', stdin, stdout, stderr, startDaemon: false });
+    const { stdin, out, err, exit } = bridge(dir);
     stdin.write(request(1));
     stdin.write(request(2).slice(0, 7));
     stdin.write(request(2).slice(7) + request('three'));
@@ -115,11 +120,7 @@ describe('switchboard bridge when the daemon goes away', () => {
         setTimeout(() => socket.destroy(), 50);
       }
     });
-    const stdin = new PassThrough();
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const out = collect(stdout);
-    const exit = runBridge({ dataDir: dir, serverId: 'ev', stdin, stdout, stderr, startDaemon: false });
+    const { stdin, out, exit } = bridge(dir);
     stdin.write(sdk(5) + sdk(6) + sdk('seven') + sdk('q"uote') + sdk(8) + sdk(9));
     stdin.write(`${JSON.stringify({ method: 'notifications/cancelled', params: { requestId: 8, reason: 'user' }, jsonrpc: '2.0' })}\n`);
     // The client's answer to a server request is not one of its own requests.
@@ -138,12 +139,7 @@ describe('switchboard bridge when the daemon goes away', () => {
       socket.write(`${JSON.stringify({ jsonrpc: '2.0', id: message.id, result: {} })}\n`);
     });
     server!.on('connection', (socket) => socket.on('end', () => socket.end()));
-    const stdin = new PassThrough();
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const out = collect(stdout);
-    const err = collect(stderr);
-    const exit = runBridge({ dataDir: dir, serverId: 'ev', stdin, stdout, stderr, startDaemon: false });
+    const { stdin, out, err, exit } = bridge(dir);
     stdin.write(request(1));
     await new Promise((r) => setTimeout(r, 50));
     stdin.end();
