@@ -6,7 +6,10 @@ import { dataDirFlag, type CliContext } from './cli/context.ts';
 import { registerApprovalsCommands } from './cli/approvals.ts';
 import { registerAuditCommands } from './cli/audit.ts';
 import { registerClientCommands } from './cli/clients.ts';
-import { registerCoreCommands } from './cli/core.ts';
+import { registerServeCommand } from './cli/serve.ts';
+import { registerServerCommands } from './cli/servers.ts';
+import { registerStatusCommand } from './cli/status.ts';
+import { registerTokenCommands } from './cli/tokens.ts';
 import { registerPolicyCommands } from './cli/policy.ts';
 import { registerSecretCommands } from './cli/secrets.ts';
 import { terminalText } from './cli/output.ts';
@@ -18,7 +21,10 @@ export function buildProgram(context: CliContext): Command {
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => context.stdout.write(terminalText(s)), writeErr: (s) => context.stderr.write(terminalText(s)) });
-  registerCoreCommands(program, context);
+  registerServeCommand(program, context);
+  registerStatusCommand(program, context);
+  registerServerCommands(program, context);
+  registerTokenCommands(program, context);
   registerBridgeCommands(program, context);
   registerClientCommands(program, context);
   registerSecretCommands(program, context);

@@ -1,20 +1,22 @@
-// The product's composition root: the relay daemon with every capability plugged in — policy
-// (admission, tool rules, pinning, approvals), the audit store and its forwarder, secrets from
-// the OS keychain, client linking, UI events — and the one API they all answer through. Both
-// `switchboard serve` and the Electron main process start exactly this.
+// The product's one composition root. Both `switchboard serve`, the Electron main process and the
+// CLI (when no daemon runs) build exactly this, in one fixed order, each part from the ones before
+// it: config → policy → supervisor → relay hub → audit → forwarder → API → endpoints. Nothing
+// here decides anything; the domain folders do, and this file only wires them.
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { ConfigStore } from './config/config-store.ts';
-import { resolveDataDir } from './config/data-dir.ts';
 import { apiContract, type ApiContract } from '../shared/api/contract.ts';
 import type { Handlers } from '../shared/api/define.ts';
-import type { CaptureMode } from '../shared/audit.ts';
-import type { ServerConfig } from '../shared/config.ts';
-import type { ToolRule } from '../shared/policy.ts';
+import type { Config } from '../shared/config.ts';
+import { createAppHandlers, type LoginItemControl } from './api/index.ts';
+import { createApprovalsHandlers } from './api/approvals.ts';
 import { createAuditHandlers } from './api/audit.ts';
 import { createClientsHandlers } from './api/clients.ts';
+import { ApiDispatcher } from './api/dispatcher.ts';
 import { connectEventSources, EventHub } from './api/events.ts';
-import { createApiHandlers, type LoginItemControl } from './api/index.ts';
+import { createPolicyHandlers } from './api/policy.ts';
 import { createSecretsHandlers } from './api/secrets.ts';
+import { createServersHandlers } from './api/servers.ts';
+import { createTokensHandlers } from './api/tokens.ts';
 import { eventStreamRoute } from './api/sse.ts';
 import { AuditInterceptor } from './audit/audit-interceptor.ts';
 import { AuditOutbox } from './audit/audit-outbox.ts';
@@ -22,32 +24,48 @@ import { AuditQueries } from './audit/audit-queries.ts';
 import { AuditRetention } from './audit/audit-retention.ts';
 import { auditDbPath } from './audit/database.ts';
 import { loadDeviceIdentity } from './audit/device-identity.ts';
+import { RetentionSchedule } from './audit/retention-schedule.ts';
 import { AuditStore } from './audit/store.ts';
-import { currentEnvironment } from './clients/adapter.ts';
+import { createStderrLogger, type Logger } from './base/logger.ts';
+import { currentEnvironment, type ClientEnvironment } from './clients/adapter.ts';
 import { ClientService } from './clients/client-service.ts';
-import type { ConfigAccess } from './clients/config-access.ts';
-import { createLinkEndpoint } from './clients/link-endpoint.ts';
-import { Daemon } from './daemon.ts';
-import type { DaemonInfo } from './endpoints/daemon-file.ts';
+import { createLiveLinkEndpoint } from './clients/link-endpoint.ts';
+import { ConfigService } from './config/config-service.ts';
+import { ConfigStore } from './config/config-store.ts';
+import { resolveDataDir } from './config/data-dir.ts';
+import { claimDaemonFile, releaseDaemonFile, socketPathFor, updateDaemonFile, type DaemonInfo } from './endpoints/daemon-file.ts';
+import { HttpEndpoint } from './endpoints/http-endpoint.ts';
+import { SocketEndpoint } from './endpoints/socket-endpoint.ts';
 import { AuditForwarder, type ForwarderConfig } from './forwarder/audit-forwarder.ts';
-import type { InventoryServer } from './forwarder/inventory.ts';
+import { GatewayBinding } from './forwarder/gateway-binding.ts';
+import { createInventorySource } from './forwarder/inventory-source.ts';
 import { PolicyStack } from './policy/policy-stack.ts';
-import { createStderrLogger, type Logger } from './relay/logger.ts';
-import { closeRemoteAuths } from './servers/upstream-factory.ts';
+import { createUserRuleWriter } from './policy/user-rules.ts';
+import { InProcessClient } from './relay/in-process-client.ts';
+import { RelayHub } from './relay/relay-hub.ts';
+import type { RestartPolicy } from './relay/relay-session.ts';
 import { createSecretResolver } from './secrets/resolve-secrets.ts';
 import { KeyringSecretStore, type SecretStore } from './secrets/secret-store.ts';
+import { closeRemoteAuths } from './servers/upstream-factory.ts';
+import { Supervisor } from './servers/supervisor.ts';
 
 export const APP_VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
-/** Size cap of the audit database when no policy sets one (oldest rows go first, counted as dropped). */
-const DEFAULT_AUDIT_MAX_BYTES = 1024 * 1024 * 1024;
-const DEFAULT_RETENTION_DAYS = 90;
+/** What clients are told about their calls in flight when the daemon stops. */
+export const DAEMON_STOPPING = 'the Switchboard daemon is stopping';
+
+/** Why an approval cannot be answered in the CLI's own in-process product. */
+const NO_APPROVER = 'this call needs the user\'s approval, and nobody can answer it: no Switchboard daemon is running. Start it (`switchboard serve`, or the app) and make the call again, then answer the prompt';
 
 export interface SwitchboardOptions {
   dataDir: string;
   mode: 'desktop' | 'headless';
+  /**
+   * False builds the product for one CLI command when no daemon runs: nothing listens or claims
+   * the data folder, nothing is forwarded or pruned, no server starts until a command needs it,
+   * and approvals cannot be answered. Default true.
+   */
+  listen?: boolean;
   logger?: Logger;
   /** Overrides settings.httpPort (0 = any free port). */
   httpPort?: number;
@@ -58,302 +76,277 @@ export interface SwitchboardOptions {
   secretStore?: SecretStore;
   /** Default: the OS path, or $SWITCHBOARD_MANAGED_POLICY. */
   managedPath?: string;
-  /** Start probe sessions of enabled servers at start (default true). */
+  /** Start probe sessions of enabled servers at start (default true when listening). */
   autoStart?: boolean;
+  /** Watch config.json for edits by hand (default true when listening). */
   watchConfig?: boolean;
   fetch?: typeof fetch;
   /** Passed to the forwarder (tests shorten batches and backoff). */
   forwarder?: Partial<Omit<ForwarderConfig, 'url'>>;
+  /** Per-message limit on the socket and HTTP bodies (default 4 MiB). */
+  maxMessageBytes?: number;
+  /** Health ping interval of probe sessions (default 30 s). */
+  pingIntervalMs?: number;
+  /** Respawn policy of a session's upstream after a crash. */
+  sessionRestart?: RestartPolicy;
+  /** Where client config files are looked for (default: this user's). */
+  clientEnvironment?: ClientEnvironment;
 }
 
 export class Switchboard {
-  readonly daemon: Daemon;
+  readonly config: ConfigService;
   readonly policy: PolicyStack;
-  readonly audit: { store: AuditStore; interceptor: AuditInterceptor; queries: AuditQueries; outbox: AuditOutbox; retention: AuditRetention };
+  readonly supervisor: Supervisor;
+  readonly hub: RelayHub;
+  readonly audit: { store: AuditStore; interceptor: AuditInterceptor; queries: AuditQueries; outbox: AuditOutbox; retention: RetentionSchedule };
   readonly forwarder: AuditForwarder;
-  readonly events = new EventHub();
   readonly secrets: SecretStore;
   readonly clients: ClientService;
+  readonly events = new EventHub();
+  readonly dispatcher: ApiDispatcher<ApiContract>;
+  readonly endpoints: { socket: SocketEndpoint; http: HttpEndpoint } | undefined;
+  readonly apiToken = randomBytes(32).toString('base64url');
   private readonly options: SwitchboardOptions;
   private readonly logger: Logger;
-  private disconnectEvents: (() => void) | undefined;
-  private stopAdmissionWatch: (() => void) | undefined;
-  private retentionTimer: NodeJS.Timeout | undefined;
-  private gatewayKey = '';
+  private readonly gateway: GatewayBinding;
+  private readonly disconnect: Array<() => void> = [];
+  private daemonInfo: DaemonInfo | undefined;
+  private claimed = false;
   private stopping: Promise<void> | undefined;
+
+  /** Builds and starts everything; an invalid config.json or a second daemon on the folder rejects. */
+  static async start(options: SwitchboardOptions): Promise<Switchboard> {
+    const switchboard = new Switchboard(options);
+    try {
+      await switchboard.startParts();
+    } catch (error) {
+      await switchboard.stop();
+      throw error;
+    }
+    return switchboard;
+  }
 
   private constructor(options: SwitchboardOptions) {
     this.options = options;
-    this.logger = options.logger ?? createStderrLogger('info');
+    const listen = options.listen ?? true;
+    const logger = options.logger ?? createStderrLogger('info');
+    this.logger = logger;
     this.secrets = options.secretStore ?? new KeyringSecretStore();
-    const ref: { daemon?: Daemon } = {};
-    const configStore = (): ConfigStore => ref.daemon!.config;
+
+    const config = new ConfigService(new ConfigStore(options.dataDir), logger);
+    this.config = config;
+    const configuredServer = (id: string) => config.config.servers.find((server) => server.id === id);
 
     this.policy = new PolicyStack({
       dataDir: options.dataDir,
       ...(options.managedPath ? { managedPath: options.managedPath } : {}),
-      userPolicy: () => ref.daemon?.currentConfig?.settings.userPolicy,
-      addUserRule: (rule) => this.addUserRule(rule),
-      serverConfig: (id) => ref.daemon?.supervisor.config(id),
-      lookupTool: async (id, name) => (await ref.daemon!.supervisor.tools(id)).find((tool) => tool.name === name),
+      userPolicy: () => config.config.settings.userPolicy,
+      addUserRule: createUserRuleWriter(config),
+      serverConfig: configuredServer,
       ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(listen ? {} : { managedPollMs: 0, orgCacheOnly: true, unattended: NO_APPROVER }),
+    });
+    const engine = () => this.policy.service.engine();
+
+    this.supervisor = new Supervisor({
+      logger,
+      admit: this.policy.admit,
+      resolveSecret: createSecretResolver(this.secrets),
+      autoStart: options.autoStart ?? listen,
+      ...(options.pingIntervalMs ? { pingIntervalMs: options.pingIntervalMs } : {}),
+      ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
+    });
+
+    this.hub = new RelayHub({
+      upstreams: this.supervisor,
+      logger,
+      defaultRequestTimeoutMs: () => config.config.settings.requestTimeoutMs,
+      ...(options.sessionRestart ? { restart: options.sessionRestart } : {}),
     });
 
     const store = new AuditStore(auditDbPath(options.dataDir));
+    store.onMergeError((error) => logger.error('audit: indexing finished calls failed; they stay recorded and are retried', { error: error.message }));
     const identity = loadDeviceIdentity(options.dataDir);
-    store.onMergeError((error) => this.logger.error('audit: indexing finished calls failed; they stay recorded and are retried', { error: error.message }));
     const settled = { beforeRead: () => void store.settle() };
     const outbox = new AuditOutbox(store.db, settled);
     this.audit = {
       store,
       outbox,
       queries: new AuditQueries(store.db, settled),
-      retention: new AuditRetention(store.db, outbox),
-      interceptor: new AuditInterceptor({ store, identity, captureMode: () => this.captureMode(), redactPatterns: () => this.redactPatterns() }),
+      retention: new RetentionSchedule(new AuditRetention(store.db, outbox), { retentionDays: () => engine().auditRetentionDays() }, logger),
+      interceptor: new AuditInterceptor({ store, identity, captureMode: () => engine().auditArguments(), redactPatterns: () => engine().auditRedactPatterns() }),
     };
+    // Audit outermost: it records what policy and approvals refuse, with their decision.
+    this.hub.use(this.audit.interceptor);
+    this.hub.use(this.policy.interceptor);
+
+    this.gateway = new GatewayBinding({
+      fromPolicy: () => engine().gateway(),
+      settings: () => config.config.settings,
+      readSecret: (name) => this.secrets.get(name),
+      logger,
+      ...(options.forwarder ? { forwarderOptions: options.forwarder } : {}),
+    });
     this.forwarder = new AuditForwarder({
       outbox,
       identity: { deviceId: identity.deviceId, osUser: identity.osUser, hostName: identity.hostName, serviceVersion: APP_VERSION },
-      getToken: () => this.gatewayToken(),
-      inventory: { listServers: () => this.inventory() },
+      getToken: () => this.gateway.token(),
+      inventory: createInventorySource(this.supervisor, this.policy.admit),
       ...(options.fetch ? { fetch: options.fetch } : {}),
     }, null);
 
-    // Before the daemon: its constructor builds the API handlers, which hold this service.
-    const configAccess: ConfigAccess = {
-      read: async () => configStore().load(),
-      // Applied at once, not when the file watcher notices: a client linked now connects now.
-      update: async (change) => {
-        const saved = await configStore().update((config) => {
-          change(config);
-        });
-        ref.daemon!.reloadConfig();
-        return saved;
-      },
-    };
     this.clients = new ClientService({
-      config: configAccess,
+      config: { read: async () => config.config, update: (change) => config.update((draft) => { change(draft); }) },
       secrets: this.secrets,
-      endpoint: {
-        bridgeCommand: (id) => this.linkEndpoint().bridgeCommand(id),
-        checkUrlLinks: () => this.linkEndpoint().checkUrlLinks(),
-        url: (id) => this.linkEndpoint().url(id),
-        stableUrl: (id) => this.linkEndpoint().stableUrl(id),
-        pointsHere: (entry) => this.linkEndpoint().pointsHere(entry),
-      },
-      env: currentEnvironment(),
-      admit: (server) => this.policy.admit(server),
-    });
-    this.daemon = new Daemon({
-      dataDir: options.dataDir,
-      logger: this.logger,
-      // Audit outermost: it records what policy and approvals refuse, with their decision.
-      interceptors: [this.audit.interceptor, this.policy.interceptor],
+      endpoint: createLiveLinkEndpoint({
+        dataDir: options.dataDir,
+        configuredPort: () => config.config.settings.httpPort,
+        listeningPort: () => this.daemonInfo?.httpPort,
+      }),
+      env: options.clientEnvironment ?? currentEnvironment(),
       admit: this.policy.admit,
-      resolveSecret: createSecretResolver(this.secrets),
-      apiContract,
-      apiHandlers: (daemon) => this.apiHandlers(daemon),
-      routes: [eventStreamRoute(this.events, () => ref.daemon!.apiToken)],
-      ...(options.httpPort !== undefined ? { httpPort: options.httpPort } : {}),
-      ...(options.staticRoot ? { staticRoot: options.staticRoot } : {}),
-      ...(options.autoStart !== undefined ? { autoStart: options.autoStart } : {}),
-      ...(options.watchConfig !== undefined ? { watchConfig: options.watchConfig } : {}),
-      onConfigChange: () => this.configChanged(),
-      // Only the daemon that owns the folder, and before any new call: rows a killed daemon
-      // left in flight become `interrupted` records.
-      beforeListen: () => {
-        const recovered = this.audit.store.recoverInterrupted();
-        if (recovered > 0) this.logger.warn('audit: calls interrupted by the last stop were recorded as interrupted', { count: recovered });
-      },
     });
-    ref.daemon = this.daemon;
+
+    const uiCalls = new InProcessClient(this.hub, { clientName: 'switchboard-ui', clientVersion: APP_VERSION, label: 'ui' });
+    const cliCalls = new InProcessClient(this.hub, { clientName: 'switchboard-cli', clientVersion: APP_VERSION, label: 'cli' });
+    const handlers: Handlers<ApiContract> = {
+      ...createAppHandlers({ version: APP_VERSION, dataDir: options.dataDir, mode: options.mode, ...(options.loginItem ? { loginItem: options.loginItem } : {}) }, () => Object.keys(handlers).sort()),
+      ...createServersHandlers({
+        config,
+        supervisor: this.supervisor,
+        hub: this.hub,
+        calls: (caller) => (caller.kind === 'cli' || !listen ? cliCalls : uiCalls),
+        daemonInfo: () => ({
+          pid: process.pid,
+          dataDir: options.dataDir,
+          httpPort: this.daemonInfo?.httpPort ?? 0,
+          socketPath: socketPathFor(options.dataDir),
+          startedAt: this.daemonInfo?.startedAt ?? new Date().toISOString(),
+        }),
+      }),
+      ...createPolicyHandlers({
+        engine,
+        reload: async () => {
+          await this.policy.service.reloadManaged();
+          return this.policy.service.refreshOrg();
+        },
+        pins: this.policy.pins,
+        serverConfig: configuredServer,
+        // A one-off CLI command does not start a server only to read its annotations: the answer says defaults were assumed.
+        ...(listen ? { lookupTool: async (id: string, name: string) => (await this.supervisor.tools(id)).find((tool) => tool.name === name) } : {}),
+      }),
+      ...createApprovalsHandlers({ broker: this.policy.broker }),
+      ...createAuditHandlers({ queries: this.audit.queries, forwarder: this.forwarder }),
+      ...createSecretsHandlers({ secretStore: this.secrets }),
+      ...createClientsHandlers({ clients: this.clients }),
+      ...createTokensHandlers({ config }),
+    };
+    this.dispatcher = new ApiDispatcher(apiContract, handlers);
+
+    this.endpoints = listen
+      ? {
+        socket: new SocketEndpoint({ path: socketPathFor(options.dataDir), hub: this.hub, logger, ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}) }),
+        http: new HttpEndpoint({
+          hub: this.hub,
+          logger,
+          tokens: () => config.config.tokens,
+          apiToken: this.apiToken,
+          api: (method, input, caller) => this.dispatcher.dispatch(method, input, caller),
+          ...(options.staticRoot ? { staticRoot: options.staticRoot } : {}),
+          ...(options.maxMessageBytes ? { maxBodyBytes: options.maxMessageBytes } : {}),
+        }),
+      }
+      : undefined;
+    if (this.endpoints) {
+      const route = eventStreamRoute(this.events, () => this.apiToken);
+      this.endpoints.http.route(route.prefix, route.handler);
+    }
   }
 
-  /** Builds and starts everything; an invalid config.json or a second daemon on the folder rejects. */
-  static async start(options: SwitchboardOptions): Promise<Switchboard> {
-    const switchboard = new Switchboard(options);
-    await switchboard.startParts();
-    return switchboard;
-  }
-
+  /** Where the daemon listens (listening products only, once started). */
   get info(): DaemonInfo {
-    return this.daemon.daemonInfo!;
-  }
-
-  /** The API every front end uses (IPC, /api, the CLI). */
-  get dispatcher() {
-    return this.daemon.dispatcher;
+    if (!this.daemonInfo) throw new Error('this Switchboard does not listen');
+    return this.daemonInfo;
   }
 
   private async startParts(): Promise<void> {
+    const initial = this.config.load();
     await this.policy.start();
-    try {
-      await this.daemon.start();
-      // A server the policy stops admitting (new managed or org document) is stopped.
-      this.stopAdmissionWatch = this.policy.keepAdmitted(this.daemon.supervisor);
-    } catch (error) {
-      this.policy.stop();
-      this.audit.store.close();
-      throw error;
+    const endpoints = this.endpoints;
+    const info: DaemonInfo = { pid: process.pid, httpPort: 0, socketPath: socketPathFor(this.options.dataDir), apiToken: this.apiToken, startedAt: new Date().toISOString() };
+    if (endpoints) {
+      claimDaemonFile(this.options.dataDir, info);
+      this.claimed = true;
+      // Only the daemon that owns the folder, and before any new call: rows a killed daemon
+      // left in flight become `interrupted` records.
+      const recovered = this.audit.store.recoverInterrupted();
+      if (recovered > 0) this.logger.warn('audit: calls interrupted by the last stop were recorded as interrupted', { count: recovered });
     }
+    // Servers are known before the socket opens: a bridge that connects at once must find them.
+    this.supervisor.reconcile(initial.servers);
+    this.disconnect.push(
+      this.config.onChange((next, previous) => this.configChanged(next, previous)),
+      this.policy.onChange(() => this.policyChanged()),
+      connectEventSources(this.events, { supervisor: this.supervisor, approvals: this.policy.broker, audit: this.audit.interceptor }),
+    );
+    if (!endpoints) return;
     // IT's inventory carries tool names: send it again once a server is up.
-    const offReady = this.daemon.supervisor.onStatus((status) => {
+    this.disconnect.push(this.supervisor.onStatus((status) => {
       if (status.state === 'ready') this.forwarder.inventoryChanged();
-    });
-    const disconnectSources = connectEventSources(this.events, {
-      supervisor: this.daemon.supervisor,
-      approvals: this.policy.broker,
-      audit: this.audit.interceptor,
-    });
-    // A new managed or org document may name another gateway, or change what the inventory says.
-    const policyChanged = () => {
-      this.applyGateway();
-      this.forwarder.inventoryChanged();
-    };
-    this.policy.service.events.on('changed', policyChanged);
-    this.disconnectEvents = () => {
-      offReady();
-      disconnectSources();
-      this.policy.service.events.off('changed', policyChanged);
-    };
-    this.applyGateway();
+    }));
+    await endpoints.socket.listen();
+    info.httpPort = await endpoints.http.listen(this.options.httpPort ?? initial.settings.httpPort);
+    updateDaemonFile(this.options.dataDir, info);
+    this.daemonInfo = info;
+    if (this.options.watchConfig ?? true) this.config.watch();
+    this.gateway.apply(this.forwarder);
     this.forwarder.start();
-    this.pruneAudit();
-    this.retentionTimer = setInterval(() => this.pruneAudit(), RETENTION_INTERVAL_MS);
-    this.retentionTimer.unref();
+    this.audit.retention.start();
+    this.logger.info('daemon started', { dataDir: this.options.dataDir, httpPort: info.httpPort, socket: info.socketPath, servers: initial.servers.length });
   }
 
+  /** Closes endpoints and sessions, kills every child tree, removes daemon.json. Idempotent. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      clearInterval(this.retentionTimer);
-      this.disconnectEvents?.();
-      this.stopAdmissionWatch?.();
-      await this.daemon.stop();
+      this.config.unwatch();
+      this.audit.retention.stop();
+      for (const off of this.disconnect.splice(0)) off();
+      // Fail closed, not silent: every call in flight is answered with why before any client
+      // connection closes (a stream ended without an answer leaves a client waiting forever).
+      await this.hub.shutdown(DAEMON_STOPPING);
+      if (this.endpoints) await Promise.allSettled([this.endpoints.socket.close(), this.endpoints.http.close()]);
+      await this.hub.closeAll();
+      await this.supervisor.shutdown();
       await closeRemoteAuths();
       this.policy.stop();
       await this.forwarder.stop();
       this.audit.store.close();
+      if (this.claimed) releaseDaemonFile(this.options.dataDir);
+      if (this.endpoints) this.logger.info('daemon stopped');
     })();
     return this.stopping;
   }
 
-  private apiHandlers(daemon: Daemon): Record<string, unknown> {
-    return createApiHandlers({
-      version: APP_VERSION,
-      dataDir: this.options.dataDir,
-      mode: this.options.mode,
-      ...(this.options.loginItem ? { loginItem: this.options.loginItem } : {}),
-      domainHandlers: [
-        // The UI's "try a tool" call obeys the same tool rules as a client's call.
-        this.policy.guardTestCalls(daemon.serversHandlers),
-        this.policy.handlers(),
-        createAuditHandlers({ queries: this.audit.queries, forwarder: this.forwarder }),
-        createSecretsHandlers({ secretStore: this.secrets }),
-        createClientsHandlers({ clients: this.clients }),
-      ],
-    }) as Partial<Handlers<ApiContract>> as Record<string, unknown>;
-  }
-
-  /**
-   * URL links name the configured port (settings.httpPort), which every start listens on; the port
-   * this run listens on is passed only so that linking is refused while the two differ (`serve
-   * --port N`, or a free port for 0): such a link would break at the next start. The port is read
-   * from config.json as saved, so a port the user just set counts before the file watcher fires.
-   */
-  private linkEndpoint() {
-    const configured = this.daemon.config.load().settings.httpPort;
-    return createLinkEndpoint({ dataDir: this.options.dataDir, httpPort: configured, listeningPort: this.daemon.http.port });
-  }
-
-  private redactPatterns(): readonly string[] {
-    const value = this.policy.service.engine().setting('audit.redactPatterns')?.value;
-    return Array.isArray(value) ? (value as string[]) : [];
-  }
-
-  private captureMode(): CaptureMode {
-    const value = this.policy.service.engine().setting('audit.arguments')?.value;
-    return value === 'none' || value === 'full' || value === 'redacted' ? value : 'redacted';
-  }
-
-  /** "Always allow": inserts the rule where `position` says, computed from the rules being written (never in front of the user's own denies). */
-  private async addUserRule(insertion: { rule: ToolRule; position(tools: readonly ToolRule[]): number }): Promise<void> {
-    await this.daemon.config.update((config) => {
-      const user = config.settings.userPolicy ?? {};
-      const tools = [...(user.tools ?? [])];
-      tools.splice(insertion.position(tools), 0, insertion.rule);
-      config.settings.userPolicy = { ...user, tools };
-    });
-    this.daemon.reloadConfig();
-  }
-
-  private configChanged(): void {
+  /** One configuration change event: servers, sessions, user rules, gateway, inventory. */
+  private configChanged(next: Config, previous: Config): void {
+    this.supervisor.reconcile(next.servers);
+    for (const server of previous.servers) {
+      if (!next.servers.some((s) => s.id === server.id)) void this.hub.closeServer(server.id);
+    }
+    // Rebuilds the engine only when the user rules changed; policyChanged() follows if it did.
     this.policy.userPolicyChanged();
-    this.applyGateway();
+    void this.hub.reviewAdmission();
+    this.gateway.apply(this.forwarder);
     this.forwarder.inventoryChanged();
   }
 
-  /** The gateway a policy names wins over the one in settings (a managed policy may lock it). */
-  private gatewaySettings(): { url: string; credential?: string } | undefined {
-    const fromPolicy = this.policy.service.engine().setting('gateway')?.value as { url?: string; credential?: string } | undefined;
-    if (fromPolicy?.url) return { url: fromPolicy.url, ...(fromPolicy.credential ? { credential: fromPolicy.credential } : {}) };
-    return this.daemon.currentConfig?.settings.gateway;
+  /** A new engine (managed file, org document or user rules changed): admission is decided again. */
+  private policyChanged(): void {
+    this.supervisor.reviewAdmission();
+    void this.hub.reviewAdmission();
+    this.gateway.apply(this.forwarder);
+    this.forwarder.inventoryChanged();
   }
-
-  private applyGateway(): void {
-    const gateway = this.gatewaySettings();
-    const key = JSON.stringify(gateway ?? null);
-    if (key === this.gatewayKey) return;
-    this.gatewayKey = key;
-    this.forwarder.configure(gateway ? { ...this.options.forwarder, url: gateway.url } : null);
-    this.logger.info(gateway ? 'audit forwarding to the gateway' : 'audit forwarding off (no gateway configured)', gateway ? { url: gateway.url } : {});
-  }
-
-  private async gatewayToken(): Promise<string | undefined> {
-    const credential = this.gatewaySettings()?.credential;
-    if (!credential) return undefined;
-    return (await this.secrets.get(credential)) ?? undefined;
-  }
-
-  private async inventory(): Promise<InventoryServer[]> {
-    const supervisor = this.daemon.supervisor;
-    const servers: InventoryServer[] = [];
-    for (const status of supervisor.list()) {
-      const config = supervisor.config(status.id);
-      if (!config) continue;
-      let tools: InventoryServer['tools'] = null;
-      if (status.state === 'ready') tools = await supervisor.tools(status.id).catch(() => null);
-      servers.push({ ...describeServer(config), tools, policyStatus: this.policyStatus(config) });
-    }
-    return servers;
-  }
-
-  private policyStatus(server: ServerConfig): string {
-    const admission = this.policy.admit(server);
-    return admission.ok ? 'allowed' : `refused by ${admission.source} rule "${admission.rule}": ${admission.reason}`;
-  }
-
-  private pruneAudit(): void {
-    try {
-      const engine = this.policy.service.engine();
-      const days = engine.setting('audit.retentionDays')?.value as number | undefined;
-      const result = this.audit.retention.prune({ maxAgeMs: (days ?? DEFAULT_RETENTION_DAYS) * DAY_MS, maxBytes: DEFAULT_AUDIT_MAX_BYTES });
-      if (result.deleted > 0) this.logger.info('audit retention pruned old records', { ...result });
-    } catch (error) {
-      this.logger.error('audit retention failed', { error: (error as Error).message });
-    }
-  }
-}
-
-function describeServer(config: ServerConfig): Omit<InventoryServer, 'tools' | 'policyStatus'> {
-  const base = {
-    id: config.id,
-    transport: config.transport,
-    enabled: config.enabled,
-    ...(config.registryName ? { registryName: config.registryName } : {}),
-    ...(config.package ? { package: config.package } : {}),
-  };
-  if (config.transport === 'stdio') return { ...base, command: config.command, args: config.args };
-  return { ...base, url: config.url };
 }
 
 /**

@@ -1,6 +1,7 @@
 // Runs one API call against the handlers: input validated by the contract (errors name the
 // field), handler errors mapped to ApiErrorBody. Used by IPC, /api and tests alike.
 import { ZodError } from 'zod';
+import { fieldIssues, formatZodIssues } from '../base/zod-issues.ts';
 import { ApiError, type ApiErrorBody, type Caller, type ContractSpec, type Handlers } from '../../shared/api/define.ts';
 
 export type DispatchResult = { ok: true; result: unknown } | { ok: false; error: ApiErrorBody };
@@ -33,8 +34,7 @@ export class ApiDispatcher<C extends ContractSpec> {
 }
 
 export function zodErrorBody(message: string, error: ZodError): ApiErrorBody {
-  const issues = error.issues.map((issue) => ({ path: issue.path.join('.') || '(root)', message: issue.message }));
-  return { code: 'invalid_input', message: `${message}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues };
+  return { code: 'invalid_input', message: `${message}: ${formatZodIssues(error)}`, issues: fieldIssues(error) };
 }
 
 export function toErrorBody(error: unknown): ApiErrorBody {

@@ -2,6 +2,7 @@
 // state changed…) and the UI transports subscribe (Electron IPC, SSE at /api/events).
 // A payload that does not match its schema is dropped with a warning, never forwarded.
 import { eventSchemas, type ApiEvent, type EventName, type EventPayload } from '../../shared/api/events.ts';
+import { formatZodIssues } from '../base/zod-issues.ts';
 
 export type HubListener = (event: ApiEvent) => void;
 
@@ -18,7 +19,7 @@ export class EventHub {
     if (this.listeners.size === 0) return;
     const parsed = eventSchemas[event].safeParse(data);
     if (!parsed.success) {
-      this.warn(`event ${event} dropped: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+      this.warn(`event ${event} dropped: ${formatZodIssues(parsed.error)}`);
       return;
     }
     const message = { event, data: parsed.data } as ApiEvent;

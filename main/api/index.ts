@@ -1,10 +1,8 @@
-// Builds the daemon's API: every domain's handlers merged into one object for the merged
-// contract, and the dispatcher that IPC, /api and the CLI share. A domain whose services are
-// not given (or not built yet) contributes no handlers: its methods answer not_found and the
-// UI shows them as not available.
+// Handlers of the app contract: what the daemon is, and start-at-login (an OS setting only the
+// desktop shell can change). The composition root merges them with every domain's handlers
+// into one object typed against the whole contract, so a missing handler is a type error.
 import { ApiError, type Handlers } from '../../shared/api/define.ts';
-import { apiContract, appContract, type ApiContract } from '../../shared/api/contract.ts';
-import { ApiDispatcher } from './dispatcher.ts';
+import type { appContract } from '../../shared/api/contract.ts';
 
 /** Start-at-login is an OS setting only the desktop shell can change. */
 export interface LoginItemControl {
@@ -12,19 +10,14 @@ export interface LoginItemControl {
   set(enabled: boolean): void | Promise<void>;
 }
 
-export interface ApiServices {
+export interface AppServices {
   readonly version: string;
   readonly dataDir: string;
   readonly mode: 'desktop' | 'headless';
   readonly loginItem?: LoginItemControl;
-  /**
-   * Handlers built by the domains' create*Handlers(deps), already bound to their services, e.g.
-   * `[createServersHandlers(deps), createAuditHandlers(deps)]`. Later entries win on a clash.
-   */
-  readonly domainHandlers?: ReadonlyArray<Partial<Handlers<ApiContract>> | Record<string, unknown>>;
 }
 
-export function createAppHandlers(services: ApiServices, servedMethods: () => string[]): Handlers<typeof appContract> {
+export function createAppHandlers(services: AppServices, servedMethods: () => string[]): Handlers<typeof appContract> {
   return {
     'app.info': async () => ({
       version: services.version,
@@ -39,20 +32,4 @@ export function createAppHandlers(services: ApiServices, servedMethods: () => st
       return { enabled: services.loginItem.get() };
     },
   };
-}
-
-export function createApiHandlers(services: ApiServices): Partial<Handlers<ApiContract>> {
-  const merged: Record<string, unknown> = {};
-  for (const handlers of services.domainHandlers ?? []) {
-    for (const [name, handler] of Object.entries(handlers)) {
-      if (Object.hasOwn(apiContract, name) && typeof handler === 'function') merged[name] = handler;
-    }
-  }
-  const served = (): string[] => Object.keys(merged).sort();
-  Object.assign(merged, createAppHandlers(services, served));
-  return merged as Partial<Handlers<ApiContract>>;
-}
-
-export function createApiDispatcher(services: ApiServices): ApiDispatcher<ApiContract> {
-  return new ApiDispatcher(apiContract, createApiHandlers(services));
 }

@@ -1,18 +1,24 @@
-// Handlers of the servers contract, over the config store, the supervisor and the relay hub.
-import { ApiError, type Handlers } from '../../shared/api/define.ts';
+// Handlers of the servers contract, over the configuration, the supervisor and the relay hub.
+// Test calls and tool lists are made as a client of their own (InProcessClient), so they pass
+// the same chain as any client's call.
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ApiError, type Caller, type Handlers } from '../../shared/api/define.ts';
 import type { ServerEntry, SessionSummary, serversContract } from '../../shared/api/servers.ts';
 import type { ServerConfig } from '../../shared/config.ts';
+import { ProxyErrorCode } from '../base/proxy-error-codes.ts';
 import { mustNotBeStoredPlain } from '../clients/secret-detection.ts';
-import type { ConfigStore } from '../config/config-store.ts';
+import type { ConfigService } from '../config/config-service.ts';
+import type { InProcessClient } from '../relay/in-process-client.ts';
 import type { RelayHub } from '../relay/relay-hub.ts';
 import { AdmissionError, ServerNotFoundError, type Supervisor } from '../servers/supervisor.ts';
 
 export interface ServersHandlerDeps {
-  config: ConfigStore;
+  /** Every change is applied to the supervisor and the sessions by the configuration's change event. */
+  config: Pick<ConfigService, 'update'>;
   supervisor: Supervisor;
   hub: RelayHub;
-  /** Re-reads config.json into the supervisor (the daemon's reconcile). */
-  reconcile: () => void;
+  /** The caller's own client for test calls and tool lists (switchboard-ui, switchboard-cli). */
+  calls: (caller: Caller) => InProcessClient;
   daemonInfo: () => { pid: number; dataDir: string; httpPort: number; socketPath: string; startedAt: string };
 }
 
@@ -50,7 +56,6 @@ export function createServersHandlers(deps: ServersHandlerDeps): Handlers<typeof
         }
         config.servers.push(server as ServerConfig);
       });
-      deps.reconcile();
       return entry(server.id);
     },
     'servers.update': async ({ server }) => {
@@ -60,7 +65,6 @@ export function createServersHandlers(deps: ServersHandlerDeps): Handlers<typeof
         if (index === -1) throw notFound(server.id);
         config.servers[index] = server as ServerConfig;
       });
-      deps.reconcile();
       return entry(server.id);
     },
     'servers.remove': async ({ id }) => {
@@ -69,16 +73,14 @@ export function createServersHandlers(deps: ServersHandlerDeps): Handlers<typeof
         config.servers = config.servers.filter((existing) => existing.id !== id);
         if (config.servers.length === before) throw notFound(id);
       });
-      deps.reconcile();
-      await deps.hub.closeServer(id);
       return { removed: true as const };
     },
     'servers.start': async ({ id }) => guarded(() => deps.supervisor.start(id)),
     'servers.stop': async ({ id }) => guarded(() => deps.supervisor.stop(id)),
     'servers.restart': async ({ id }) => guarded(() => deps.supervisor.restart(id)),
-    'servers.tools': async ({ id }) => guarded(async () => ({ tools: await deps.supervisor.tools(id) })),
+    'servers.tools': async ({ id }, caller) => guarded(async () => ({ tools: await deps.calls(caller).listTools(id) })),
     'servers.logs': async ({ id }) => guarded(async () => ({ lines: deps.supervisor.logs(id) })),
-    'servers.callTool': async ({ id, name, arguments: args }) => guarded(() => deps.supervisor.callTool(id, name, args)),
+    'servers.callTool': async ({ id, name, arguments: args }, caller) => guarded(() => deps.calls(caller).callTool(id, name, args)),
     'daemon.status': async () => ({
       ...deps.daemonInfo(),
       sessions: deps.hub.sessions().length,
@@ -102,6 +104,8 @@ function guard<T>(run: () => T): T {
 function mapError(error: unknown): unknown {
   if (error instanceof ServerNotFoundError) return new ApiError({ code: 'not_found', message: error.message });
   if (error instanceof AdmissionError) return new ApiError({ code: 'forbidden', message: error.message });
+  // The chain refused the call (policy, approvals, pinning): its message names the rule.
+  if (error instanceof McpError && error.code === ProxyErrorCode.Denied) return new ApiError({ code: 'forbidden', message: error.message.replace(/^MCP error -?\d+: /, '') });
   if (error instanceof ApiError) return error;
   return new ApiError({ code: 'unavailable', message: error instanceof Error ? error.message : String(error) });
 }

@@ -3,7 +3,7 @@
 // sessions; a call whose client cancels withdraws its approval; no answer in time means deny.
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { canonicalJson } from '../policy/canonical-json.ts';
+import { canonicalJson } from '../base/canonical-json.ts';
 
 export const APPROVAL_ANSWERS = ['deny', 'allow-once', 'allow-session', 'always-allow'] as const;
 export type ApprovalAnswer = (typeof APPROVAL_ANSWERS)[number];
@@ -50,7 +50,9 @@ export interface ResolvedApproval extends PendingApproval {
 
 export interface ApprovalOutcome {
   readonly approved: boolean;
-  readonly answer: ResolvedApproval['answer'];
+  readonly answer: ResolvedApproval['answer'] | 'unattended';
+  /** Why nobody could be asked (set with answer "unattended"). */
+  readonly why?: string;
   /** For CallContext.approver: "user:allow-once", "user:session", "user:always", "user:deny", "timeout", "withdrawn". */
   readonly approver: string;
 }
@@ -62,6 +64,11 @@ export interface ApprovalBrokerDeps {
   readonly onAlwaysAllow?: (approval: PendingApproval) => void | Promise<void>;
   readonly now?: () => number;
   readonly historyLimit?: number;
+  /**
+   * Set where nobody can answer a prompt (the CLI's own in-process daemon): every request is
+   * refused at once with this reason instead of waiting for the timeout.
+   */
+  readonly unattended?: string;
 }
 
 export type BrokerEvents = {
@@ -106,6 +113,7 @@ export class ApprovalBroker {
   }
 
   request(request: ApprovalRequest): Promise<ApprovalOutcome> {
+    if (this.deps.unattended !== undefined) return Promise.resolve({ approved: false, answer: 'unattended', approver: 'unattended', why: this.deps.unattended });
     if (request.signal?.aborted) return Promise.resolve({ approved: false, answer: 'withdrawn', approver: APPROVER.withdrawn });
     const key = [request.kind, request.sessionId, request.serverId, request.tool, canonicalJson(request.arguments ?? {})].join('\u0000');
     let entry = this.byKey.get(key);

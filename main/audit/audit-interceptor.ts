@@ -4,7 +4,7 @@
 import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { AuditOutcome, AuditRecord, CaptureMode } from '../../shared/audit.ts';
 import { PROXY_STOPPING, ProxyErrorCode, ProxyStopping, cancelledByClient, type CallContext, type Interceptor, type Next, type RelayResponse } from '../relay/interceptor.ts';
-import { messageBytes } from '../relay/wire-size.ts';
+import { messageBytes } from '../base/wire-size.ts';
 import type { DeviceIdentity } from './device-identity.ts';
 import { newRecordId } from './record-id.ts';
 import { ArgumentCapture } from './redact.ts';

@@ -1,86 +1,48 @@
-// `switchboard client list|import|link|unlink`. When the daemon runs, the commands go through its
-// API (it owns config.json and knows its HTTP port, which linked URLs need); otherwise config.json
-// in the data folder is used directly. Tests may inject the config store and link endpoint.
+// `switchboard client list|import|link|unlink`, through the API: the running daemon's (it owns
+// config.json and knows its HTTP port, which linked URLs need) or the CLI's own in-process
+// product. The client's file is resolved here, where the command runs (a project's files).
 import type { Command } from 'commander';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
-import { clientsContract } from '../../shared/api/clients.ts';
 import type { ClientId } from '../../shared/clients.ts';
 import { currentEnvironment, type ClientEnvironment } from '../clients/adapter.ts';
 import { adapterFor } from '../clients/adapters/index.ts';
-import { ClientService, defaultClientFile } from '../clients/client-service.ts';
-import { JsonConfigFile, type ConfigAccess } from '../clients/config-access.ts';
-import { createLinkEndpoint, type LinkEndpoint } from '../clients/link-endpoint.ts';
-import { connectToDaemon } from '../endpoints/daemon-client.ts';
-import { loadLocalPolicy } from '../policy/local-policy.ts';
-import { managedPolicyPath } from '../policy/managed-source.ts';
-import { KeyringSecretStore, type SecretStore } from '../secrets/secret-store.ts';
+import { defaultClientFile } from '../clients/client-service.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
+import { withApi, type ApiSessionOptions } from './api-session.ts';
 import { line, printer } from './output.ts';
 
-export interface ClientCommandContext {
+export interface ClientCommandContext extends ApiSessionOptions {
   dataDir: string;
-  config?: ConfigAccess;
-  secretStore?: SecretStore;
-  /** Where linked entries point; default: this checkout's bin/switchboard.js and settings.httpPort. */
-  endpoint?: LinkEndpoint;
+  /** Where client config files are looked for (default: this user's home and the current folder). */
   env?: ClientEnvironment;
+  /** The keychain the CLI's in-process product uses (default: the OS keychain). */
+  secretStore?: SecretStore;
   stdout?: Writable;
-}
-
-type ClientSummaries = Awaited<ReturnType<ClientService['list']>>;
-interface ImportOutput { file: string; entries: Array<{ name: string; serverId: string; outcome: string; secrets: string[] }>; skipped: Array<{ name: string; reason: string }>; warnings: string[] }
-interface LinkOutput { file: string; backup: string; linked: Array<{ name: string; serverId: string }>; warnings: string[] }
-interface UnlinkOutput { file: string; restored: 'exact' | 'entries'; keptChanged: string[] }
-
-/** The four operations, done by the running daemon or locally on config.json. */
-interface ClientOps {
-  list(): Promise<ClientSummaries>;
-  import(client: ClientId, file?: string): Promise<ImportOutput>;
-  link(client: ClientId, file?: string): Promise<LinkOutput>;
-  unlink(client: ClientId, file?: string): Promise<UnlinkOutput>;
+  stderr?: Writable;
 }
 
 export function registerClientCommands(program: Command, context: ClientCommandContext): Command {
   const out = printer(context.stdout ?? process.stdout);
   const env = (): ClientEnvironment => context.env ?? currentEnvironment([process.cwd()]);
-
-  const local = async (): Promise<ClientOps> => {
-    const config = context.config ?? new JsonConfigFile(path.join(context.dataDir, 'config.json'));
-    const endpoint = context.endpoint ?? createLinkEndpoint({ dataDir: context.dataDir, httpPort: (await config.read()).settings.httpPort });
-    // Policy applies offline too: the managed file, the cached org policy and the user rules.
-    const policy = await loadLocalPolicy({ dataDir: context.dataDir, managedPath: managedPolicyPath() });
-    const service = new ClientService({
-      config, endpoint, secrets: context.secretStore ?? new KeyringSecretStore(), env: env(),
-      admit: (server) => policy.engine.admitServer(server),
-    });
-    return {
-      list: () => service.list(),
-      import: (client, file) => service.import(client, file),
-      link: async (client, file) => {
-        const r = await service.link(client, file);
-        return { file: r.file, backup: r.backup, linked: r.linked, warnings: [...r.import.warnings, ...r.refused.map((x) => `'${x.name}' was not linked: ${x.reason}`)] };
-      },
-      unlink: (client, file) => service.unlink(client, file),
-    };
+  const api = <T>(use: Parameters<typeof withApi<T>>[1]) => withApi({
+    dataDir: context.dataDir,
+    stdin: process.stdin,
+    stdout: context.stdout ?? process.stdout,
+    stderr: context.stderr ?? process.stderr,
+    ...(context.managedPath ? { managedPath: context.managedPath } : {}),
+    product: { clientEnvironment: env(), ...(context.secretStore ? { secretStore: context.secretStore } : {}) },
+  }, use);
+  // The CLI resolves the file where it runs (a project file in the current folder), then hands the path over.
+  const fileFor = async (client: ClientId, file?: string): Promise<string> => path.resolve(file ?? await defaultClientFile(adapterFor(client), env()));
+  const ops = {
+    list: () => api(async ({ api }) => (await api['clients.list']({})).clients),
+    import: async (client: ClientId, file?: string) => { const target = await fileFor(client, file); return api(({ api }) => api['clients.import']({ client, file: target })); },
+    link: async (client: ClientId, file?: string) => { const target = await fileFor(client, file); return api(({ api }) => api['clients.link']({ client, file: target })); },
+    unlink: (client: ClientId, file?: string) => api(({ api }) => api['clients.unlink']({ client, ...(file ? { file: path.resolve(file) } : {}) })),
   };
 
-  const viaDaemon = (): ClientOps | undefined => {
-    if (context.config || context.endpoint) return undefined;
-    const daemon = connectToDaemon(context.dataDir, clientsContract);
-    if (!daemon) return undefined;
-    // The daemon looks in its own environment; a file named here (or found from this folder, for
-    // project files) is passed as an absolute path.
-    const fileFor = async (client: ClientId, file?: string): Promise<string> => path.resolve(file ?? await defaultClientFile(adapterFor(client), env()));
-    return {
-      list: async () => (await daemon.api['clients.list']({})).clients,
-      import: async (client, file) => daemon.api['clients.import']({ client, file: await fileFor(client, file) }),
-      link: async (client, file) => daemon.api['clients.link']({ client, file: await fileFor(client, file) }),
-      unlink: (client, file) => daemon.api['clients.unlink']({ client, ...(file ? { file: path.resolve(file) } : {}) }),
-    };
-  };
-
-  const ops = async (): Promise<ClientOps> => viaDaemon() ?? local();
   /** --config names the client's config file: say so, with the path, when it is missing or a folder. */
   const configFlag = (file: string | undefined, mustExist: boolean): string | undefined => {
     if (file === undefined) return undefined;
@@ -109,7 +71,7 @@ export function registerClientCommands(program: Command, context: ClientCommandC
     .description('Clients, their config files, servers and link status')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      const clients = await (await ops()).list();
+      const clients = await ops.list();
       if (options.json) return out.json(clients);
       for (const c of clients) {
         out(line`${c.name} (${c.id}): ${c.installed ? 'installed' : 'not found'}, links by ${c.linkMode}`);
@@ -124,7 +86,7 @@ export function registerClientCommands(program: Command, context: ClientCommandC
     .option('--config <path>', "the client's config file (default: its usual file)")
     .action(async (id: string, options: { config?: string }) => {
       const file = configFlag(options.config, true);
-      const report = await (await ops()).import(clientId(id), file);
+      const report = await ops.import(clientId(id), file);
       out(line`imported from ${report.file}`);
       for (const e of report.entries) out(line`  ${e.name} → ${e.serverId} (${e.outcome}${e.secrets.length ? `; secrets moved to the keychain: ${e.secrets.join(', ')}` : ''})`);
       for (const s of report.skipped) out(line`  skipped ${s.name}: ${s.reason}`);
@@ -136,7 +98,7 @@ export function registerClientCommands(program: Command, context: ClientCommandC
     .option('--config <path>', "the client's config file (default: its usual file)")
     .action(async (id: string, options: { config?: string }) => {
       const file = configFlag(options.config, true);
-      const report = await (await ops()).link(clientId(id), file);
+      const report = await ops.link(clientId(id), file);
       out(line`linked ${report.file} (original kept at ${report.backup})`);
       for (const l of report.linked) out(line`  ${l.name} → ${l.serverId}`);
       for (const w of report.warnings) out(line`  warning: ${w}`);
@@ -147,7 +109,7 @@ export function registerClientCommands(program: Command, context: ClientCommandC
     .option('--config <path>', "the client's config file (default: the one that was linked)")
     .action(async (id: string, options: { config?: string }) => {
       const file = configFlag(options.config, false);
-      const report = await (await ops()).unlink(clientId(id), file);
+      const report = await ops.unlink(clientId(id), file);
       out(report.restored === 'exact'
         ? line`restored ${report.file} exactly as it was before linking`
         : line`restored the linked entries of ${report.file}; it was edited since linking, other edits kept`);

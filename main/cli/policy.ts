@@ -1,48 +1,29 @@
-// `switchboard policy show [--json] | check <server> <tool> [--args JSON] | validate <file>`.
-// show and check ask the running daemon (it knows the tools' annotations and the fresh org
-// policy); without one they compute the policy from the files on this machine.
+// `switchboard policy show [--json] | check <server> <tool> [--args JSON] | validate <file> | sign`.
+// show and check go through the API: the running daemon's (it knows the tools' annotations and
+// the fresh org policy), or the CLI's own in-process product (org policy from its cache).
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { ApiClient } from '../../shared/api/define.ts';
-import { policyContract } from '../../shared/api/policy.ts';
 import type { EffectivePolicy } from '../../shared/policy.ts';
-import { connectToDaemon } from '../endpoints/daemon-client.ts';
 import { signPolicy } from '../orgsync/signature.ts';
-import { loadLocalPolicy } from '../policy/local-policy.ts';
-import { managedPolicyPath } from '../policy/managed-source.ts';
 import { validatePolicyText } from '../policy/validate.ts';
+import { withApi, type ApiSessionOptions } from './api-session.ts';
 import type { CliContext } from './context.ts';
-import { line, printer, terminalText } from './output.ts';
+import { line, printer } from './output.ts';
+import { jsonObject } from './parse-options.ts';
 
-export interface PolicyCommandContext extends CliContext {
-  /** Where the managed policy lives (default: the OS path or $SWITCHBOARD_MANAGED_POLICY). */
-  managedPath?: string;
-  /** The running daemon's policy API, or undefined when none runs (default: via daemon.json). */
-  connect?: () => ApiClient<typeof policyContract> | undefined;
-}
+export type PolicyCommandContext = CliContext & ApiSessionOptions;
 
 export function registerPolicyCommands(program: Command, context: PolicyCommandContext): Command {
   const out = printer(context.stdout);
-  const connect = context.connect ?? (() => connectToDaemon(context.dataDir, policyContract)?.api);
-  const local = () => loadLocalPolicy({ dataDir: context.dataDir, managedPath: context.managedPath ?? managedPolicyPath() });
   const policy = program.command('policy').description('Show, check and validate the policy (managed, org and user sources)');
 
   policy.command('show')
     .description('The effective policy: sources, every rule with its source, settings and locks')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      const daemon = connect();
-      let effective: EffectivePolicy;
-      let note = 'from the running daemon';
-      if (daemon) effective = await daemon['policy.effective']({});
-      else {
-        const loaded = await local();
-        effective = loaded.engine.effective();
-        note = 'daemon not running: computed from the files on this machine (org policy from its cache)';
-        for (const warning of loaded.warnings) context.stderr.write(terminalText(`warning: ${warning}\n`));
-      }
+      const { effective, via } = await withApi(context, async ({ api, via }) => ({ effective: await api['policy.effective']({}), via }));
       if (options.json) return out.json(effective);
-      out(formatEffective(effective, note));
+      out(formatEffective(effective, via === 'daemon' ? 'from the running daemon' : 'daemon not running: computed from the files on this machine (org policy from its cache)'));
     });
 
   policy.command('check <server> <tool>')
@@ -51,37 +32,14 @@ export function registerPolicyCommands(program: Command, context: PolicyCommandC
     .option('--kind <kind>', 'tool, prompt or resource', 'tool')
     .option('--json', 'print JSON')
     .action(async (serverId: string, tool: string, options: { args?: string; kind: string; json?: boolean }) => {
-      let args: Record<string, unknown> = {};
-      if (options.args !== undefined) {
-        try {
-          args = JSON.parse(options.args) as Record<string, unknown>;
-        } catch (error) {
-          throw new Error(`--args is not valid JSON: ${(error as Error).message}`);
-        }
-        if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new Error('--args must be a JSON object');
-      }
+      const args = jsonObject(options.args, '--args');
       if (!['tool', 'prompt', 'resource'].includes(options.kind)) throw new Error('--kind must be tool, prompt or resource');
       const kind = options.kind as 'tool' | 'prompt' | 'resource';
-      const daemon = connect();
-      let result;
-      if (daemon) result = await daemon['policy.check']({ serverId, tool, kind, arguments: args });
-      else {
-        const { engine, servers } = await local();
-        const server = servers.find((s) => s.id === serverId);
-        const admission = server ? engine.admitServer(server) : null;
-        // As the proxy (and the daemon's check) do: a server that is not configured is refused before any tool rule.
-        const decision = !server
-          ? { action: 'deny' as const, rule: 'unknown server', source: 'default' as const, label: 'default: unknown server', reason: `server "${serverId}" is not configured` }
-          : admission && !admission.ok
-            ? { action: 'deny' as const, rule: admission.rule, source: admission.source, label: `${admission.source}: ${admission.rule}`, reason: admission.reason }
-            : engine.evaluate({ kind, serverId, name: tool, arguments: args });
-        result = { admission, decision };
-      }
+      const result = await withApi(context, ({ api }) => api['policy.check']({ serverId, tool, kind, arguments: args }));
       if (options.json) return out.json(result);
       out(line`${result.decision.action.toUpperCase()}  ${serverId}/${tool}`);
       out(line`  rule:   ${result.decision.label}`);
       if (result.decision.reason) out(line`  reason: ${result.decision.reason}`);
-      if (!daemon) out('  note:   daemon not running; tool annotations unknown (MCP defaults assumed)');
     });
 
   policy.command('validate <file>')

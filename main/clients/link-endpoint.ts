@@ -72,3 +72,18 @@ export function createLinkEndpoint(options: DefaultLinkEndpointOptions): LinkEnd
       || ((entry.args ?? []).some((a) => /switchboard(\.js|\.ts)?$/.test(a)) && (entry.args ?? []).includes('bridge')),
   };
 }
+
+/** A link endpoint that reads both ports when it is used, so a port set a moment ago counts. */
+export function createLiveLinkEndpoint(options: { dataDir: string; configuredPort: () => number; listeningPort: () => number | undefined }): LinkEndpoint {
+  const now = () => {
+    const listeningPort = options.listeningPort();
+    return createLinkEndpoint({ dataDir: options.dataDir, httpPort: options.configuredPort(), ...(listeningPort !== undefined ? { listeningPort } : {}) });
+  };
+  return {
+    bridgeCommand: (serverId) => now().bridgeCommand(serverId),
+    checkUrlLinks: () => now().checkUrlLinks(),
+    url: (serverId) => now().url(serverId),
+    stableUrl: (serverId) => now().stableUrl(serverId),
+    pointsHere: (entry) => now().pointsHere(entry),
+  };
+}

@@ -4,7 +4,9 @@ import { mkdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
+import type { ZodError } from 'zod';
 import { ConfigSchema, type Config } from '../../shared/config.ts';
+import { formatZodIssues } from '../base/zod-issues.ts';
 
 export class ConfigError extends Error {
   readonly file: string;
@@ -33,23 +35,29 @@ export class ConfigStore {
 
   /** Reads and validates config.json; a missing file is the default config. Throws ConfigError. */
   load(): Config {
-    let text: string;
-    try {
-      text = readFileSync(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return ConfigSchema.parse({});
-      throw new ConfigError(this.file, `cannot read ${this.file}: ${(error as Error).message}`);
-    }
-    return parseConfig(text, this.file);
+    const text = this.readText();
+    return text === undefined ? ConfigSchema.parse({}) : parseConfig(text, this.file);
   }
 
-  /** Validates and writes the whole config atomically (0600). */
-  async save(config: Config): Promise<void> {
+  /** The file as it is on disk; undefined when there is none. Throws ConfigError. */
+  readText(): string | undefined {
+    try {
+      return readFileSync(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new ConfigError(this.file, `cannot read ${this.file}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Validates and writes the whole config atomically (0600); resolves with what was written. */
+  async save(config: Config): Promise<{ config: Config; text: string }> {
     const valid = ConfigSchema.safeParse(config);
     if (!valid.success) throw new ConfigError(this.file, describeIssues('config.json', valid.error.issues));
     this.ensureDataDir();
-    await writeFileAtomic(this.file, `${JSON.stringify(valid.data, null, 2)}\n`, { mode: 0o600 });
+    const text = `${JSON.stringify(valid.data, null, 2)}\n`;
+    await writeFileAtomic(this.file, text, { mode: 0o600 });
     await chmod(this.file, 0o600).catch(() => undefined);
+    return { config: valid.data, text };
   }
 
   /**
@@ -59,9 +67,7 @@ export class ConfigStore {
   update(mutate: (config: Config) => Config | void): Promise<Config> {
     const run = async (): Promise<Config> => {
       const draft = structuredClone(this.load());
-      const next = mutate(draft) ?? draft;
-      await this.save(next);
-      return ConfigSchema.parse(next);
+      return (await this.save(mutate(draft) ?? draft)).config;
     };
     const result = this.writeChain.then(run, run);
     this.writeChain = result.catch(() => undefined);
@@ -100,6 +106,6 @@ export function parseConfig(text: string, file = 'config.json'): Config {
   return parsed.data;
 }
 
-function describeIssues(name: string, issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string {
-  return issues.map((issue) => `${name}: ${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`).join('; ');
+function describeIssues(name: string, issues: ZodError['issues']): string {
+  return formatZodIssues({ issues }, { prefix: name });
 }

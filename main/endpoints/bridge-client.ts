@@ -11,7 +11,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { fileURLToPath } from 'node:url';
 import { ProxyErrorCode } from '../relay/interceptor.ts';
-import { LineReader, errorResponse, problemResponse, serialize } from '../relay/ndjson.ts';
+import { LineReader, errorResponse, problemResponse, serialize } from '../base/ndjson.ts';
 import { readDaemonInfo, socketPathFor } from './daemon-file.ts';
 import { handshakeLine } from './socket-endpoint.ts';
 

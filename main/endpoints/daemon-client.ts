@@ -9,7 +9,7 @@ export function httpCallTransport(info: Pick<DaemonInfo, 'httpPort' | 'apiToken'
     try {
       response = await fetch(`http://127.0.0.1:${info.httpPort}/api/${encodeURIComponent(method)}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${info.apiToken}` },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${info.apiToken}`, 'x-switchboard-caller': 'cli' },
         body: JSON.stringify(input ?? {}),
       });
     } catch (error) {

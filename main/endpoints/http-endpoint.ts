@@ -7,14 +7,14 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
-import type { ApiErrorBody } from '../../shared/api/define.ts';
+import type { ApiErrorBody, Caller } from '../../shared/api/define.ts';
 import { UI_CSP, contentTypeFor } from '../../shared/ui-files.ts';
 import type { ClientToken } from '../../shared/config.ts';
-import type { Logger } from '../relay/logger.ts';
-import { DEFAULT_MAX_MESSAGE_BYTES, formatBytes } from '../relay/ndjson.ts';
+import type { Logger } from '../base/logger.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES, formatBytes } from '../base/ndjson.ts';
 import type { RelayHub } from '../relay/relay-hub.ts';
 import type { RelaySession } from '../relay/relay-session.ts';
-import { noteWireSize } from '../relay/wire-size.ts';
+import { noteWireSize } from '../base/wire-size.ts';
 import { AdmissionError, ServerNotFoundError } from '../servers/supervisor.ts';
 import { BodyTooLargeError, bearerToken, checkHost, checkOrigin, readBody, refuse, sameDigest, sendJson, sha256Hex } from './http-guard.ts';
 import { StreamableHttpTransport } from './streamable-http-transport.ts';
@@ -22,7 +22,7 @@ import { StreamableHttpTransport } from './streamable-http-transport.ts';
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
 
 /** Runs one API call; the daemon wires it to an ApiDispatcher. */
-export type ApiCall = (method: string, input: unknown) => Promise<{ ok: true; result: unknown } | { ok: false; error: ApiErrorBody }>;
+export type ApiCall = (method: string, input: unknown, caller: Caller) => Promise<{ ok: true; result: unknown } | { ok: false; error: ApiErrorBody }>;
 
 export interface HttpEndpointOptions {
   hub: RelayHub;
@@ -306,7 +306,10 @@ export class HttpEndpoint {
       if (error instanceof BodyTooLargeError) return sendJson(res, 413, { error: { code: 'invalid_input', message: `the request body exceeds the ${formatBytes(error.limit)} limit` } });
       return sendJson(res, 400, { error: { code: 'invalid_input', message: `the body is not JSON: ${(error as Error).message}` } });
     }
-    const outcome = await this.api(decodeURIComponent(method), input);
+    // The CLI says it is the CLI (approvals answered from a terminal are recorded as such); the
+    // API token is what authorises either.
+    const caller: Caller = { kind: req.headers['x-switchboard-caller'] === 'cli' ? 'cli' : 'http' };
+    const outcome = await this.api(decodeURIComponent(method), input, caller);
     if (outcome.ok) return sendJson(res, 200, { result: outcome.result ?? null });
     return sendJson(res, API_STATUS[outcome.error.code] ?? 500, { error: outcome.error });
   }

@@ -4,8 +4,8 @@
 import { chmodSync, statSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import type { Logger } from '../relay/logger.ts';
-import { DEFAULT_MAX_MESSAGE_BYTES, LineReader, errorResponse, problemResponse, serialize } from '../relay/ndjson.ts';
+import type { Logger } from '../base/logger.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES, LineReader, errorResponse, problemResponse, serialize } from '../base/ndjson.ts';
 import { ProxyErrorCode } from '../relay/interceptor.ts';
 import type { RelayHub } from '../relay/relay-hub.ts';
 import { SocketTransport } from './socket-transport.ts';

@@ -13,7 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { isJsonContentType } from '@modelcontextprotocol/sdk/shared/mediaType.js';
 import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { isJsonRpcMessage } from '../relay/ndjson.ts';
+import { isJsonRpcMessage } from '../base/ndjson.ts';
 import { sendJson } from './http-guard.ts';
 
 /** The version a server assumes when a client sends no MCP-Protocol-Version header. */

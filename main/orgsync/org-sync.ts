@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
 import type { PolicyDocument } from '../../shared/policy.ts';
-import type { OrgState } from '../policy/engine.ts';
+import type { OrgState } from './org-state.ts';
 import { verifyEnvelope, type NamedPublicKey } from './signature.ts';
 
 export interface OrgSyncSettings {

@@ -5,8 +5,8 @@
 // against the public keys the managed policy names.
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { PolicyDocumentSchema, SignedPolicyEnvelopeSchema, type PolicyDocument, type SignedPolicyEnvelope } from '../../shared/policy.ts';
-import { canonicalJson } from '../policy/canonical-json.ts';
-import { formatZodIssues } from '../policy/validate.ts';
+import { canonicalJson } from '../base/canonical-json.ts';
+import { formatZodIssues } from '../base/zod-issues.ts';
 
 export interface NamedPublicKey {
   readonly id: string;

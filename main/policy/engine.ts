@@ -1,6 +1,7 @@
 // The effective policy compiled from its three sources. Strictest wins: a deny anywhere wins,
 // ask beats allow, allowlists intersect, and a lower source can only add restrictions. Every
 // decision names the rule and the source that made it.
+import type { CaptureMode } from '../../shared/audit.ts';
 import type { ServerConfig } from '../../shared/config.ts';
 import {
   DEFAULT_APPROVAL_TIMEOUT_SECONDS,
@@ -18,9 +19,8 @@ export type ManagedState =
   | { readonly state: 'error'; readonly path: string; readonly message: string };
 
 /** The org source as org sync reports it; undefined when the managed policy names no org URL. */
-export type OrgState =
-  | { readonly state: 'active'; readonly url: string; readonly policy: PolicyDocument; readonly fetchedAt: string; readonly lastError?: string }
-  | { readonly state: 'unavailable'; readonly url: string; readonly required: boolean; readonly message: string };
+export type { OrgState } from '../orgsync/org-state.ts';
+import type { OrgState } from '../orgsync/org-state.ts';
 
 export interface PolicyInputs {
   readonly managed: ManagedState;
@@ -141,7 +141,33 @@ export class PolicyEngine {
     return this.settings['pinning.onChange']!.value as PolicyAction;
   }
 
-  setting(name: LockableSetting | string): EffectiveSetting | undefined {
+  /** How much of a call's arguments the audit keeps. */
+  auditArguments(): CaptureMode {
+    const value = this.settings['audit.arguments']?.value;
+    return value === 'none' || value === 'full' || value === 'redacted' ? value : 'redacted';
+  }
+
+  /** Extra redaction patterns (regular expressions) for recorded arguments. */
+  auditRedactPatterns(): readonly string[] {
+    const value = this.settings['audit.redactPatterns']?.value;
+    return Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string') : [];
+  }
+
+  /** Days audit records are kept; undefined when no source sets it. */
+  auditRetentionDays(): number | undefined {
+    const value = this.settings['audit.retentionDays']?.value;
+    return typeof value === 'number' ? value : undefined;
+  }
+
+  /** The gateway a policy names (it wins over the one in settings); undefined when none does. */
+  gateway(): { url: string; credential?: string } | undefined {
+    const value = this.settings['gateway']?.value as { url?: unknown; credential?: unknown } | undefined;
+    if (typeof value?.url !== 'string' || value.url === '') return undefined;
+    return { url: value.url, ...(typeof value.credential === 'string' ? { credential: value.credential } : {}) };
+  }
+
+  /** A setting with its source and lock, for display (`policy show`, the Policy page). */
+  setting(name: LockableSetting): EffectiveSetting | undefined {
     return this.settings[name];
   }
 

@@ -252,7 +252,7 @@ export class PolicyInterceptor implements Interceptor {
       ctx.decision = decision;
       return undefined;
     }
-    const why = outcome.answer === 'timeout' ? 'no answer before the approval timed out' : outcome.answer === 'withdrawn' ? 'the call was cancelled while waiting for approval' : 'the user denied it';
+    const why = outcome.answer === 'unattended' ? outcome.why ?? 'nobody can answer an approval here' : outcome.answer === 'timeout' ? 'no answer before the approval timed out' : outcome.answer === 'withdrawn' ? 'the call was cancelled while waiting for approval' : 'the user denied it';
     const refused: Decision & { label: string } = { action: 'deny', rule: decision.rule, source: decision.source, label: `${decision.source}: ${decision.rule}`, reason: why };
     ctx.decision = refused;
     return refused;

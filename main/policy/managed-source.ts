@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PolicyDocumentSchema } from '../../shared/policy.ts';
 import type { ManagedState } from './engine.ts';
-import { formatZodIssues } from './validate.ts';
+import { formatZodIssues } from '../base/zod-issues.ts';
 
 export const MANAGED_POLICY_ENV = 'SWITCHBOARD_MANAGED_POLICY';
 

@@ -9,21 +9,20 @@ import { OrgPolicySync } from '../orgsync/org-sync.ts';
 import type { ServerConfig } from '../../shared/config.ts';
 import { PolicyEngine, type Admission, type ManagedState } from './engine.ts';
 import { loadManagedPolicy } from './managed-source.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson } from '../base/canonical-json.ts';
 
 export interface PolicyServiceDeps {
   /** managedPolicyPath() in production; a temp file in tests. */
   readonly managedPath: string;
   /** Where the org policy's last-known-good copy is cached (org-policy.json). */
   readonly dataDir: string;
-  /**
-   * The `userPolicy` section of the settings. Return the same object until the settings change:
-   * a different object is taken as a change and the engine is rebuilt on its next use.
-   */
+  /** The `userPolicy` section of the settings, read when the engine is (re)built. */
   readonly userPolicy: () => UserPolicy | undefined;
   readonly fetch?: typeof fetch;
   /** How often the managed file is checked for changes; 0 turns polling off. */
   readonly managedPollMs?: number;
+  /** Take the org policy from its last-known-good cache only, never fetching (a one-off CLI command). */
+  readonly orgCacheOnly?: boolean;
 }
 
 export type PolicyServiceEvents = { changed: [PolicyEngine] };
@@ -46,11 +45,8 @@ export class PolicyService {
     this.current = new PolicyEngine({ managed: this.managed });
   }
 
+  /** The engine in force. A read: it is rebuilt only when a source changes (start, reloads, userPolicyChanged). */
   engine(): PolicyEngine {
-    // The settings may be loaded (or reloaded) after start() without userPolicyChanged() being
-    // called, e.g. the daemon reads config.json after the policy started: user rules must still
-    // apply from the first call.
-    if (this.deps.userPolicy() !== this.userSeen) return this.rebuild();
     return this.current;
   }
 
@@ -86,8 +82,10 @@ export class PolicyService {
     return this.rebuild();
   }
 
-  /** Call when the settings' userPolicy changed. */
+  /** Call when the settings changed; rebuilds only when their userPolicy differs from the one in force. */
   userPolicyChanged(): PolicyEngine {
+    const next = this.deps.userPolicy();
+    if (canonicalJson(next ?? null) === canonicalJson(this.userSeen ?? null)) return this.current;
     return this.rebuild();
   }
 
@@ -114,7 +112,8 @@ export class PolicyService {
       ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
       onChange: () => { if (this.org) this.rebuild(); },
     });
-    await this.org.start();
+    if (this.deps.orgCacheOnly) await this.org.loadCache();
+    else await this.org.start();
   }
 
   private rebuild(): PolicyEngine {

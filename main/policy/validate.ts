@@ -1,22 +1,11 @@
 // Validation of a policy document with field-level messages (`policy validate`, the managed file,
 // org documents).
-import type { ZodError } from 'zod';
 import { PolicyDocumentSchema, type PolicyDocument } from '../../shared/policy.ts';
+import { fieldIssues, type FieldIssue } from '../base/zod-issues.ts';
 
-export interface FieldIssue {
-  readonly path: string;
-  readonly message: string;
-}
+export { fieldIssues, formatZodIssues, type FieldIssue } from '../base/zod-issues.ts';
 
 export type ValidationResult = { ok: true; policy: PolicyDocument } | { ok: false; issues: FieldIssue[] };
-
-export function fieldIssues(error: ZodError): FieldIssue[] {
-  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(root)', message: issue.message }));
-}
-
-export function formatZodIssues(error: ZodError): string {
-  return fieldIssues(error).map((i) => `${i.path}: ${i.message}`).join('; ');
-}
 
 export function validatePolicyText(text: string): ValidationResult {
   let raw: unknown;

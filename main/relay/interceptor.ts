@@ -7,7 +7,8 @@ import type {
   JSONRPCResultResponse,
 } from '@modelcontextprotocol/sdk/types.js';
 
-export type ClientTransportKind = 'socket' | 'http';
+/** socket: `switchboard bridge`; http: Streamable HTTP; in-process: the daemon's own UI and CLI calls. */
+export type ClientTransportKind = 'socket' | 'http' | 'in-process';
 
 /** Who is on the other end of one client session. Filled in as the session learns it. */
 export interface SessionInfo {
@@ -16,7 +17,7 @@ export interface SessionInfo {
   readonly transport: ClientTransportKind;
   /** From the client's `initialize` (clientInfo); undefined until then. */
   client?: { name: string; version: string };
-  /** The HTTP bearer token's name, or "bridge" for the local socket. */
+  /** The HTTP bearer token's name, "bridge" for the local socket, or the in-process caller ("ui", "cli"). */
   readonly clientLabel: string;
 }
 
@@ -25,7 +26,8 @@ export interface Decision {
   readonly action: 'allow' | 'deny' | 'ask';
   /** Rule id or description, e.g. "deny github/delete_*". */
   readonly rule: string;
-  readonly source: 'managed' | 'org' | 'user' | 'default' | 'session' | 'pinning';
+  /** Who made the decision, as the deciding interceptor names it (policy: managed, org, user, …). */
+  readonly source: string;
   readonly reason?: string;
 }
 
@@ -85,16 +87,4 @@ export function cancelledByClient(signal: AbortSignal): boolean {
   return signal.aborted && signal.reason instanceof ClientCancelled;
 }
 
-/** A JSON-RPC error the proxy itself produces. Codes in the implementation-defined range. */
-export const ProxyErrorCode = {
-  /** Policy or approval refused the call. */
-  Denied: -32001,
-  /** The upstream server crashed or could not be started. */
-  ServerUnavailable: -32002,
-  /** The upstream server did not answer in time. */
-  Timeout: -32003,
-  /** A message exceeded the size limit. */
-  MessageTooLarge: -32004,
-  /** The daemon cannot record the call (audit store unwritable) or has no policy: fail closed. */
-  FailClosed: -32005,
-} as const;
+export { ProxyErrorCode } from '../base/proxy-error-codes.ts';

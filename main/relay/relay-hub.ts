@@ -4,15 +4,16 @@ import { randomUUID } from 'node:crypto';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { ServerConfig } from '../../shared/config.ts';
 import type { ClientTransportKind, Interceptor, SessionInfo } from './interceptor.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../base/logger.ts';
 import { RelaySession, type RestartPolicy } from './relay-session.ts';
 import type { UpstreamTransport } from './upstream-transport.ts';
 
 /** What the hub needs from the supervisor. */
 export interface UpstreamSource {
-  /** Throws (with a message that says why) when the server is unknown or not admitted. */
-  checkAdmission(serverId: string): Promise<ServerConfig>;
-  createUpstream(serverId: string): Promise<UpstreamTransport>;
+  /** The server's configuration if it may run now; throws (with a message that says why) when it is unknown or not admitted. */
+  admitSession(serverId: string): Promise<ServerConfig>;
+  /** A new, unstarted connection to a server admitted by `admit`. */
+  createUpstream(server: ServerConfig): Promise<UpstreamTransport>;
 }
 
 export interface OpenSessionOptions {
@@ -62,15 +63,22 @@ export class RelayHub {
     return this.interceptors;
   }
 
-  /** Throws ServerNotFoundError / AdmissionError (from the supervisor) when a session would be refused. */
+  /**
+   * For a request that opens no session (an HTTP request without a session id): throws
+   * ServerNotFoundError / AdmissionError (from the supervisor) when a session would be refused.
+   */
   async check(serverId: string): Promise<void> {
-    await this.upstreams.checkAdmission(serverId);
+    await this.upstreams.admitSession(serverId);
   }
 
-  /** Checks admission, then connects upstream and starts relaying. Throws if not admitted. */
+  /**
+   * Decides admission (once for the session: a respawn after a crash reuses the decision, and
+   * reviewAdmission() decides again when policy or config change), then connects upstream and
+   * starts relaying. Throws if not admitted.
+   */
   async open(options: OpenSessionOptions): Promise<RelaySession> {
     if (this.stopping !== undefined) throw new Error(`${this.stopping}; no new session can start: retry when the daemon is back`);
-    const config = await this.upstreams.checkAdmission(options.serverId);
+    const config = await this.upstreams.admitSession(options.serverId);
     if (this.stopping !== undefined) throw new Error(`${this.stopping}; no new session can start: retry when the daemon is back`);
     const session: SessionInfo = {
       sessionId: options.sessionId ?? randomUUID(),
@@ -81,7 +89,7 @@ export class RelayHub {
     const relay = new RelaySession({
       session,
       downstream: options.downstream,
-      connectUpstream: () => this.upstreams.createUpstream(options.serverId),
+      connectUpstream: () => this.upstreams.createUpstream(config),
       interceptors: [...this.interceptors],
       requestTimeoutMs: config.requestTimeoutMs ?? this.defaultRequestTimeoutMs(),
       relateMessages: options.transport === 'http',
@@ -103,6 +111,22 @@ export class RelayHub {
       throw error;
     }
     return relay;
+  }
+
+  /**
+   * Decides admission again for every live session (policy or config changed): a session whose
+   * server may no longer run answers its calls in flight with why, and closes.
+   */
+  async reviewAdmission(): Promise<void> {
+    await Promise.allSettled([...this.live].map(async (relay) => {
+      try {
+        await this.upstreams.admitSession(relay.session.serverId);
+      } catch (error) {
+        this.logger.warn('closing a session whose server is no longer admitted', { server: relay.session.serverId, session: relay.session.sessionId, error: (error as Error).message });
+        await relay.shutdown((error as Error).message, 0);
+        await relay.close();
+      }
+    }));
   }
 
   sessions(serverId?: string): RelaySession[] {

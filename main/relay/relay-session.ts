@@ -11,9 +11,9 @@ import type {
   RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import { ClientCancelled, PROXY_STOPPING, ProxyErrorCode, ProxyStopping, cancelledByClient, type CallContext, type Interceptor, type Next, type RelayResponse, type SessionInfo } from './interceptor.ts';
-import type { Logger } from './logger.ts';
-import { errorResponse } from './ndjson.ts';
-import { messageBytes } from './wire-size.ts';
+import type { Logger } from '../base/logger.ts';
+import { errorResponse } from '../base/ndjson.ts';
+import { messageBytes } from '../base/wire-size.ts';
 import type { UpstreamFailure, UpstreamTransport } from './upstream-transport.ts';
 
 export interface RestartPolicy {

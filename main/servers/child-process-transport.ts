@@ -3,7 +3,7 @@
 // error a client sees when the server dies.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { DEFAULT_MAX_MESSAGE_BYTES, LineReader, problemResponse, serialize, writeCoalesced } from '../relay/ndjson.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES, LineReader, problemResponse, serialize, writeCoalesced } from '../base/ndjson.ts';
 import type { UpstreamFailure, UpstreamTransport } from '../relay/upstream-transport.ts';
 
 export type ResolveSecret = (name: string) => Promise<string>;

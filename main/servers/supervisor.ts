@@ -2,9 +2,9 @@
 // pings, tool lists for the UI and CLI, test calls). Restarts a crashed probe with backoff and
 // is the factory of the per-session upstream connections (after the admission check).
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../../shared/config.ts';
-import type { Logger } from '../relay/logger.ts';
+import type { Logger } from '../base/logger.ts';
 import type { UpstreamTransport } from '../relay/upstream-transport.ts';
 import { noSecretStore, type ResolveSecret } from './child-process-transport.ts';
 import { createUpstreamTransport } from './upstream-factory.ts';
@@ -25,11 +25,13 @@ export interface ServerStatus {
   restarts: number;
   pid?: number;
   serverInfo?: { name: string; version: string };
+  /** The policy does not admit it. */
+  refused?: boolean;
 }
 
 export type AdmitResult = { ok: true } | { ok: false; reason: string };
+/** The policy's admission: may this server run? There is no default; every supervisor is built with the policy's. */
 export type Admit = (server: ServerConfig) => AdmitResult | Promise<AdmitResult>;
-export const admitAll: Admit = () => ({ ok: true });
 
 export class ServerNotFoundError extends Error {
   readonly serverId: string;
@@ -51,7 +53,7 @@ export class AdmissionError extends Error {
 
 export interface SupervisorOptions {
   logger: Logger;
-  admit?: Admit;
+  admit: Admit;
   resolveSecret?: ResolveSecret;
   /** Start probe sessions for enabled servers when they are configured. Default true. */
   autoStart?: boolean;
@@ -65,6 +67,8 @@ interface Managed {
   config: ServerConfig;
   state: ServerState;
   reason: string | undefined;
+  /** Failed because the policy does not admit it (not a crash: no restart is scheduled). */
+  refused: boolean;
   exit: ServerStatus['exit'];
   stderrTail: string[];
   since: string;
@@ -97,7 +101,7 @@ export class Supervisor {
 
   constructor(options: SupervisorOptions) {
     this.logger = options.logger;
-    this.admit = options.admit ?? admitAll;
+    this.admit = options.admit;
     this.resolveSecret = options.resolveSecret ?? noSecretStore;
     this.autoStart = options.autoStart ?? true;
     this.pingIntervalMs = options.pingIntervalMs ?? 30_000;
@@ -192,19 +196,14 @@ export class Supervisor {
     return tools;
   }
 
-  async callTool(id: string, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
-    const client = await this.readyClient(id);
-    return (await client.callTool({ name, arguments: args })) as CallToolResult;
-  }
-
   logs(id: string): string[] {
     const managed = this.require(id);
     const live = (managed.transport as { stderrTail?: () => string[] } | undefined)?.stderrTail?.();
     return live ?? managed.stderrTail;
   }
 
-  /** The admission check for a new client session; throws ServerNotFoundError / AdmissionError. */
-  async checkAdmission(id: string): Promise<ServerConfig> {
+  /** The admission decision for a new client session; throws ServerNotFoundError / AdmissionError. */
+  async admitSession(id: string): Promise<ServerConfig> {
     const managed = this.servers.get(id);
     if (!managed) throw new ServerNotFoundError(id);
     if (!managed.config.enabled) throw new AdmissionError(id, 'it is disabled; enable it in the app or config.json');
@@ -213,10 +212,24 @@ export class Supervisor {
     return managed.config;
   }
 
-  /** A new, unstarted upstream connection for one client session. */
-  async createUpstream(id: string): Promise<UpstreamTransport> {
-    const config = await this.checkAdmission(id);
+  /** A new, unstarted upstream connection for one client session, to a server admitSession admitted. */
+  async createUpstream(config: ServerConfig): Promise<UpstreamTransport> {
     return createUpstreamTransport(config, { resolveSecret: this.resolveSecret, ...(this.maxMessageBytes ? { maxMessageBytes: this.maxMessageBytes } : {}) });
+  }
+
+  /**
+   * Decides admission again (policy changed): a probe running for a server the policy no longer
+   * admits is stopped and shows the refusal; one refused before and admitted now is started.
+   */
+  reviewAdmission(): void {
+    if (this.shuttingDown) return;
+    for (const managed of this.servers.values()) {
+      if (!managed.config.enabled) continue;
+      void Promise.resolve(this.admit(managed.config)).then((verdict) => {
+        const running = managed.state === 'ready' || managed.state === 'starting';
+        if ((running && !verdict.ok) || (managed.refused && verdict.ok)) void this.restart(managed.config.id).catch(() => undefined);
+      }, () => undefined);
+    }
   }
 
   async shutdown(): Promise<void> {
@@ -231,6 +244,7 @@ export class Supervisor {
       config,
       state: 'stopped',
       reason: undefined,
+      refused: false,
       exit: undefined,
       stderrTail: [],
       since: new Date().toISOString(),
@@ -309,7 +323,7 @@ export class Supervisor {
       managed.transport = undefined;
       await transport?.close().catch(() => undefined);
       const reason = error instanceof AdmissionError ? error.message : `failed to start: ${(error as Error).message}`;
-      this.setState(managed, 'failed', reason);
+      this.setState(managed, 'failed', reason, error instanceof AdmissionError);
       this.logger.warn('server failed to start', { server: id, reason });
       if (!(error instanceof AdmissionError)) this.scheduleRestart(managed);
     }
@@ -372,9 +386,10 @@ export class Supervisor {
     this.setState(managed, 'stopped', reason);
   }
 
-  private setState(managed: Managed, state: ServerState, reason: string | undefined): void {
+  private setState(managed: Managed, state: ServerState, reason: string | undefined, refused = false): void {
     managed.state = state;
     managed.reason = reason;
+    managed.refused = refused;
     managed.since = new Date().toISOString();
     const status = this.status(managed);
     for (const listener of this.listeners) {
@@ -393,6 +408,7 @@ export class Supervisor {
       enabled: managed.config.enabled,
       state: managed.state,
       ...(managed.reason ? { reason: managed.reason } : {}),
+      ...(managed.refused ? { refused: true } : {}),
       ...(managed.exit ? { exit: managed.exit } : {}),
       stderrTail: this.logsOf(managed),
       since: managed.since,

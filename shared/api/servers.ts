@@ -20,12 +20,14 @@ export const ServerStatusSchema = z.object({
   /** The probe session's process, for stdio servers. */
   pid: z.number().int().optional(),
   serverInfo: z.object({ name: z.string(), version: z.string() }).optional(),
+  /** Failed because the policy does not admit it (no restart is tried until policy changes). */
+  refused: z.boolean().optional(),
 });
 export type ServerStatus = z.infer<typeof ServerStatusSchema>;
 
 export const SessionSummarySchema = z.object({
   sessionId: z.string(),
-  transport: z.enum(['socket', 'http']),
+  transport: z.enum(['socket', 'http', 'in-process']),
   clientLabel: z.string(),
   client: z.object({ name: z.string(), version: z.string() }).optional(),
   /** The session's own upstream process (stdio servers). */
@@ -62,12 +64,12 @@ export const serversContract = {
   'servers.start': method(ById, ServerStatusSchema, 'Start the server (its probe session)'),
   'servers.stop': method(ById, ServerStatusSchema, 'Stop the server (its probe session)'),
   'servers.restart': method(ById, ServerStatusSchema, 'Restart the server (its probe session)'),
-  'servers.tools': method(ById, z.object({ tools: z.array(ToolSchema) }), "The server's tools, listed through the probe session"),
+  'servers.tools': method(ById, z.object({ tools: z.array(ToolSchema) }), "The server's tools as a client sees them, listed through the policy chain"),
   'servers.logs': method(ById, z.object({ lines: z.array(z.string()) }), "The last lines the server wrote on stderr"),
   'servers.callTool': method(
     z.object({ id: ServerIdSchema, name: z.string().min(1), arguments: z.record(z.string(), z.unknown()).default({}) }),
     z.looseObject({ content: z.array(z.looseObject({ type: z.string() })).default([]), isError: z.boolean().optional() }),
-    'A test call of one tool through the probe session',
+    'A test call of one tool, made as a client of its own (switchboard-ui or switchboard-cli) through the same policy, approvals, pinning and audit as any client',
   ),
   'daemon.status': method(
     z.object({}),

@@ -17,7 +17,7 @@ import { policyContract } from '../../shared/api/policy.ts';
 import { serversContract } from '../../shared/api/servers.ts';
 import type { UserPolicyInput } from '../../shared/policy.ts';
 import { httpCallTransport } from '../../main/endpoints/daemon-client.ts';
-import { silentLogger } from '../../main/relay/logger.ts';
+import { silentLogger } from '../../main/base/logger.ts';
 import type { SecretStore } from '../../main/secrets/secret-store.ts';
 import { Switchboard } from '../../main/switchboard.ts';
 import { SWITCHBOARD_BIN } from './daemon.ts';

@@ -433,17 +433,15 @@ describe('policy changes and the daemon\'s own probe of a server', () => {
     await d.api['policy.reload']({});
   };
 
-  it('keepAdmitted: a running server the policy stops admitting is refused (status names the rule) and started again when admitted', async () => {
+  it('a running server the policy stops admitting is refused (status names the rule, without matching its text) and started again when admitted', async () => {
     const d = await start({ managed: {} });
     expect(await waitFor(() => serverState(d, 'memory'), settled, 'memory to settle')).toMatchObject({ state: 'ready' });
-    const off = d.switchboard.policy.keepAdmitted(d.switchboard.daemon.supervisor);
     await withdrawMemory(d);
-    expect(await waitFor(() => serverState(d, 'memory'), (st) => st.state === 'failed', 'the probe to be refused')).toMatchObject({ reason: expect.stringContaining('deny memory-withdrawn') });
+    expect(await waitFor(() => serverState(d, 'memory'), (st) => st.state === 'failed', 'the probe to be refused')).toMatchObject({ refused: true, reason: expect.stringContaining('deny memory-withdrawn') });
     expect(await waitFor(() => serverState(d, 'everything'), settled, 'everything to settle')).toMatchObject({ state: 'ready' });
     await d.writeManaged({});
     await d.api['policy.reload']({});
     expect(await waitFor(() => serverState(d, 'memory'), (st) => st.state === 'ready', 'the probe to be admitted again')).toMatchObject({ state: 'ready' });
-    off();
   });
 
   it('the product stops the probe of a server the policy stops admitting', async () => {
@@ -453,12 +451,15 @@ describe('policy changes and the daemon\'s own probe of a server', () => {
     await waitFor(() => serverState(d, 'memory'), (st) => st.state === 'failed', 'the probe to be refused', 3000);
   });
 
-  it('guardTestCalls: the test-call API (servers.callTool through the probe) is held to the same rules', async () => {
+  it('the test-call API (servers.callTool) passes the chain: a deny refuses, an ask waits for the user, an allowed call runs', async () => {
     const d = await start({ managed: { tools: [{ match: 'memory/delete_*', action: 'deny' }, { id: 'ask-create', match: 'memory/create_*', action: 'ask' }] } });
-    const handlers = d.switchboard.policy.guardTestCalls(d.switchboard.daemon.serversHandlers);
-    const call = (name: string, args: Record<string, unknown>) => (handlers['servers.callTool'] as (input: unknown) => Promise<{ isError?: boolean }>)({ id: 'memory', name, arguments: args });
+    const call = (name: string, args: Record<string, unknown>) => d.api['servers.callTool']({ id: 'memory', name, arguments: args });
     await expect(call('delete_entities', { entityNames: ['x'] })).rejects.toThrow('Refused by MCP Switchboard policy (managed: deny memory/delete_*)');
-    await expect(call('create_entities', { entities: [] })).rejects.toThrow(/\(managed: ask-create\): this call needs the user's approval/);
+    const asked = call('create_entities', { entities: [] });
+    const pending = await waitFor(async () => (await d.api['approvals.list']({})).pending, (list) => list.length === 1, 'the approval prompt');
+    expect(pending[0]).toMatchObject({ serverId: 'memory', tool: 'create_entities', client: { name: 'switchboard-ui' } });
+    await d.api['approvals.answer']({ id: pending[0]!.id, answer: 'deny' });
+    await expect(asked).rejects.toThrow(/ask-create/);
     expect((await call('read_graph', {})).isError).toBeFalsy();
   });
 

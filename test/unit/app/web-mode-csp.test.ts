@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_CSP } from '../../../main/app/app-origin.ts';
 import { HttpEndpoint } from '../../../main/endpoints/http-endpoint.ts';
-import { silentLogger } from '../../../main/relay/logger.ts';
+import { silentLogger } from '../../../main/base/logger.ts';
 import type { RelayHub } from '../../../main/relay/relay-hub.ts';
 
 const REPO_ROOT = join(import.meta.dirname, '../../..');

@@ -1,6 +1,6 @@
 // A temporary home with one client's fixture at its real path, a data folder with config.json, a
 // keychain service of its own, and the ClientService wired as the daemon would wire it.
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { PassThrough } from 'node:stream';
 import { dirname, join } from 'node:path';
@@ -38,6 +38,8 @@ export function createHarness(): Harness {
   const dataDir = join(root, 'data');
   for (const dir of [home, project, dataDir]) mkdirSync(dir, { recursive: true });
   const env: ClientEnvironment = { platform: 'linux', home, projectDirs: [project] };
+  // The CLI's in-process product links URL clients to the configured port, as the daemon does.
+  writeFileSync(join(dataDir, 'config.json'), `${JSON.stringify({ settings: { httpPort: HTTP_PORT } }, null, 2)}\n`, { mode: 0o600 });
   const config = new JsonConfigFile(join(dataDir, 'config.json'));
   const secrets = new KeyringSecretStore({ service: uniqueService() });
   const endpoint = createLinkEndpoint({ dataDir, httpPort: HTTP_PORT });
@@ -67,7 +69,7 @@ export async function runClientCommand(h: Harness, ...argv: string[]): Promise<s
   let out = '';
   stdout.on('data', (chunk) => { out += String(chunk); });
   const program = new Command().exitOverride();
-  registerClientCommands(program, { dataDir: h.dataDir, config: h.config, secretStore: h.secrets, env: h.env, stdout });
+  registerClientCommands(program, { dataDir: h.dataDir, secretStore: h.secrets, env: h.env, stdout, managedPath: join(h.root, 'no-managed-policy.json') });
   await program.parseAsync(['node', 'switchboard', 'client', ...argv]);
   return out;
 }

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpEndpoint } from '../../../main/endpoints/http-endpoint.ts';
 import { sha256Hex } from '../../../main/endpoints/http-guard.ts';
-import { silentLogger } from '../../../main/relay/logger.ts';
+import { silentLogger } from '../../../main/base/logger.ts';
 import type { RelayHub } from '../../../main/relay/relay-hub.ts';
 import { ServerNotFoundError } from '../../../main/servers/supervisor.ts';
 import type { ClientToken } from '../../../shared/config.ts';

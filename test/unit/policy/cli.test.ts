@@ -34,7 +34,7 @@ describe('switchboard policy / approvals commands', () => {
     stderr.on('data', (c) => { err += c; });
     const program = new Command('switchboard').exitOverride().configureOutput({ writeOut: (s) => { out += s; }, writeErr: (s) => { err += s; } });
     const context = { dataDir: dir, stdin: new PassThrough(), stdout, stderr };
-    registerPolicyCommands(program, { ...context, managedPath, connect: () => undefined });
+    registerPolicyCommands(program, { ...context, managedPath });
     const dispatcher = extra.broker ? new ApiDispatcher(approvalsContract, createApprovalsHandlers({ broker: extra.broker })) : undefined;
     registerApprovalsCommands(program, {
       ...context,

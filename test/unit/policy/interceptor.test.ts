@@ -8,7 +8,7 @@ import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../../../shared/config.ts';
 import { PolicyDocumentSchema, type PolicyDocumentInput } from '../../../shared/policy.ts';
 import { ApprovalBroker } from '../../../main/approvals/broker.ts';
-import { alwaysAllowRule, createAlwaysAllowHandler, type UserRuleInsertion } from '../../../main/approvals/always-allow.ts';
+import { alwaysAllowRule, createAlwaysAllowHandler, type UserRuleInsertion } from '../../../main/policy/always-allow.ts';
 import { PolicyEngine } from '../../../main/policy/engine.ts';
 import { PolicyInterceptor, type ListedTool } from '../../../main/policy/interceptor.ts';
 import { PinStore } from '../../../main/policy/pin-store.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LineReader, problemResponse, type LineProblem } from '../../../main/relay/ndjson.ts';
+import { LineReader, problemResponse, type LineProblem } from '../../../main/base/ndjson.ts';
 
 function collect(limit?: number) {
   const messages: unknown[] = [];

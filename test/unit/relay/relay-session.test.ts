@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { ProxyErrorCode, cancelledByClient, type Interceptor } from '../../../main/relay/interceptor.ts';
-import { silentLogger } from '../../../main/relay/logger.ts';
+import { silentLogger } from '../../../main/base/logger.ts';
 import { RelaySession } from '../../../main/relay/relay-session.ts';
 import type { UpstreamTransport } from '../../../main/relay/upstream-transport.ts';
 

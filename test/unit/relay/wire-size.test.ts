@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { LineReader } from '../../../main/relay/ndjson.ts';
-import { messageBytes } from '../../../main/relay/wire-size.ts';
+import { LineReader } from '../../../main/base/ndjson.ts';
+import { messageBytes } from '../../../main/base/wire-size.ts';
 
 describe('messageBytes', () => {
   it('is the size of the line a message came in, in bytes, as the line reader parsed it', () => {

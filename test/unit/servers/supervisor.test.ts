@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServerConfigSchema, type ServerConfig } from '../../../shared/config.ts';
-import { silentLogger } from '../../../main/relay/logger.ts';
+import { silentLogger } from '../../../main/base/logger.ts';
 import { AdmissionError, ServerNotFoundError, Supervisor } from '../../../main/servers/supervisor.ts';
 import { resolveValues } from '../../../main/servers/upstream-factory.ts';
 
@@ -24,7 +24,7 @@ async function until(check: () => boolean, ms = 15_000): Promise<void> {
 
 describe('Supervisor', () => {
   it('starts a probe, lists tools, restarts a crashed server with backoff, and stops', async () => {
-    supervisor = new Supervisor({ logger: silentLogger, backoff: { initialMs: 50, maxMs: 200 } });
+    supervisor = new Supervisor({ logger: silentLogger, admit: () => ({ ok: true }), backoff: { initialMs: 50, maxMs: 200 } });
     const states: string[] = [];
     supervisor.onStatus((s) => states.push(s.state));
     supervisor.reconcile([everything('e')]);
@@ -42,7 +42,7 @@ describe('Supervisor', () => {
   });
 
   it('reports a server that cannot start as failed with the reason', async () => {
-    supervisor = new Supervisor({ logger: silentLogger, backoff: { initialMs: 60_000, maxMs: 60_000 } });
+    supervisor = new Supervisor({ logger: silentLogger, admit: () => ({ ok: true }), backoff: { initialMs: 60_000, maxMs: 60_000 } });
     supervisor.reconcile([ServerConfigSchema.parse({ id: 'bad', transport: 'stdio', command: 'no-such-binary-xyz' })]);
     await until(() => supervisor!.get('bad').state === 'failed');
     expect(supervisor.get('bad').reason).toContain('no-such-binary-xyz');
@@ -55,10 +55,10 @@ describe('Supervisor', () => {
       admit: (server) => (server.id === 'blocked' ? { ok: false, reason: 'denied by managed policy rule "no-blocked"' } : { ok: true }),
     });
     supervisor.reconcile([everything('ok'), everything('blocked'), everything('off', { enabled: false })]);
-    await expect(supervisor.checkAdmission('ok')).resolves.toMatchObject({ id: 'ok' });
-    await expect(supervisor.checkAdmission('nope')).rejects.toBeInstanceOf(ServerNotFoundError);
-    await expect(supervisor.checkAdmission('blocked')).rejects.toThrow(/may not run: denied by managed policy rule "no-blocked"/);
-    await expect(supervisor.checkAdmission('off')).rejects.toBeInstanceOf(AdmissionError);
+    await expect(supervisor.admitSession('ok')).resolves.toMatchObject({ id: 'ok' });
+    await expect(supervisor.admitSession('nope')).rejects.toBeInstanceOf(ServerNotFoundError);
+    await expect(supervisor.admitSession('blocked')).rejects.toThrow(/may not run: denied by managed policy rule "no-blocked"/);
+    await expect(supervisor.admitSession('off')).rejects.toBeInstanceOf(AdmissionError);
     expect(supervisor.get('ok').state).toBe('stopped');
   });
 

@@ -4,9 +4,9 @@
 // cannot loosen any of the user's own deny rules: within a source the first matching rule decides,
 // so it is inserted after the last user deny rule that can still decide a call to this tool.
 import type { ToolRule } from '../../shared/policy.ts';
-import type { PinStore } from '../policy/pin-store.ts';
-import { compileToolRule } from '../policy/tool-rules.ts';
-import type { PendingApproval } from './broker.ts';
+import type { PinStore } from './pin-store.ts';
+import { compileToolRule } from './tool-rules.ts';
+import type { PendingApproval } from '../approvals/broker.ts';
 
 /** A rule to add to settings.userPolicy.tools, and where: `position` is computed from the tools as they are when the config is written. */
 export interface UserRuleInsertion {

@@ -3,7 +3,7 @@
 // prompted it, so the answer takes effect.
 import { describe, expect, it } from 'vitest';
 import { ToolRuleSchema, type ToolRule, type ToolRuleInput } from '../../../shared/policy.ts';
-import { alwaysAllowPosition, alwaysAllowRule } from '../../../main/approvals/always-allow.ts';
+import { alwaysAllowPosition, alwaysAllowRule } from '../../../main/policy/always-allow.ts';
 import { PolicyEngine } from '../../../main/policy/engine.ts';
 import type { ToolAnnotations } from '../../../main/policy/tool-rules.ts';
 

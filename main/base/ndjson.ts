@@ -3,7 +3,7 @@
 // with a guess at its id, so the sender gets an error instead of waiting forever.
 import type { Writable } from 'node:stream';
 import type { JSONRPCErrorResponse, JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { ProxyErrorCode } from './interceptor.ts';
+import { ProxyErrorCode } from './proxy-error-codes.ts';
 import { noteWireSize } from './wire-size.ts';
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;

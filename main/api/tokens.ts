@@ -1,0 +1,39 @@
+// Handlers of the tokens contract over the configuration. The token is in force as soon as the
+// call returns: the configuration service applies its own writes at once.
+import { createHash, randomBytes } from 'node:crypto';
+import { ApiError, type Handlers } from '../../shared/api/define.ts';
+import type { tokensContract } from '../../shared/api/tokens.ts';
+import type { Config } from '../../shared/config.ts';
+
+export interface TokensHandlerDeps {
+  readonly config: { readonly config: Config; update(mutate: (config: Config) => Config | void): Promise<Config> };
+  readonly now?: () => Date;
+}
+
+export function createTokensHandlers(deps: TokensHandlerDeps): Handlers<typeof tokensContract> {
+  return {
+    'tokens.list': async () => ({ tokens: deps.config.config.tokens.map((t) => ({ name: t.name, createdAt: t.createdAt })) }),
+    'tokens.create': async ({ name }) => {
+      const token = `sbt_${randomBytes(32).toString('base64url')}`;
+      const createdAt = (deps.now?.() ?? new Date()).toISOString();
+      await deps.config.update((config) => {
+        const existing = config.tokens.find((t) => t.name === name);
+        if (existing) {
+          throw new ApiError({ code: 'conflict', message: `a token for '${name}' already exists (created ${existing.createdAt}); to replace it, revoke it first with \`switchboard token revoke ${name}\`, or choose another name` });
+        }
+        config.tokens.push({ name, sha256: createHash('sha256').update(token).digest('hex'), createdAt });
+      });
+      return { name, token, createdAt };
+    },
+    'tokens.revoke': async ({ name }) => {
+      let revoked = 0;
+      await deps.config.update((config) => {
+        const before = config.tokens.length;
+        config.tokens = config.tokens.filter((t) => t.name !== name);
+        revoked = before - config.tokens.length;
+        if (revoked === 0) throw new ApiError({ code: 'not_found', message: `no token for '${name}'; see \`switchboard token list\`` });
+      });
+      return { revoked };
+    },
+  };
+}

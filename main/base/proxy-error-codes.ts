@@ -1,0 +1,15 @@
+// JSON-RPC error codes the proxy itself produces (framing, relay, policy), in one place so that
+// every layer answers with the same numbers.
+/** A JSON-RPC error the proxy itself produces. Codes in the implementation-defined range. */
+export const ProxyErrorCode = {
+  /** Policy or approval refused the call. */
+  Denied: -32001,
+  /** The upstream server crashed or could not be started. */
+  ServerUnavailable: -32002,
+  /** The upstream server did not answer in time. */
+  Timeout: -32003,
+  /** A message exceeded the size limit. */
+  MessageTooLarge: -32004,
+  /** The daemon cannot record the call (audit store unwritable) or has no policy: fail closed. */
+  FailClosed: -32005,
+} as const;
