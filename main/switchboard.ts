@@ -335,7 +335,6 @@ export class Switchboard {
     }
     // Rebuilds the engine only when the user rules changed; policyChanged() follows if it did.
     this.policy.userPolicyChanged();
-    void this.hub.reviewAdmission();
     this.gateway.apply(this.forwarder);
     this.forwarder.inventoryChanged();
   }
@@ -343,7 +342,6 @@ export class Switchboard {
   /** A new engine (managed file, org document or user rules changed): admission is decided again. */
   private policyChanged(): void {
     this.supervisor.reviewAdmission();
-    void this.hub.reviewAdmission();
     this.gateway.apply(this.forwarder);
     this.forwarder.inventoryChanged();
   }

@@ -9,6 +9,7 @@ import { ProxyErrorCode } from '../base/proxy-error-codes.ts';
 import { mustNotBeStoredPlain } from '../clients/secret-detection.ts';
 import type { ConfigService } from '../config/config-service.ts';
 import type { InProcessClient } from '../relay/in-process-client.ts';
+import { proxyRefusal } from '../relay/interceptor.ts';
 import type { RelayHub } from '../relay/relay-hub.ts';
 import { AdmissionError, ServerNotFoundError, type Supervisor } from '../servers/supervisor.ts';
 
@@ -80,7 +81,12 @@ export function createServersHandlers(deps: ServersHandlerDeps): Handlers<typeof
     'servers.restart': async ({ id }) => guarded(() => deps.supervisor.restart(id)),
     'servers.tools': async ({ id }, caller) => guarded(async () => ({ tools: await deps.calls(caller).listTools(id) })),
     'servers.logs': async ({ id }) => guarded(async () => ({ lines: deps.supervisor.logs(id) })),
-    'servers.callTool': async ({ id, name, arguments: args }, caller) => guarded(() => deps.calls(caller).callTool(id, name, args)),
+    'servers.callTool': async ({ id, name, arguments: args }, caller) => guarded(async () => {
+      const result = await deps.calls(caller).callTool(id, name, args);
+      // The model reads a refusal as a tool error; the API and the CLI say forbidden.
+      if (proxyRefusal(result)) throw new ApiError({ code: 'forbidden', message: result.content.map((c) => (c.type === 'text' ? c.text : '')).join(' ').trim() });
+      return result;
+    }),
     'daemon.status': async () => ({
       ...deps.daemonInfo(),
       sessions: deps.hub.sessions().length,

@@ -134,12 +134,6 @@ export class SocketEndpoint {
       this.refuseRequests(socket, leftover, `switchboard: ${handshake}`, -32600);
       return;
     }
-    try {
-      await this.hub.check(handshake.server);
-    } catch (error) {
-      this.refuseRequests(socket, leftover, (error as Error).message, ProxyErrorCode.ServerUnavailable);
-      return;
-    }
     const transport = new SocketTransport(socket, { maxMessageBytes: this.maxMessageBytes, leftover });
     try {
       await this.hub.open({ serverId: handshake.server, downstream: transport, transport: 'socket', clientLabel: handshake.client });

@@ -5,7 +5,7 @@
 import type { JSONRPCNotification, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../../shared/config.ts';
 import type { ApprovalAnswer, ApprovalBroker, ApprovalKind } from '../approvals/broker.ts';
-import { ProxyErrorCode, type CallContext, type Decision, type Interceptor, type Next, type RelayResponse, type SessionInfo } from '../relay/interceptor.ts';
+import { ProxyErrorCode, REFUSAL_META_KEY, type CallContext, type Decision, type Interceptor, type Next, type RelayResponse, type SessionInfo } from '../relay/interceptor.ts';
 import type { PolicyDecision, PolicyEngine } from './engine.ts';
 import type { PinChange, PinStore } from './pin-store.ts';
 import type { TargetKind, ToolAnnotations } from './tool-rules.ts';
@@ -330,7 +330,7 @@ export function refusalText(decision: Decision & { label?: string }): string {
 }
 
 function toolError(request: JSONRPCRequest, decision: Decision): RelayResponse {
-  return { jsonrpc: '2.0', id: request.id, result: { content: [{ type: 'text', text: refusalText(decision) }], isError: true } };
+  return { jsonrpc: '2.0', id: request.id, result: { content: [{ type: 'text', text: refusalText(decision) }], isError: true, _meta: { [REFUSAL_META_KEY]: { rule: decision.rule, source: decision.source } } } };
 }
 
 function rpcError(request: JSONRPCRequest, decision: Decision): RelayResponse {

@@ -88,3 +88,15 @@ export function cancelledByClient(signal: AbortSignal): boolean {
 }
 
 export { ProxyErrorCode } from '../base/proxy-error-codes.ts';
+
+/**
+ * A tools/call the proxy refuses is answered with a tool error the model can read, and marks it
+ * in `_meta` under this key with the rule and source, so a program (the API, the CLI) can tell
+ * the proxy's refusal from the tool's own error without reading the text.
+ */
+export const REFUSAL_META_KEY = 'switchboard.mcp/refusal';
+
+export function proxyRefusal(result: { _meta?: Record<string, unknown> } | undefined): { rule: string; source: string } | undefined {
+  const mark = result?._meta?.[REFUSAL_META_KEY] as { rule?: unknown; source?: unknown } | undefined;
+  return typeof mark?.rule === 'string' && typeof mark.source === 'string' ? { rule: mark.rule, source: mark.source } : undefined;
+}

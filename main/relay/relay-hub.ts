@@ -72,9 +72,9 @@ export class RelayHub {
   }
 
   /**
-   * Decides admission (once for the session: a respawn after a crash reuses the decision, and
-   * reviewAdmission() decides again when policy or config change), then connects upstream and
-   * starts relaying. Throws if not admitted.
+   * Decides admission once for the session (a respawn after a crash reuses the decision; a
+   * policy change is decided again by the policy interceptor at each call), then connects
+   * upstream and starts relaying. Throws if not admitted.
    */
   async open(options: OpenSessionOptions): Promise<RelaySession> {
     if (this.stopping !== undefined) throw new Error(`${this.stopping}; no new session can start: retry when the daemon is back`);
@@ -111,22 +111,6 @@ export class RelayHub {
       throw error;
     }
     return relay;
-  }
-
-  /**
-   * Decides admission again for every live session (policy or config changed): a session whose
-   * server may no longer run answers its calls in flight with why, and closes.
-   */
-  async reviewAdmission(): Promise<void> {
-    await Promise.allSettled([...this.live].map(async (relay) => {
-      try {
-        await this.upstreams.admitSession(relay.session.serverId);
-      } catch (error) {
-        this.logger.warn('closing a session whose server is no longer admitted', { server: relay.session.serverId, session: relay.session.sessionId, error: (error as Error).message });
-        await relay.shutdown((error as Error).message, 0);
-        await relay.close();
-      }
-    }));
   }
 
   sessions(serverId?: string): RelaySession[] {

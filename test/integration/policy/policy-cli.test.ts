@@ -129,7 +129,7 @@ describe('switchboard approvals (real binary, running daemon)', () => {
     expect(resultText(await client.callTool({ name: 'read_graph', arguments: {} }))).toContain('grace');
 
     expect((await switchboard('approvals', 'list')).stdout).toContain('no pending approvals');
-    expect((await switchboard('approvals', 'history')).stdout).toMatch(/allow-once\s+memory\/create_entities {2}by http/);
+    expect((await switchboard('approvals', 'history')).stdout).toMatch(/allow-once\s+memory\/create_entities {2}by cli/);
   });
 });
 

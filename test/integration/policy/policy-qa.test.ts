@@ -69,7 +69,7 @@ describe('a session that calls a tool without listing tools first', () => {
     await define('Reads a value', true);
     await d.api['servers.add']({ server: { id: 'filedef', transport: 'stdio', command: process.execPath, args: [DEFINITION_SERVER], env: { TOOL_DEF_FILE: defFile } } });
 
-    // A first session lists the tool (it is pinned) and calls it; the probe starts with the same definition.
+    // A first session lists the tool (it is pinned) and calls it; the UI's list (a session of its own) agrees.
     const first = await d.bridgeClient('filedef');
     expect((await first.listTools()).tools.map((t) => t.name)).toEqual(['get']);
     expect(text(await first.callTool({ name: 'get', arguments: {} }))).toBe('served by a process that read: Reads a value');
@@ -89,7 +89,8 @@ describe('a session that calls a tool without listing tools first', () => {
     const denied = await writing.callTool({ name: 'get', arguments: {} });
     expect(denied.isError).toBe(true);
     expect(text(denied)).toBe('Refused by MCP Switchboard policy (managed: no-writes)');
-    expect((await d.api['servers.tools']({ id: 'filedef' })).tools[0]).toMatchObject({ annotations: { readOnlyHint: true } });
+    // The UI's list is a client's view too (its own session): the tool that now writes is not offered.
+    expect((await d.api['servers.tools']({ id: 'filedef' })).tools.map((t) => t.name)).not.toContain('get');
   });
 });
 
