@@ -1,7 +1,10 @@
-// Lint rules whose main job is the folder layering of DESIGN.md: a folder is a runtime.
+// Lint rules whose main job is the folder layering of docs/ARCHITECTURE.md: a folder is a runtime
+// (shared/, renderer/, main/app/), and inside main/ a folder is a layer.
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
+const electronOnlyInApp = { name: 'electron', message: 'Only main/app/ imports electron (docs/ARCHITECTURE.md).' };
+const DOMAIN_FOLDERS = ['policy', 'audit', 'approvals', 'servers', 'clients', 'secrets', 'forwarder', 'orgsync', 'config', 'oauth'];
 const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'net', 'http', 'https', 'crypto', 'url', 'stream', 'events', 'util', 'worker_threads', 'zlib'];
 
 export default tseslint.config(
@@ -13,12 +16,52 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/no-explicit-any': 'off',
       // Only main/app/ may import electron.
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Only main/app/ imports electron (DESIGN.md, Layout).' }] }],
+      'no-restricted-imports': ['error', { paths: [electronOnlyInApp] }],
     },
   },
   {
     files: ['main/app/**/*.ts', 'preload/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
+  },
+  // Layers inside main/ (docs/ARCHITECTURE.md): base/ imports no other folder; relay/ imports only
+  // base/; domain folders never import the front ends (api/, endpoints/, cli/) or the composition
+  // root. Each override repeats the electron rule: a later rule setting replaces an earlier one.
+  {
+    files: ['main/base/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [electronOnlyInApp],
+        patterns: [{ regex: '^\\.\\./(?!\\.\\./shared/)', message: 'main/base/ imports no other folder of main/ (it is what every folder uses).' }],
+      }],
+    },
+  },
+  {
+    files: ['main/relay/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [electronOnlyInApp],
+        patterns: [{ regex: '^\\.\\./(?!base/|\\.\\./shared/)', message: 'main/relay/ imports only main/base/ (and shared/): the relay knows no domain.' }],
+      }],
+    },
+  },
+  {
+    files: DOMAIN_FOLDERS.map((folder) => `main/${folder}/**/*.ts`),
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [electronOnlyInApp],
+        patterns: [
+          { regex: '^(\\.\\./)+(api|endpoints|cli)/', message: 'Domain folders never import api/, endpoints/ or cli/: those are built on the domains, not the other way round.' },
+          { regex: '^(\\.\\./)+(switchboard|cli)\\.ts$', message: 'Domain folders never import the composition root or the CLI entry point.' },
+        ],
+      }],
+    },
+  },
+  {
+    // Type-aware: a promise nobody awaits or handles is a bug (an unhandled rejection, or work
+    // that races the next step). `void` marks the ones that are meant to run on their own.
+    files: ['main/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error' },
   },
   {
     // shared/ is runtime-neutral: no Node, no Electron, no DOM, nothing from the other folders.
