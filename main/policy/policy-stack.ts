@@ -142,7 +142,7 @@ export class PolicyStack {
     } catch {
       // The probe failing is reported by the call itself; policy is decided with MCP defaults.
     }
-    const decision = engine.evaluate({ serverId: server.id, name, annotations: tool?.annotations, arguments: args });
+    const decision = engine.evaluate({ serverId: server.id, server, name, annotations: tool?.annotations, arguments: args });
     if (decision.action === 'deny') throw forbidden(refusalText(decision));
     if (decision.action === 'ask') throw forbidden(`${refusalText(decision)}: this call needs the user's approval, and a test call cannot wait for one; make it from a client`);
     if (tool && engine.pinningOnChange() !== 'allow' && this.pins.observe(server.id, tool).status === 'changed') {
