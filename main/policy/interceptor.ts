@@ -124,7 +124,8 @@ export class PolicyInterceptor implements Interceptor {
         this.verified.add(tool);
         visible.push(tool);
       } else if (onChange === 'ask') {
-        const pinned = pin.change.old as ListedTool;
+        // Only the pinned fields: anything else of the new listing (title, _meta, …) was never approved.
+        const pinned = { inputSchema: { type: 'object' }, ...pin.change.old } as ListedTool;
         if (!denied(pinned)) visible.push(pinned);
       }
     }
