@@ -239,11 +239,13 @@ export class PolicyInterceptor implements Interceptor {
     if (this.deps.broker.isSessionAllowed(kind, session.sessionId, session.serverId, name)) {
       ctx.decision = decision;
       ctx.approver = 'user:session';
+      ctx.approvalWaitMs ??= 0;
       return undefined;
     }
     // "Always allow" adds a user rule, which cannot loosen a managed or org ask, so it is not offered there.
     const choices = engine.rememberChoices().map((c) => ANSWER_FOR[c]!)
       .filter((c) => c !== 'always-allow' || kind === 'pinning' || decision.source === 'user' || decision.source === 'default');
+    const waitStarted = performance.now();
     const outcome = await this.deps.broker.request({
       kind,
       sessionId: session.sessionId,
@@ -260,6 +262,8 @@ export class PolicyInterceptor implements Interceptor {
       choices,
       signal: ctx.signal,
     });
+    // A call can wait twice (a pinning approval, then a policy one): the waits add up.
+    ctx.approvalWaitMs = (ctx.approvalWaitMs ?? 0) + (performance.now() - waitStarted);
     ctx.approver = outcome.approver;
     if (outcome.approved) {
       ctx.decision = decision;
