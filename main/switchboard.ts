@@ -336,7 +336,8 @@ export class Switchboard {
     try {
       const engine = this.policy.service.engine();
       const days = engine.setting('audit.retentionDays')?.value as number | undefined;
-      const result = this.audit.retention.prune({ maxAgeMs: (days ?? DEFAULT_RETENTION_DAYS) * DAY_MS, maxBytes: DEFAULT_AUDIT_MAX_BYTES });
+      const maxRows = engine.setting('audit.maxRows')?.value as number | undefined;
+      const result = this.audit.retention.prune({ maxAgeMs: (days ?? DEFAULT_RETENTION_DAYS) * DAY_MS, maxBytes: DEFAULT_AUDIT_MAX_BYTES, ...(maxRows !== undefined ? { maxRows } : {}) });
       if (result.deleted > 0) this.logger.info('audit retention pruned old records', { ...result });
     } catch (error) {
       this.logger.error('audit retention failed', { error: (error as Error).message });
