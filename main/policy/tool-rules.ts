@@ -5,7 +5,7 @@ import type { AnnotationConditions, ArgumentCondition, PolicyAction, PolicySourc
 import { compileGlob } from './glob.ts';
 import { pathForms } from './path-forms.ts';
 import type { ServerIdentity } from './server-identity.ts';
-import { compileServerMatcher, describeServerMatcher } from './server-rules.ts';
+import { compileServerMatcher, describeServerMatcher, keysOnIdOnly } from './server-rules.ts';
 
 export type TargetKind = ToolRule['kind'];
 
@@ -149,8 +149,9 @@ function literalServer(match: string): string | undefined {
 
 /** True when the rule picks its servers by id alone (not "*" or "**"): a renamed server escapes it. */
 export function toolRuleKeysOnIdOnly(rule: ToolRule): boolean {
-  if (rule.server) return false;
+  if (rule.server && !keysOnIdOnly(rule.server)) return false;
+  const anyId = (glob: string) => glob === '*' || glob === '**';
   const slash = rule.match.indexOf('/');
-  const head = slash === -1 ? rule.match : rule.match.slice(0, slash);
-  return head !== '*' && head !== '**' && !(slash === -1 && rule.match.startsWith('**'));
+  const head = slash === -1 ? (rule.match.startsWith('**') ? '**' : rule.match) : rule.match.slice(0, slash);
+  return !anyId(head) || (rule.server?.server !== undefined && !anyId(rule.server.server));
 }

@@ -218,14 +218,19 @@ describe('tool rules with a server matcher', () => {
     const engine = new PolicyEngine({
       managed: managed({
         servers: { allow: [{ id: 'by-id', server: 'github*' }, { id: 'by-pkg', package: { registryType: 'npm', identifier: '@x/*' } }] },
-        tools: [{ id: 'id-only', match: 'echo/echo', action: 'deny' }, { id: 'any-server', match: '*/delete_*', action: 'deny' }, { id: 'everywhere', match: '**', annotations: { destructiveHint: true }, action: 'ask' }],
+        tools: [
+          { id: 'id-only', match: 'echo/echo', action: 'deny' }, { id: 'any-server', match: '*/delete_*', action: 'deny' },
+          { id: 'everywhere', match: '**', annotations: { destructiveHint: true }, action: 'ask' },
+          { id: 'id-in-matcher', server: { server: 'echo*' }, match: '*/echo', action: 'deny' },
+          { id: 'by-command', server: { server: 'echo*', command: 'npx' }, match: '*/echo', action: 'deny' },
+        ],
       }),
       org: org({ tools: [{ id: 'org-id-only', match: 'github*/delete_*', action: 'deny' }] }),
       user: user({ tools: [{ id: 'mine', match: 'echo/echo', action: 'ask' }] }),
     });
     const effective = engine.effective();
     const warned = (list: Array<{ name: string; warning?: string }>) => list.filter((r) => r.warning).map((r) => r.name);
-    expect(warned(effective.tools)).toEqual(['id-only', 'org-id-only']);
+    expect(warned(effective.tools)).toEqual(['id-only', 'id-in-matcher', 'org-id-only']);
     expect(warned(effective.servers)).toEqual(['by-id']);
     expect(new PolicyEngine({ managed: denyEcho }).effective().tools[0]!.warning).toBeUndefined();
   });
