@@ -144,7 +144,7 @@ export class Switchboard {
       addUserRule: createUserRuleWriter(config),
       serverConfig: configuredServer,
       ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(listen ? {} : { managedPollMs: 0, orgCacheOnly: true, unattended: NO_APPROVER }),
+      ...(listen ? {} : { managedPollMs: 0, watchManaged: false, orgCacheOnly: true, unattended: NO_APPROVER }),
     });
     const engine = () => this.policy.service.engine();
 
@@ -173,7 +173,7 @@ export class Switchboard {
       store,
       outbox,
       queries: new AuditQueries(store.db, settled),
-      retention: new RetentionSchedule(new AuditRetention(store.db, outbox), { retentionDays: () => engine().auditRetentionDays() }, logger),
+      retention: new RetentionSchedule(new AuditRetention(store.db, outbox), { retentionDays: () => engine().auditRetentionDays(), maxRows: () => engine().auditMaxRows() }, logger),
       interceptor: new AuditInterceptor({ store, identity, captureMode: () => engine().auditArguments(), redactPatterns: () => engine().auditRedactPatterns() }),
     };
     // Audit outermost: it records what policy and approvals refuse, with their decision.

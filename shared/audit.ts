@@ -50,7 +50,10 @@ export const AuditRecordSchema = z.object({
   outcome: AuditOutcomeSchema,
   errorType: z.string().nullable(),
   errorMessage: z.string().nullable(),
+  /** How long the call took in the proxy and the server, without the time it waited for approval. */
   durationMs: z.number().nullable(),
+  /** How long the call waited for a person's approval (0: a remembered answer applied); null when nobody was asked or recorded before this field existed. */
+  approvalWaitMs: z.number().nullable(),
   bytesIn: z.number().int().nullable(),
   bytesOut: z.number().int().nullable(),
   osUser: z.string().nullable(),

@@ -43,11 +43,9 @@ export type PolicyAction = z.infer<typeof PolicyActionSchema>;
 export const PolicySourceSchema = z.enum(['managed', 'org', 'user']);
 export type PolicySource = z.infer<typeof PolicySourceSchema>;
 
-/** A server entry of an allowlist or denylist. Every field given must match (AND). */
-export const ServerMatcherSchema = z.object({
-  id: z.string().min(1).optional().describe('Rule name shown in decisions; defaults to a description of the matcher'),
-  server: glob().optional().describe('Glob on the server id in the app (e.g. "github*")'),
-  registryName: glob().optional().describe('Glob on the MCP registry name (e.g. "io.github.modelcontextprotocol/*")'),
+const serverMatcherFields = {
+  server: glob().optional().describe('Glob on the server id in the app (e.g. "github*"); ids are the user\'s choice, so an entry with only this field binds nothing a user cannot rename'),
+  registryName: glob().optional().describe('Glob on the MCP registry name (e.g. "io.github.modelcontextprotocol/*"); only a name confirmed by where the server was installed from counts, a name merely written in the config does not'),
   package: z.object({
     registryType: z.enum(['npm', 'pypi', 'oci']),
     identifier: glob().describe('Glob on the package identifier (e.g. "@modelcontextprotocol/*")'),
@@ -58,11 +56,24 @@ export const ServerMatcherSchema = z.object({
     if (pattern !== '...') checkGlob(pattern, ctx);
   })).optional().describe('Globs matched position by position against the arguments; a final "..." matches any remaining arguments'),
   url: glob().optional().describe('Glob on the remote server URL (remote servers only; "https://mcp.example.com/**")'),
-}).strict().refine(
-  (m) => m.server !== undefined || m.registryName !== undefined || m.package !== undefined || m.command !== undefined || m.url !== undefined,
-  { message: 'a server matcher needs at least one of server, registryName, package, command or url' },
-);
+};
+
+function hasServerField(m: { server?: string; registryName?: string; package?: unknown; command?: string; url?: string }): boolean {
+  return m.server !== undefined || m.registryName !== undefined || m.package !== undefined || m.command !== undefined || m.url !== undefined;
+}
+const NEEDS_A_FIELD = 'a server matcher needs at least one of server, registryName, package, command or url';
+
+/** A server entry of an allowlist or denylist. Every field given must match (AND). */
+export const ServerMatcherSchema = z.object({
+  id: z.string().min(1).optional().describe('Rule name shown in decisions; defaults to a description of the matcher'),
+  ...serverMatcherFields,
+}).strict().refine(hasServerField, { message: NEEDS_A_FIELD });
 export type ServerMatcher = z.infer<typeof ServerMatcherSchema>;
+
+/** The server a tool rule is for: the fields of a server entry, every field given must match. */
+export const ToolServerMatcherSchema = z.object(serverMatcherFields).strict().refine(hasServerField, { message: NEEDS_A_FIELD })
+  .describe('Which server the rule is for, by what it runs rather than by the id the user gave it: a rule for a package follows that server under any id. With it, write the server part of "match" as "*"');
+export type ToolServerMatcher = z.infer<typeof ToolServerMatcherSchema>;
 
 export const ServerRulesSchema = z.object({
   allow: z.array(ServerMatcherSchema).optional().describe('When present, a server must match one of these entries to run (allowlists of all sources intersect)'),
@@ -93,7 +104,8 @@ export type ArgumentCondition = z.infer<typeof ArgumentConditionSchema>;
 export const ToolRuleSchema = z.object({
   id: z.string().min(1).optional().describe('Rule name shown in decisions; defaults to "<action> <match>"'),
   kind: z.enum(['tool', 'prompt', 'resource']).default('tool').describe('What the rule applies to: tools/call, prompts/get (name) or resources/read (URI)'),
-  match: glob().describe('Glob on "<server>/<tool>" (or "<server>/<prompt>", "<server>/<resource URI>")'),
+  server: ToolServerMatcherSchema.optional(),
+  match: glob().describe('Glob on "<server id>/<tool>" (or "<server id>/<prompt>", "<server id>/<resource URI>")'),
   annotations: AnnotationConditionsSchema.optional(),
   arguments: z.array(ArgumentConditionSchema).optional().describe('All conditions must hold; a rule with argument conditions never hides a tool from tools/list'),
   action: PolicyActionSchema,
@@ -200,12 +212,15 @@ export const EffectiveToolRuleSchema = z.object({
   source: PolicySourceSchema,
   name: z.string(),
   rule: z.unknown(),
+  /** Set for a managed or org rule that names servers only by id, which a user can rename. */
+  warning: z.string().optional(),
 });
 export const EffectiveServerEntrySchema = z.object({
   source: PolicySourceSchema,
   list: z.enum(['allow', 'deny']),
   name: z.string(),
   matcher: z.unknown(),
+  warning: z.string().optional(),
 });
 
 export const EffectiveSettingSchema = z.object({

@@ -46,7 +46,7 @@ export function createPolicyHandlers(deps: PolicyHandlerDeps): Handlers<typeof p
           assumed = `the tools of "${serverId}" could not be listed (${(error as Error).message}); ${DEFAULTS_ASSUMED}`;
         }
       }
-      const decision = engine.evaluate({ kind, serverId, name: tool, annotations: known, arguments: args ?? {} });
+      const decision = engine.evaluate({ kind, serverId, server, name: tool, annotations: known, arguments: args ?? {} });
       if (!assumed) return { admission, decision };
       return { admission, decision: { ...decision, reason: decision.reason ? `${decision.reason}; ${assumed}` : assumed } };
     },

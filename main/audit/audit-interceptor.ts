@@ -25,6 +25,8 @@ export interface AuditInterceptorDeps {
   readonly redactPatterns?: () => readonly string[];
   readonly maxArgumentChars?: number;
   readonly now?: () => number;
+  /** Monotonic milliseconds for durations (performance.now). */
+  readonly clock?: () => number;
 }
 
 const ERROR_TYPES: Record<number, string> = {
@@ -60,7 +62,8 @@ export class AuditInterceptor implements Interceptor {
   async handle(ctx: CallContext, next: Next): Promise<RelayResponse> {
     const capture = this.capture();
     const entry = this.entryFor(ctx, capture);
-    const startedAt = performance.now();
+    const clock = this.deps.clock ?? performance.now.bind(performance);
+    const startedAt = clock();
     let call: InflightCall;
     try {
       call = await this.deps.store.begin(entry);
@@ -75,7 +78,9 @@ export class AuditInterceptor implements Interceptor {
     } catch (error) {
       thrown = error;
     }
-    const completion = this.completionFor(ctx, response, thrown, capture, performance.now() - startedAt);
+    // The time a person took to approve is recorded on its own, not as latency.
+    const wait = ctx.approvalWaitMs;
+    const completion = this.completionFor(ctx, response, thrown, capture, Math.max(0, clock() - startedAt - (wait ?? 0)));
     try {
       await this.deps.store.finish(call, completion);
     } catch (error) {
@@ -189,11 +194,12 @@ export class AuditInterceptor implements Interceptor {
       bytesIn: ctx.bytesIn ?? null,
       // The answer as it goes back: this interceptor is outermost, so nothing changes it after here.
       bytesOut: response ? messageBytes(response) : null,
+      approvalWaitMs: ctx.approvalWaitMs === undefined ? null : Math.round(ctx.approvalWaitMs * 1000) / 1000,
     };
   }
 
   private notify(row: AuditEntry & AuditCompletion): void {
-    const record: AuditRecord = { ...row, delivery: 'pending' };
+    const record: AuditRecord = { ...row, approvalWaitMs: row.approvalWaitMs ?? null, delivery: 'pending' };
     for (const listener of this.listeners) {
       try {
         listener(record);

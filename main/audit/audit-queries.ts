@@ -45,6 +45,8 @@ export interface AuditRow {
   duration_ms: number | null;
   bytes_in: number | null;
   bytes_out: number | null;
+  /** Absent in rows of readers that select fixed columns. */
+  approval_wait_ms?: number | null;
   os_user: string | null;
   device_id: string | null;
   delivery: number;
@@ -77,6 +79,7 @@ export function rowToRecord(row: AuditRow): AuditRecord {
     durationMs: row.duration_ms,
     bytesIn: row.bytes_in,
     bytesOut: row.bytes_out,
+    approvalWaitMs: row.approval_wait_ms ?? null,
     osUser: row.os_user,
     deviceId: row.device_id,
     delivery: DELIVERY_NAMES[row.delivery] ?? 'pending',
@@ -153,7 +156,10 @@ export class AuditQueries {
     const where = this.where(q);
     if (where === null) return [];
     const byTool = q.groupBy === 'tool';
-    const sql = `SELECT server_id, ${byTool ? 'target' : 'NULL'} AS target, outcome, duration_ms FROM audit_records WHERE ${where.sql}`;
+    // Latency leaves out waits for approval: duration_ms does since migration 4; an approved row
+    // written before (approver set, no wait recorded) has it mixed in, so it is left out.
+    const sql = `SELECT server_id, ${byTool ? 'target' : 'NULL'} AS target, outcome,
+      CASE WHEN approver IS NOT NULL AND approval_wait_ms IS NULL THEN NULL ELSE duration_ms END FROM audit_records WHERE ${where.sql}`;
     const groups = new Map<string, { serverId: string; tool: string | null; count: number; errors: number; denied: number; durations: number[] }>();
     for (const row of this.stmt(sql).raw(true).iterate(...where.params) as IterableIterator<[string, string | null, string, number | null]>) {
       const key = `${row[0]}\u0000${row[1] ?? ''}`;

@@ -1,4 +1,4 @@
-// Retention: deletes the oldest rows by age and by database size, in chunks so the relay's
+// Retention: deletes the oldest rows by age, by count and by database size, in chunks so the relay's
 // writes interleave. Undelivered rows deleted here are counted as dropped (never silently lost)
 // and the gateway is told how many. The file shrinks through incremental vacuum.
 import { Delivery, type SqliteDatabase } from './database.ts';
@@ -7,6 +7,8 @@ import type { AuditOutbox } from './audit-outbox.ts';
 export interface RetentionPolicy {
   /** Delete rows older than this many ms. */
   readonly maxAgeMs?: number;
+  /** Keep at most this many records (policy audit.maxRows): the oldest go first. */
+  readonly maxRows?: number;
   /** Delete the oldest rows until the live data fits in this many bytes. */
   readonly maxBytes?: number;
 }
@@ -37,9 +39,9 @@ export class AuditRetention {
   prune(policy: RetentionPolicy, now = Date.now()): PruneResult {
     let deleted = 0;
     let undeliveredDeleted = 0;
-    const step = (limitSql: string, params: unknown[]): number => this.db.transaction(() => {
+    const step = (limitSql: string, params: unknown[], limit = this.chunk): number => this.db.transaction(() => {
       const bound = this.db.prepare(`SELECT max(seq) AS maxSeq, count(*) AS n FROM (SELECT seq FROM audit_records ${limitSql} ORDER BY seq LIMIT ?)`)
-        .get(...params, this.chunk) as { maxSeq: number | null; n: number };
+        .get(...params, limit) as { maxSeq: number | null; n: number };
       if (!bound.n || bound.maxSeq === null) return 0;
       const undelivered = (this.db.prepare(`SELECT count(*) AS n FROM audit_records WHERE seq <= ? AND delivery IN (${Delivery.Pending}, ${Delivery.Failed})`)
         .get(bound.maxSeq) as { n: number }).n;
@@ -55,6 +57,15 @@ export class AuditRetention {
         const changes = step('WHERE ts < ?', [cutoff]);
         deleted += changes;
         if (changes < this.chunk) break;
+      }
+    }
+    if (policy.maxRows !== undefined) {
+      let excess = (this.db.prepare('SELECT count(*) AS n FROM audit_records').get() as { n: number }).n - policy.maxRows;
+      while (excess > 0) {
+        const changes = step('', [], Math.min(this.chunk, excess));
+        if (changes === 0) break;
+        deleted += changes;
+        excess -= changes;
       }
     }
     if (policy.maxBytes !== undefined) {

@@ -168,6 +168,13 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   CREATE INDEX audit_decision ON audit_records(decision) WHERE decision <> 'allow';
   CREATE INDEX audit_server_outcome ON audit_records(server_id, outcome) WHERE outcome <> 'ok';
   `,
+  // 4: how long a call waited for a person's approval, apart from duration_ms, which from now on
+  // leaves the wait out (latency is the proxy's and the server's time, not a human's). Rows written
+  // before have no wait recorded: latency figures skip those that were approved (approver set).
+  `
+  ALTER TABLE audit_finished ADD COLUMN approval_wait_ms REAL;
+  ALTER TABLE audit_records ADD COLUMN approval_wait_ms REAL;
+  `,
 ];
 
 export const AUDIT_SCHEMA_VERSION = MIGRATIONS.length;

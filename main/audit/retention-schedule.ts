@@ -1,5 +1,5 @@
 // Applies the audit retention settings: at start and every hour, records older than the policy's
-// audit.retentionDays go, and the database is kept under its size cap.
+// audit.retentionDays go, the count is kept under audit.maxRows, and the database under its size cap.
 import type { Logger } from '../base/logger.ts';
 import type { AuditRetention } from './audit-retention.ts';
 
@@ -12,6 +12,8 @@ export const DEFAULT_AUDIT_MAX_BYTES = 1024 * 1024 * 1024;
 export interface RetentionSettings {
   /** audit.retentionDays from the effective policy; undefined for the default. */
   readonly retentionDays: () => number | undefined;
+  /** audit.maxRows from the effective policy; undefined for no cap on the count. */
+  readonly maxRows: () => number | undefined;
 }
 
 export class RetentionSchedule {
@@ -40,7 +42,8 @@ export class RetentionSchedule {
   pruneNow(): void {
     try {
       const days = this.settings.retentionDays() ?? DEFAULT_RETENTION_DAYS;
-      const result = this.retention.prune({ maxAgeMs: days * DAY_MS, maxBytes: DEFAULT_AUDIT_MAX_BYTES });
+      const maxRows = this.settings.maxRows();
+      const result = this.retention.prune({ maxAgeMs: days * DAY_MS, maxBytes: DEFAULT_AUDIT_MAX_BYTES, ...(maxRows !== undefined ? { maxRows } : {}) });
       if (result.deleted > 0) this.logger.info('audit retention pruned old records', { ...result });
     } catch (error) {
       this.logger.error('audit retention failed', { error: (error as Error).message });

@@ -78,11 +78,11 @@ export function formatEffective(effective: EffectivePolicy, note: string): strin
   lines.push('', 'Servers:');
   if (effective.failClosed) lines.push('  (fail closed: every server is refused, whatever the lists below say)');
   else if (effective.servers.length === 0) lines.push('  (no allowlist or denylist: every server may run)');
-  for (const s of effective.servers) lines.push(line`  ${s.source.padEnd(8)} ${s.list.padEnd(5)} ${s.name}`);
+  for (const s of effective.servers) lines.push(line`  ${s.source.padEnd(8)} ${s.list.padEnd(5)} ${s.name}${s.warning ? `  — warning: ${s.warning}` : ''}`);
   lines.push('', 'Tool rules (first match per source; deny > ask > allow across sources):');
   if (effective.failClosed) lines.push('  (fail closed: every call is refused, whatever the rules below say)');
   else if (effective.tools.length === 0) lines.push('  (none: every call is allowed)');
-  for (const t of effective.tools) lines.push(line`  ${t.source.padEnd(8)} ${t.name}`);
+  for (const t of effective.tools) lines.push(line`  ${t.source.padEnd(8)} ${t.name}${t.warning ? `  — warning: ${t.warning}` : ''}`);
   lines.push('', 'Settings:');
   for (const [name, s] of Object.entries(effective.settings)) {
     if (name === 'servers' || name === 'tools') continue;

@@ -9,9 +9,10 @@ import {
   type PolicySource, type RememberChoice, type SourceStatus, type UserPolicy,
 } from '../../shared/policy.ts';
 import type { Decision } from '../relay/interceptor.ts';
-import { identifyServer } from './server-identity.ts';
-import { compileServerMatcher, type CompiledServerMatcher } from './server-rules.ts';
-import { compileToolRule, effectiveAnnotations, type CompiledToolRule, type TargetKind, type ToolAnnotations } from './tool-rules.ts';
+import type { ServerWithOrigin } from './registry-origin.ts';
+import { identifyServer, type ServerIdentity } from './server-identity.ts';
+import { compileServerMatcher, keysOnIdOnly, type CompiledServerMatcher } from './server-rules.ts';
+import { compileToolRule, effectiveAnnotations, toolRuleKeysOnIdOnly, type CompiledToolRule, type TargetKind, type ToolAnnotations } from './tool-rules.ts';
 
 export type ManagedState =
   | { readonly state: 'absent'; readonly path: string }
@@ -33,6 +34,11 @@ export type Admission = { ok: true } | { ok: false; reason: string; rule: string
 export interface EvaluationTarget {
   readonly kind?: TargetKind;
   readonly serverId: string;
+  /**
+   * The configured server, for rules with a `server` matcher. Without it such a deny or ask rule
+   * holds and such an allow rule does not (the strict side).
+   */
+  readonly server?: ServerConfig;
   /** Tool or prompt name, or resource URI. */
   readonly name: string;
   readonly annotations?: ToolAnnotations;
@@ -65,6 +71,8 @@ export class PolicyEngine {
   private readonly serverDeny: Array<{ source: PolicySource; rule: CompiledServerMatcher }>;
   private readonly serverAllow: Array<{ source: PolicySource; rules: CompiledServerMatcher[] }>;
   private readonly memo = new Map<string, CompiledToolRule[]>();
+  /** Server configs are replaced, not mutated, when the config changes. */
+  private readonly identities = new WeakMap<ServerConfig, ServerIdentity>();
   private readonly settings: Record<string, EffectiveSetting>;
 
   constructor(inputs: PolicyInputs) {
@@ -90,14 +98,14 @@ export class PolicyEngine {
 
   admitServer(server: ServerConfig): Admission {
     if (this.failClosed) return { ok: false, reason: this.failClosed.reason, rule: 'fail-closed', source: this.failClosed.source };
-    const identity = identifyServer(server);
+    const identity = this.identify(server);
     for (const { source, rule } of this.serverDeny) {
       if (rule.matches(identity, 'any')) {
         return { ok: false, rule: rule.name, source, reason: `server "${server.id}" is refused by ${source} policy: deny ${rule.name}` };
       }
     }
     for (const { source, rules } of this.serverAllow) {
-      if (!rules.some((rule) => rule.matches(identity, 'inferred'))) {
+      if (!rules.some((rule) => rule.matches(identity, 'confirmed'))) {
         return { ok: false, rule: 'servers.allow', source, reason: `server "${server.id}" is not on the ${source} allowlist (servers.allow)` };
       }
     }
@@ -111,8 +119,10 @@ export class PolicyEngine {
     const annotations = effectiveAnnotations(target.annotations);
     let best: CompiledToolRule | undefined;
     let decidedSource: PolicySource | undefined;
+    const identity = target.server ? this.identify(target.server) : undefined;
     for (const rule of this.candidates(kind, target.serverId, `${target.serverId}/${target.name}`)) {
       if (rule.source === decidedSource) continue; // first match per source
+      if (!rule.matchesServer(identity)) continue;
       if (forListing && rule.conditional) {
         // Arguments unknown: a conditional non-deny rule may apply, so the tool stays visible.
         if (rule.action !== 'deny' && rule.matchesAnnotations(annotations)) {
@@ -159,6 +169,12 @@ export class PolicyEngine {
     return typeof value === 'number' ? value : undefined;
   }
 
+  /** Most audit records kept (the oldest go first); undefined when no source sets it. */
+  auditMaxRows(): number | undefined {
+    const value = this.settings['audit.maxRows']?.value;
+    return typeof value === 'number' ? value : undefined;
+  }
+
   /** The gateway a policy names (it wins over the one in settings); undefined when none does. */
   gateway(): { url: string; credential?: string } | undefined {
     const value = this.settings['gateway']?.value as { url?: unknown; credential?: unknown } | undefined;
@@ -180,13 +196,22 @@ export class PolicyEngine {
       sources: this.sourceStatuses(),
       failClosed: this.failClosed?.reason ?? null,
       servers: [
-        ...this.serverAllow.flatMap(({ source, rules }) => rules.map((r) => ({ source, list: 'allow' as const, name: r.name, matcher: r.matcher }))),
-        ...this.serverDeny.map(({ source, rule }) => ({ source, list: 'deny' as const, name: rule.name, matcher: rule.matcher })),
+        ...this.serverAllow.flatMap(({ source, rules }) => rules.map((r) => ({ source, list: 'allow' as const, name: r.name, matcher: r.matcher, ...idOnlyWarning(source, keysOnIdOnly(r.matcher)) }))),
+        ...this.serverDeny.map(({ source, rule }) => ({ source, list: 'deny' as const, name: rule.name, matcher: rule.matcher, ...idOnlyWarning(source, keysOnIdOnly(rule.matcher)) })),
       ],
-      tools: this.toolRules.map((r) => ({ source: r.source, name: r.name, rule: r.rule })),
+      tools: this.toolRules.map((r) => ({ source: r.source, name: r.name, rule: r.rule, ...idOnlyWarning(r.source, toolRuleKeysOnIdOnly(r.rule)) })),
       settings: this.settings,
       locks: [...this.locks].map(([setting, source]) => ({ setting, source })),
     };
+  }
+
+  private identify(server: ServerWithOrigin): ServerIdentity {
+    let identity = this.identities.get(server);
+    if (!identity) {
+      identity = identifyServer(server);
+      this.identities.set(server, identity);
+    }
+    return identity;
   }
 
   private candidates(kind: TargetKind, serverId: string, target: string): CompiledToolRule[] {
@@ -258,6 +283,12 @@ export class PolicyEngine {
 
 function decision(action: PolicyAction, rule: string, source: PolicySource | 'default', reason?: string): PolicyDecision {
   return { action, rule, source, label: `${source}: ${rule}`, ...(reason ? { reason } : {}) };
+}
+
+/** Only sources a user cannot edit: the user's own rules name the user's own ids. */
+function idOnlyWarning(source: PolicySource, idOnly: boolean): { warning?: string } {
+  if (!idOnly || source === 'user') return {};
+  return { warning: 'keys on server ids only: a server added under another id escapes it; match by package, command, url or registry name with "server"' };
 }
 
 function failClosedReason(inputs: PolicyInputs): { reason: string; source: PolicySource } | null {

@@ -102,23 +102,34 @@ export class PolicyInterceptor implements Interceptor {
     this.deps.broker.closeSession(session.sessionId);
   }
 
-  /** Tools/list after policy: what the relay would show a client (also for the UI's probe session). */
+  /**
+   * Tools/list after policy: what the relay would show a client (also for the UI's probe session).
+   * A tool whose definition changed since it was pinned is served as pinned until the change is
+   * accepted (the model reads descriptions, so showing the new text before the approval would be
+   * too late), or hidden when pinning.onChange is deny.
+   */
   visibleTools(engine: PolicyEngine, serverId: string, tools: readonly ListedTool[]): ListedTool[] {
     const onChange = engine.pinningOnChange();
-    return tools.filter((tool) => {
-      if (engine.evaluate({ serverId, name: tool.name, annotations: tool.annotations }).action === 'deny') return false;
+    const server = this.deps.serverConfig(serverId);
+    const denied = (tool: ListedTool) => engine.evaluate({ serverId, ...(server ? { server } : {}), name: tool.name, annotations: tool.annotations }).action === 'deny';
+    const visible: ListedTool[] = [];
+    for (const tool of tools) {
+      if (denied(tool)) continue;
       const pin = this.deps.pins.observe(serverId, tool);
       if (pin.status !== 'changed') {
         this.verified.add(tool);
-        return true;
-      }
-      if (onChange === 'allow') {
+        visible.push(tool);
+      } else if (onChange === 'allow') {
         this.deps.pins.accept(serverId, tool.name);
         this.verified.add(tool);
-        return true;
+        visible.push(tool);
+      } else if (onChange === 'ask') {
+        // Only the pinned fields: anything else of the new listing (title, _meta, …) was never approved.
+        const pinned = { inputSchema: { type: 'object' }, ...pin.change.old } as ListedTool;
+        if (!denied(pinned)) visible.push(pinned);
       }
-      return onChange !== 'deny';
-    });
+    }
+    return visible;
   }
 
   private admission(engine: PolicyEngine, serverId: string): PolicyDecision | undefined {
@@ -151,7 +162,8 @@ export class PolicyInterceptor implements Interceptor {
     const found = await this.toolDefinition(sessionId, name, next);
     const tool = found instanceof ListingFailure ? undefined : found;
     // Without the session's own definition the annotations are the MCP defaults (the strict side).
-    const decision = engine.evaluate({ serverId, name, annotations: tool?.annotations, arguments: args });
+    const server = this.deps.serverConfig(serverId);
+    const decision = engine.evaluate({ serverId, ...(server ? { server } : {}), name, annotations: tool?.annotations, arguments: args });
     if (decision.action === 'deny') {
       ctx.decision = decision;
       return toolError(ctx.request, decision);
@@ -189,7 +201,8 @@ export class PolicyInterceptor implements Interceptor {
   }
 
   private async decideOther(ctx: CallContext, engine: PolicyEngine, next: Next, kind: TargetKind, name: string, args: unknown = {}): Promise<RelayResponse> {
-    const decision = engine.evaluate({ kind, serverId: ctx.session.serverId, name, arguments: args });
+    const server = this.deps.serverConfig(ctx.session.serverId);
+    const decision = engine.evaluate({ kind, serverId: ctx.session.serverId, ...(server ? { server } : {}), name, arguments: args });
     if (decision.action === 'deny') {
       ctx.decision = decision;
       return rpcError(ctx.request, decision);
@@ -226,11 +239,13 @@ export class PolicyInterceptor implements Interceptor {
     if (this.deps.broker.isSessionAllowed(kind, session.sessionId, session.serverId, name)) {
       ctx.decision = decision;
       ctx.approver = 'user:session';
+      ctx.approvalWaitMs ??= 0;
       return undefined;
     }
     // "Always allow" adds a user rule, which cannot loosen a managed or org ask, so it is not offered there.
     const choices = engine.rememberChoices().map((c) => ANSWER_FOR[c]!)
       .filter((c) => c !== 'always-allow' || kind === 'pinning' || decision.source === 'user' || decision.source === 'default');
+    const waitStarted = performance.now();
     const outcome = await this.deps.broker.request({
       kind,
       sessionId: session.sessionId,
@@ -247,6 +262,8 @@ export class PolicyInterceptor implements Interceptor {
       choices,
       signal: ctx.signal,
     });
+    // A call can wait twice (a pinning approval, then a policy one): the waits add up.
+    ctx.approvalWaitMs = (ctx.approvalWaitMs ?? 0) + (performance.now() - waitStarted);
     ctx.approver = outcome.approver;
     if (outcome.approved) {
       ctx.decision = decision;

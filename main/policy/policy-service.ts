@@ -1,5 +1,5 @@
 // Owns the three policy sources and the compiled engine: loads the managed file (and notices when
-// it changes), runs org sync when the managed policy names an org URL, takes the user's rules from
+// it changes: watched, with a poll as the fallback), runs org sync when the managed policy names an org URL, takes the user's rules from
 // the settings, and rebuilds the engine whenever one of them changes.
 import { EventEmitter } from 'node:events';
 import { stat } from 'node:fs/promises';
@@ -10,6 +10,7 @@ import type { ServerConfig } from '../../shared/config.ts';
 import { PolicyEngine, type Admission, type ManagedState } from './engine.ts';
 import { loadManagedPolicy } from './managed-source.ts';
 import { canonicalJson } from '../base/canonical-json.ts';
+import { FileWatcher } from './file-watch.ts';
 
 export interface PolicyServiceDeps {
   /** managedPolicyPath() in production; a temp file in tests. */
@@ -19,10 +20,13 @@ export interface PolicyServiceDeps {
   /** The `userPolicy` section of the settings, read when the engine is (re)built. */
   readonly userPolicy: () => UserPolicy | undefined;
   readonly fetch?: typeof fetch;
-  /** How often the managed file is checked for changes; 0 turns polling off. */
+  /** How often the managed file is checked for changes whether or not a watch event came; 0 turns polling off. */
   readonly managedPollMs?: number;
   /** Take the org policy from its last-known-good cache only, never fetching (a one-off CLI command). */
   readonly orgCacheOnly?: boolean;
+  /** Watch the managed file and its folder (default true); events are debounced by managedDebounceMs (default 100). */
+  readonly watchManaged?: boolean;
+  readonly managedDebounceMs?: number;
 }
 
 export type PolicyServiceEvents = { changed: [PolicyEngine] };
@@ -35,6 +39,7 @@ export class PolicyService {
   private orgKey = '';
   private current: PolicyEngine;
   private poll: NodeJS.Timeout | undefined;
+  private watcher: FileWatcher | undefined;
   private managedStamp = '';
   private userSeen: UserPolicy | undefined;
 
@@ -60,9 +65,20 @@ export class PolicyService {
 
   async start(): Promise<PolicyEngine> {
     await this.reloadManaged();
+    if (this.deps.watchManaged !== false) {
+      this.watcher = new FileWatcher({
+        file: this.deps.managedPath,
+        onChange: () => void this.checkManaged(),
+        ...(this.deps.managedDebounceMs !== undefined ? { debounceMs: this.deps.managedDebounceMs } : {}),
+      });
+      this.watcher.ensure();
+    }
     const every = this.deps.managedPollMs ?? 10_000;
     if (every > 0) {
-      this.poll = setInterval(() => void this.checkManaged(), every);
+      this.poll = setInterval(() => {
+        this.watcher?.ensure();
+        void this.checkManaged();
+      }, every);
       this.poll.unref();
     }
     return this.current;
@@ -71,6 +87,8 @@ export class PolicyService {
   stop(): void {
     if (this.poll) clearInterval(this.poll);
     this.poll = undefined;
+    this.watcher?.close();
+    this.watcher = undefined;
     this.org?.stop();
     this.events.removeAllListeners();
   }
@@ -95,7 +113,11 @@ export class PolicyService {
   }
 
   private async checkManaged(): Promise<void> {
-    if ((await fileStamp(this.deps.managedPath)) !== this.managedStamp) await this.reloadManaged();
+    try {
+      if ((await fileStamp(this.deps.managedPath)) !== this.managedStamp) await this.reloadManaged();
+    } catch {
+      // Reading is fail-closed inside reloadManaged; an org sync that failed to start retries at the next check.
+    }
   }
 
   private async configureOrg(): Promise<void> {

@@ -26,6 +26,8 @@ export interface PolicyStackDeps {
   readonly managedPollMs?: number;
   /** Org policy from its cache only (see PolicyServiceDeps.orgCacheOnly). */
   readonly orgCacheOnly?: boolean;
+  /** Watch the managed file for changes (default true). */
+  readonly watchManaged?: boolean;
   /** Where nobody can answer an approval (the CLI's in-process daemon): why asks are refused at once. */
   readonly unattended?: string;
 }
@@ -44,6 +46,7 @@ export class PolicyStack {
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
       ...(deps.managedPollMs !== undefined ? { managedPollMs: deps.managedPollMs } : {}),
       ...(deps.orgCacheOnly ? { orgCacheOnly: true } : {}),
+      ...(deps.watchManaged === false ? { watchManaged: false } : {}),
     });
     this.pins = new PinStore({ file: path.join(deps.dataDir, 'tool-pins.json') });
     this.broker = new ApprovalBroker({

@@ -1,12 +1,16 @@
 // What policy can know about a configured server: its id, registry name, URL, command line and
-// the package its launch command really runs. For allowlists only an inferred package counts
-// (a declared `package` is a claim anyone can write next to `node evil.js`); denylists match
-// declared and inferred packages alike.
-import type { PackageRef, ServerConfig } from '../../shared/config.ts';
+// the package its launch command really runs. For allowlists only an inferred package and a
+// confirmed registry name count (a declared `package` or `registryName` is a claim anyone can
+// write next to `node evil.js`); denylists match claims and confirmed values alike.
+import type { PackageRef } from '../../shared/config.ts';
+import { confirmedRegistryName, type ServerWithOrigin } from './registry-origin.ts';
 
 export interface ServerIdentity {
   readonly id: string;
+  /** The registry name confirmed by where the server was installed from (registry-origin.ts). */
   readonly registryName?: string;
+  /** The registry name the config claims. */
+  readonly claimedRegistryName?: string;
   readonly url?: string;
   readonly command?: string;
   readonly args: readonly string[];
@@ -16,19 +20,27 @@ export interface ServerIdentity {
   readonly declaredPackage?: PackageRef;
 }
 
-export function identifyServer(server: ServerConfig): ServerIdentity {
+export function identifyServer(server: ServerWithOrigin): ServerIdentity {
   if (server.transport === 'stdio') {
     const inferred = inferPackage(server.command, server.args);
     return {
       id: server.id,
-      registryName: server.registryName,
+      registryName: confirmedRegistryName(server, inferred),
+      claimedRegistryName: server.registryName,
       command: server.command,
       args: server.args,
       inferredPackage: inferred,
       declaredPackage: server.package,
     };
   }
-  return { id: server.id, registryName: server.registryName, url: server.url, args: [], declaredPackage: server.package };
+  return {
+    id: server.id,
+    registryName: confirmedRegistryName(server, undefined),
+    claimedRegistryName: server.registryName,
+    url: server.url,
+    args: [],
+    declaredPackage: server.package,
+  };
 }
 
 function baseName(command: string): string {

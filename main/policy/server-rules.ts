@@ -1,18 +1,31 @@
 // Compiled server allowlist/denylist entries.
 import semver from 'semver';
 import type { PackageRef } from '../../shared/config.ts';
-import type { ServerMatcher } from '../../shared/policy.ts';
+import type { ServerMatcher, ToolServerMatcher } from '../../shared/policy.ts';
 import { compileGlob } from './glob.ts';
 import type { ServerIdentity } from './server-identity.ts';
 
+/**
+ * Which values count: `confirmed` (allowlists, allow rules) trusts only the package the launch
+ * command runs and a confirmed registry name; `any` (denylists, deny and ask rules) also matches
+ * what the config merely claims, erring on the strict side.
+ */
+export type Trust = 'confirmed' | 'any';
+
+type Matcher = ServerMatcher | ToolServerMatcher;
+
 export interface CompiledServerMatcher {
   readonly name: string;
-  readonly matcher: ServerMatcher;
-  /** `packages` says which package claims count: allowlists trust only inferred ones. */
-  matches(server: ServerIdentity, packages: 'inferred' | 'any'): boolean;
+  readonly matcher: Matcher;
+  matches(server: ServerIdentity, trust: Trust): boolean;
 }
 
-export function describeServerMatcher(m: ServerMatcher): string {
+/** True when the matcher names servers only by their id, which the user chooses and can change. */
+export function keysOnIdOnly(m: Matcher): boolean {
+  return m.registryName === undefined && m.package === undefined && m.command === undefined && m.url === undefined;
+}
+
+export function describeServerMatcher(m: Matcher): string {
   const parts: string[] = [];
   if (m.server) parts.push(`server ${m.server}`);
   if (m.registryName) parts.push(`registry ${m.registryName}`);
@@ -22,15 +35,16 @@ export function describeServerMatcher(m: ServerMatcher): string {
   return parts.join(', ');
 }
 
-export function compileServerMatcher(m: ServerMatcher): CompiledServerMatcher {
-  const checks: Array<(s: ServerIdentity, packages: 'inferred' | 'any') => boolean> = [];
+export function compileServerMatcher(m: Matcher): CompiledServerMatcher {
+  const checks: Array<(s: ServerIdentity, trust: Trust) => boolean> = [];
   if (m.server) {
     const g = compileGlob(m.server);
     checks.push((s) => g(s.id));
   }
   if (m.registryName) {
     const g = compileGlob(m.registryName);
-    checks.push((s) => s.registryName !== undefined && g(s.registryName));
+    checks.push((s, trust) => (s.registryName !== undefined && g(s.registryName))
+      || (trust === 'any' && s.claimedRegistryName !== undefined && g(s.claimedRegistryName)));
   }
   if (m.package) {
     const want = m.package;
@@ -42,7 +56,7 @@ export function compileServerMatcher(m: ServerMatcher): CompiledServerMatcher {
       const version = semver.valid(p.version) ?? semver.valid(semver.coerce(p.version));
       return version !== null && semver.satisfies(version, want.version, { includePrerelease: true });
     };
-    checks.push((s, packages) => packageMatches(s.inferredPackage) || (packages === 'any' && packageMatches(s.declaredPackage)));
+    checks.push((s, trust) => packageMatches(s.inferredPackage) || (trust === 'any' && packageMatches(s.declaredPackage)));
   }
   if (m.command) {
     const g = compileGlob(m.command);
@@ -57,9 +71,9 @@ export function compileServerMatcher(m: ServerMatcher): CompiledServerMatcher {
     checks.push((s) => s.url !== undefined && g(stripQuery(s.url)));
   }
   return {
-    name: m.id ?? describeServerMatcher(m),
+    name: ('id' in m && m.id) || describeServerMatcher(m),
     matcher: m,
-    matches: (s, packages) => checks.every((check) => check(s, packages)),
+    matches: (s, trust) => checks.every((check) => check(s, trust)),
   };
 }
 

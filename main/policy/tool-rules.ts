@@ -4,6 +4,8 @@
 import type { AnnotationConditions, ArgumentCondition, PolicyAction, PolicySource, ToolRule } from '../../shared/policy.ts';
 import { compileGlob } from './glob.ts';
 import { pathForms } from './path-forms.ts';
+import type { ServerIdentity } from './server-identity.ts';
+import { compileServerMatcher, describeServerMatcher, keysOnIdOnly } from './server-rules.ts';
 
 export type TargetKind = ToolRule['kind'];
 
@@ -23,6 +25,11 @@ export interface CompiledToolRule {
   /** The server id when the glob's first segment is literal: rules for other servers are skipped without a regex. */
   readonly literalServer: string | undefined;
   matchesTarget(target: string): boolean;
+  /**
+   * The rule's `server` matcher against what the server runs (true without one). An allow rule
+   * trusts only confirmed values, a deny or ask rule also claims, and holds for an unknown server.
+   */
+  matchesServer(server: ServerIdentity | undefined): boolean;
   matchesAnnotations(annotations: EffectiveAnnotations): boolean;
   matchesDetails(annotations: EffectiveAnnotations, args: unknown): boolean;
 }
@@ -54,13 +61,16 @@ export function describeToolRule(rule: ToolRule): string {
     extras.push(`${c.path}${op}${value}`);
   }
   const kind = rule.kind === 'tool' ? '' : `${rule.kind} `;
-  return `${rule.action} ${kind}${rule.match}${extras.length ? ` [${extras.join(', ')}]` : ''}`;
+  const server = rule.server ? ` on ${describeServerMatcher(rule.server)}` : '';
+  return `${rule.action} ${kind}${rule.match}${server}${extras.length ? ` [${extras.join(', ')}]` : ''}`;
 }
 
 export function compileToolRule(rule: ToolRule, source: PolicySource): CompiledToolRule {
   const target = compileGlob(rule.match);
   const annotationCheck = compileAnnotations(rule.annotations);
   const argumentChecks = (rule.arguments ?? []).map((condition) => compileArgumentCondition(condition, rule.action));
+  const server = rule.server ? compileServerMatcher(rule.server) : undefined;
+  const trust = rule.action === 'allow' ? 'confirmed' : 'any';
   return {
     source,
     name: describeToolRule(rule),
@@ -69,6 +79,7 @@ export function compileToolRule(rule: ToolRule, source: PolicySource): CompiledT
     conditional: argumentChecks.length > 0,
     literalServer: literalServer(rule.match),
     matchesTarget: target,
+    matchesServer: (identity) => !server || (identity ? server.matches(identity, trust) : trust === 'any'),
     matchesAnnotations: annotationCheck,
     matchesDetails: (annotations, args) => annotationCheck(annotations) && argumentChecks.every((check) => check(args)),
   };
@@ -134,4 +145,13 @@ function literalServer(match: string): string | undefined {
   if (slash <= 0) return undefined;
   const head = match.slice(0, slash);
   return /[*?[\]{}()!+@\\]/.test(head) ? undefined : head;
+}
+
+/** True when the rule picks its servers by id alone (not "*" or "**"): a renamed server escapes it. */
+export function toolRuleKeysOnIdOnly(rule: ToolRule): boolean {
+  if (rule.server && !keysOnIdOnly(rule.server)) return false;
+  const anyId = (glob: string) => glob === '*' || glob === '**';
+  const slash = rule.match.indexOf('/');
+  const head = slash === -1 ? (rule.match.startsWith('**') ? '**' : rule.match) : rule.match.slice(0, slash);
+  return !anyId(head) || (rule.server?.server !== undefined && !anyId(rule.server.server));
 }

@@ -41,6 +41,8 @@ export interface CallContext {
   decision?: Decision;
   /** Who approved an `ask`: "user:allow-once", "user:session", "rule:always", "timeout". */
   approver?: string;
+  /** Milliseconds the call waited for a person's approval (0 when a remembered answer applied); audit keeps it out of the duration. */
+  approvalWaitMs?: number;
   /** The request's size in bytes as the client sent it, filled in by the relay. */
   bytesIn?: number;
 }

@@ -123,6 +123,18 @@ describe('AuditRetention and AuditOutbox', () => {
     expect(queries.count()).toBe(80);
   });
 
+  it('prunes the oldest rows beyond audit.maxRows, in chunks, counting undelivered ones as dropped', () => {
+    const outbox = new AuditOutbox(store.db);
+    outbox.markDelivered(outbox.take(50).map((r) => r.seq));
+    const retention = new AuditRetention(store.db, outbox, 7);
+    const result = retention.prune({ maxRows: 30 });
+    expect(result).toEqual({ deleted: 70, undeliveredDeleted: 20 });
+    expect(outbox.droppedTotal()).toBe(20);
+    expect(queries.count()).toBe(30);
+    expect(queries.list({ limit: 1000 }).records.map((r) => Number(r.requestId)).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => 70 + i));
+    expect(retention.prune({ maxRows: 30 }).deleted).toBe(0);
+  });
+
   it('prunes the oldest rows by size', async () => {
     const outbox = new AuditOutbox(store.db);
     await Promise.all(Array.from({ length: 3000 }, (_, i) => store.record(entry(100 + i, { arguments: JSON.stringify({ text: 'z'.repeat(300) }) }), done(100 + i))));

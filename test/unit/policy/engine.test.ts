@@ -136,8 +136,103 @@ describe('server admission', () => {
     expect(engine.admitServer(stdio('b', '/usr/local/bin/tool', ['--http'])).ok).toBe(false);
     expect(engine.admitServer(remote('c', 'https://mcp.acme.com/v1/mcp?x=1')).ok).toBe(true);
     expect(engine.admitServer(remote('c', 'https://evil.com/mcp')).ok).toBe(false);
-    expect(engine.admitServer(stdio('d', 'whatever', [], { registryName: 'io.github.acme/tools' })).ok).toBe(true);
     expect(engine.admitServer(remote('e', 'https://mcp.acme.com/beta/mcp'))).toMatchObject({ ok: false, rule: 'no-beta', source: 'managed' });
+  });
+});
+
+describe('registry names must be confirmed', () => {
+  const allowAcme = () => new PolicyEngine({ managed: managed({ servers: { allow: [{ registryName: 'io.github.acme/*' }] } }) });
+  const origin = (extra: object) => ({ installedFrom: { registry: 'https://registry.modelcontextprotocol.io', name: 'io.github.acme/tools', ...extra } });
+
+  it('a registryName written in config.json satisfies no allowlist entry: the same command is refused with or without the claim', () => {
+    const engine = allowAcme();
+    expect(engine.admitServer(stdio('d', 'whatever', [], { registryName: 'io.github.acme/tools' }))).toMatchObject({ ok: false, rule: 'servers.allow' });
+    expect(engine.admitServer(stdio('d', 'whatever'))).toMatchObject({ ok: false, rule: 'servers.allow' });
+  });
+
+  it('an install record confirms the name only when the command runs the package the registry lists', () => {
+    const engine = allowAcme();
+    const pkg = { registryType: 'npm', identifier: '@acme/tools' } as const;
+    const confirmed = stdio('d', 'npx', ['-y', '@acme/tools'], { registryName: 'io.github.acme/tools', ...origin({ package: pkg }) } as Partial<ServerConfig>);
+    expect(engine.admitServer(confirmed).ok).toBe(true);
+    const swapped = stdio('d', 'node', ['/tmp/evil.js'], { registryName: 'io.github.acme/tools', ...origin({ package: pkg }) } as Partial<ServerConfig>);
+    expect(engine.admitServer(swapped).ok).toBe(false);
+    const otherName = stdio('d', 'npx', ['-y', '@acme/tools'], { registryName: 'io.github.acme/other', ...origin({ package: pkg }) } as Partial<ServerConfig>);
+    expect(engine.admitServer(otherName).ok).toBe(false);
+    const remoteServer = { ...remote('r', 'https://mcp.acme.com/mcp'), registryName: 'io.github.acme/tools', ...origin({ url: 'https://mcp.acme.com/mcp' }) } as ServerConfig;
+    expect(engine.admitServer(remoteServer).ok).toBe(true);
+    expect(engine.admitServer({ ...remoteServer, url: 'https://evil.example/mcp' } as ServerConfig).ok).toBe(false);
+  });
+
+  it('a denylist entry on a registry name still refuses a server that merely claims it', () => {
+    const engine = new PolicyEngine({ managed: managed({ servers: { deny: [{ id: 'no-acme', registryName: 'io.github.acme/*' }] } }) });
+    expect(engine.admitServer(stdio('d', 'whatever', [], { registryName: 'io.github.acme/tools' }))).toMatchObject({ ok: false, rule: 'no-acme' });
+  });
+});
+
+describe('tool rules with a server matcher', () => {
+  const everything = (id: string) => stdio(id, 'npx', ['-y', '@modelcontextprotocol/server-everything@2025.9.25', 'stdio']);
+  const denyEcho = managed({ tools: [{ id: 'no-echo', server: { package: { registryType: 'npm', identifier: '@modelcontextprotocol/server-everything' } }, match: '*/echo', action: 'deny' }] });
+
+  it('a rule keyed on a package follows the server under any id', () => {
+    const engine = new PolicyEngine({ managed: denyEcho });
+    for (const id of ['everything', 'echo2', 'Echo', 'renamed-anything']) {
+      const server = everything(id);
+      expect(engine.evaluate({ serverId: id, server, name: 'echo', arguments: {} }), id).toMatchObject({ action: 'deny', rule: 'no-echo', source: 'managed' });
+      expect(engine.evaluate({ serverId: id, server, name: 'echo' }).action, `${id} tools/list`).toBe('deny');
+      expect(engine.evaluate({ serverId: id, server, name: 'add', arguments: {} }).action).toBe('allow');
+    }
+    const other = stdio('everything', 'npx', ['-y', '@modelcontextprotocol/server-memory']);
+    expect(engine.evaluate({ serverId: 'everything', server: other, name: 'echo', arguments: {} }).action).toBe('allow');
+  });
+
+  it('version ranges, command with args, url and registry name work as in server entries', () => {
+    const engine = new PolicyEngine({ managed: managed({ tools: [
+      { id: 'old-everything', server: { package: { registryType: 'npm', identifier: '@modelcontextprotocol/server-everything', version: '<2025.0.0' } }, match: '*/*', action: 'deny' },
+      { id: 'local-tool', server: { command: '/usr/local/bin/*', args: ['--stdio', '...'] }, match: '*/write', action: 'ask' },
+      { id: 'corp', server: { url: 'https://mcp.corp.example/**' }, match: '*/drop', action: 'deny' },
+      { id: 'reg', server: { registryName: 'io.github.acme/*' }, match: '*/nuke', action: 'deny' },
+    ] }) });
+    const at = (version: string) => stdio('x', 'npx', [`@modelcontextprotocol/server-everything@${version}`]);
+    expect(engine.evaluate({ serverId: 'x', server: at('2024.1.1'), name: 'echo', arguments: {} }).rule).toBe('old-everything');
+    expect(engine.evaluate({ serverId: 'x', server: at('2025.9.25'), name: 'echo', arguments: {} }).action).toBe('allow');
+    expect(engine.evaluate({ serverId: 'y', server: stdio('y', '/usr/local/bin/t', ['--stdio', '-v']), name: 'write', arguments: {} }).action).toBe('ask');
+    expect(engine.evaluate({ serverId: 'y', server: stdio('y', '/usr/local/bin/t', ['--http']), name: 'write', arguments: {} }).action).toBe('allow');
+    expect(engine.evaluate({ serverId: 'z', server: remote('z', 'https://mcp.corp.example/v1?q'), name: 'drop', arguments: {} }).action).toBe('deny');
+    // A deny on a registry name holds for a server that claims the name (the strict side).
+    expect(engine.evaluate({ serverId: 'w', server: stdio('w', 'x', [], { registryName: 'io.github.acme/a' }), name: 'nuke', arguments: {} }).action).toBe('deny');
+  });
+
+  it('an allow rule trusts only what the command confirms; a deny rule also what the config claims', () => {
+    const claimed = stdio('x', 'node', ['/tmp/evil.js'], { package: { registryType: 'npm', identifier: '@good/server' } });
+    const pkg = { registryType: 'npm', identifier: '@good/*' } as const;
+    const allowing = new PolicyEngine({ managed: managed({ tools: [{ id: 'good-ok', server: { package: pkg }, match: '*/*', action: 'allow' }, { id: 'rest', match: '*/*', action: 'ask' }] }) });
+    expect(allowing.evaluate({ serverId: 'x', server: claimed, name: 't', arguments: {} }).rule).toBe('rest');
+    const denying = new PolicyEngine({ managed: managed({ tools: [{ id: 'good-no', server: { package: pkg }, match: '*/*', action: 'deny' }] }) });
+    expect(denying.evaluate({ serverId: 'x', server: claimed, name: 't', arguments: {} }).action).toBe('deny');
+    // Without the server's config a deny keyed on a server holds (fail closed).
+    expect(denying.evaluate({ serverId: 'x', name: 't', arguments: {} }).action).toBe('deny');
+  });
+
+  it('the effective policy warns about managed and org rules that key on server ids only', () => {
+    const engine = new PolicyEngine({
+      managed: managed({
+        servers: { allow: [{ id: 'by-id', server: 'github*' }, { id: 'by-pkg', package: { registryType: 'npm', identifier: '@x/*' } }] },
+        tools: [
+          { id: 'id-only', match: 'echo/echo', action: 'deny' }, { id: 'any-server', match: '*/delete_*', action: 'deny' },
+          { id: 'everywhere', match: '**', annotations: { destructiveHint: true }, action: 'ask' },
+          { id: 'id-in-matcher', server: { server: 'echo*' }, match: '*/echo', action: 'deny' },
+          { id: 'by-command', server: { server: 'echo*', command: 'npx' }, match: '*/echo', action: 'deny' },
+        ],
+      }),
+      org: org({ tools: [{ id: 'org-id-only', match: 'github*/delete_*', action: 'deny' }] }),
+      user: user({ tools: [{ id: 'mine', match: 'echo/echo', action: 'ask' }] }),
+    });
+    const effective = engine.effective();
+    const warned = (list: Array<{ name: string; warning?: string }>) => list.filter((r) => r.warning).map((r) => r.name);
+    expect(warned(effective.tools)).toEqual(['id-only', 'id-in-matcher', 'org-id-only']);
+    expect(warned(effective.servers)).toEqual(['by-id']);
+    expect(new PolicyEngine({ managed: denyEcho }).effective().tools[0]!.warning).toBeUndefined();
   });
 });
 

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PolicyDocumentSchema, SignedPolicyEnvelopeSchema } from '../../../shared/policy.ts';
+import { PolicyEngine } from '../../../main/policy/engine.ts';
 import { POLICY_SCHEMA_FILE, policyJsonSchemaText } from '../../../main/policy/json-schema.ts';
 import { validatePolicyText } from '../../../main/policy/validate.ts';
 
@@ -20,6 +21,16 @@ describe('policy JSON Schema for IT', () => {
       const doc = file.includes('envelope') ? SignedPolicyEnvelopeSchema.parse(raw).policy : raw;
       const result = PolicyDocumentSchema.safeParse(doc);
       expect(result.success, `${file}: ${result.error?.message}`).toBe(true);
+    }
+  });
+
+  it('no shipped example keys a rule on server ids only (a renamed server would escape it)', () => {
+    for (const file of readdirSync(examplesDir).filter((f) => f.endsWith('.json'))) {
+      const raw = JSON.parse(readFileSync(path.join(examplesDir, file), 'utf8'));
+      const policy = PolicyDocumentSchema.parse(file.includes('envelope') ? SignedPolicyEnvelopeSchema.parse(raw).policy : raw);
+      const effective = new PolicyEngine({ managed: { state: 'active', path: file, policy } }).effective();
+      const warned = [...effective.tools, ...effective.servers].filter((r) => r.warning).map((r) => r.name);
+      expect(warned, file).toEqual([]);
     }
   });
 

@@ -21,7 +21,7 @@ describe('policy validation', () => {
     for (const version of ['^1.2.0', '>=2 <3', '1.x || 2.x', '*', '~0.6.1', '1.2.3']) {
       expect(validate({ servers: { allow: [{ package: { registryType: 'npm', identifier: 'pkg', version } }] } }), version).toMatchObject({ ok: true });
       const matcher = compileServerMatcher({ package: { registryType: 'npm', identifier: 'pkg', version } });
-      expect(() => matcher.matches({ id: 'x', args: [], inferredPackage: { registryType: 'npm', identifier: 'pkg', version: '1.2.3' } } as never, 'inferred'), version).not.toThrow();
+      expect(() => matcher.matches({ id: 'x', args: [], inferredPackage: { registryType: 'npm', identifier: 'pkg', version: '1.2.3' } } as never, 'confirmed'), version).not.toThrow();
     }
   });
 
