@@ -150,7 +150,7 @@ export class Daemon {
       apiToken: this.apiToken,
       startedAt: new Date().toISOString(),
     };
-    claimDaemonFile(this.dataDir, info);
+    await claimDaemonFile(this.dataDir, info);
     this.started = true;
     try {
       await this.options.beforeListen?.();

@@ -65,9 +65,9 @@ export function registerClientCommands(program: Command, context: ClientCommandC
     };
   };
 
-  const viaDaemon = (): ClientOps | undefined => {
+  const viaDaemon = async (): Promise<ClientOps | undefined> => {
     if (context.config || context.endpoint) return undefined;
-    const daemon = connectToDaemon(context.dataDir, clientsContract);
+    const daemon = await connectToDaemon(context.dataDir, clientsContract);
     if (!daemon) return undefined;
     // The daemon looks in its own environment; a file named here (or found from this folder, for
     // project files) is passed as an absolute path.
@@ -80,7 +80,7 @@ export function registerClientCommands(program: Command, context: ClientCommandC
     };
   };
 
-  const ops = async (): Promise<ClientOps> => viaDaemon() ?? local();
+  const ops = async (): Promise<ClientOps> => (await viaDaemon()) ?? local();
   /** --config names the client's config file: say so, with the path, when it is missing or a folder. */
   const configFlag = (file: string | undefined, mustExist: boolean): string | undefined => {
     if (file === undefined) return undefined;

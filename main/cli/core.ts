@@ -71,7 +71,7 @@ export function registerCoreCommands(program: Command, context: CliContext): voi
     .description('Is the daemon running, and the state of each server')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      const daemon = connectToDaemon(context.dataDir, serversContract);
+      const daemon = await connectToDaemon(context.dataDir, serversContract);
       if (!daemon) {
         const config = store().load();
         if (options.json) return out.json({ running: false, dataDir: context.dataDir, servers: config.servers.map((s) => s.id) });
@@ -80,7 +80,7 @@ export function registerCoreCommands(program: Command, context: CliContext): voi
         return;
       }
       const status = await daemon.api['daemon.status']({});
-      const audit = connectToDaemon(context.dataDir, auditContract);
+      const audit = await connectToDaemon(context.dataDir, auditContract);
       const forwarder = audit ? await audit.api['forwarder.status']({}).catch(() => undefined) : undefined;
       if (options.json) return out.json({ running: true, ...status, ...(forwarder ? { forwarder } : {}) });
       out(line`daemon: running (pid ${status.pid}) since ${status.startedAt}`);
@@ -107,7 +107,7 @@ export function registerCoreCommands(program: Command, context: CliContext): voi
     .action(async (id: string, command: string[], options: ServerAddOptions) => {
       const entry = buildServerConfig(id, command, options);
       const exists = new Error(`a server with id '${entry.id}' already exists; remove it first with \`switchboard server remove ${entry.id}\``);
-      const daemon = connectToDaemon(context.dataDir, serversContract);
+      const daemon = await connectToDaemon(context.dataDir, serversContract);
       if (daemon) {
         // The API's own message names its methods; the CLI names its commands.
         await daemon.api['servers.add']({ server: entry }).catch((error: unknown) => {
@@ -126,7 +126,7 @@ export function registerCoreCommands(program: Command, context: CliContext): voi
     .description('Configured servers (and their state when the daemon runs)')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      const daemon = connectToDaemon(context.dataDir, serversContract);
+      const daemon = await connectToDaemon(context.dataDir, serversContract);
       const config = store().load();
       const states = new Map<string, ServerStatus>();
       if (daemon) for (const status of (await daemon.api['daemon.status']({})).servers) states.set(status.id, status);
@@ -145,7 +145,7 @@ export function registerCoreCommands(program: Command, context: CliContext): voi
   server.command('remove <id>')
     .description('Remove a server')
     .action(async (id: string) => {
-      const daemon = connectToDaemon(context.dataDir, serversContract);
+      const daemon = await connectToDaemon(context.dataDir, serversContract);
       if (daemon) await daemon.api['servers.remove']({ id });
       else {
         await store().update((config) => {
@@ -161,7 +161,7 @@ export function registerCoreCommands(program: Command, context: CliContext): voi
     .description("List a server's tools (through the running daemon, or a one-off connection)")
     .option('--json', 'print JSON')
     .action(async (id: string, options: { json?: boolean }) => {
-      const daemon = connectToDaemon(context.dataDir, serversContract);
+      const daemon = await connectToDaemon(context.dataDir, serversContract);
       let tools: Array<{ name: string; description?: string | undefined }>;
       if (daemon) tools = (await daemon.api['servers.tools']({ id })).tools;
       else {

@@ -18,12 +18,12 @@ export interface PolicyCommandContext extends CliContext {
   /** Where the managed policy lives (default: the OS path or $SWITCHBOARD_MANAGED_POLICY). */
   managedPath?: string;
   /** The running daemon's policy API, or undefined when none runs (default: via daemon.json). */
-  connect?: () => ApiClient<typeof policyContract> | undefined;
+  connect?: () => ApiClient<typeof policyContract> | undefined | Promise<ApiClient<typeof policyContract> | undefined>;
 }
 
 export function registerPolicyCommands(program: Command, context: PolicyCommandContext): Command {
   const out = printer(context.stdout);
-  const connect = context.connect ?? (() => connectToDaemon(context.dataDir, policyContract)?.api);
+  const connect = context.connect ?? (async () => (await connectToDaemon(context.dataDir, policyContract))?.api);
   const local = () => loadLocalPolicy({ dataDir: context.dataDir, managedPath: context.managedPath ?? managedPolicyPath() });
   const policy = program.command('policy').description('Show, check and validate the policy (managed, org and user sources)');
 
@@ -31,7 +31,7 @@ export function registerPolicyCommands(program: Command, context: PolicyCommandC
     .description('The effective policy: sources, every rule with its source, settings and locks')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      const daemon = connect();
+      const daemon = await connect();
       let effective: EffectivePolicy;
       let note = 'from the running daemon';
       if (daemon) effective = await daemon['policy.effective']({});
@@ -62,7 +62,7 @@ export function registerPolicyCommands(program: Command, context: PolicyCommandC
       }
       if (!['tool', 'prompt', 'resource'].includes(options.kind)) throw new Error('--kind must be tool, prompt or resource');
       const kind = options.kind as 'tool' | 'prompt' | 'resource';
-      const daemon = connect();
+      const daemon = await connect();
       let result;
       if (daemon) result = await daemon['policy.check']({ serverId, tool, kind, arguments: args });
       else {
