@@ -23,6 +23,7 @@ import { AuditRetention } from './audit/audit-retention.ts';
 import { auditDbPath } from './audit/database.ts';
 import { loadDeviceIdentity } from './audit/device-identity.ts';
 import { AuditStore } from './audit/store.ts';
+import { RepeatedFailureLog } from './audit/repeated-failure-log.ts';
 import { currentEnvironment } from './clients/adapter.ts';
 import { ClientService } from './clients/client-service.ts';
 import type { ConfigAccess } from './clients/config-access.ts';
@@ -101,7 +102,8 @@ export class Switchboard {
 
     const store = new AuditStore(auditDbPath(options.dataDir));
     const identity = loadDeviceIdentity(options.dataDir);
-    store.onMergeError((error) => this.logger.error('audit: indexing finished calls failed; they stay recorded and are retried', { error: error.message }));
+    const mergeFailures = new RepeatedFailureLog(this.logger, 'audit: indexing finished calls (they stay recorded and are retried)');
+    store.onMergeError((error) => mergeFailures.failed(error));
     const settled = { beforeRead: () => void store.settle() };
     const outbox = new AuditOutbox(store.db, settled);
     this.audit = {

@@ -327,7 +327,11 @@ export class AuditForwarder {
 
   private setError(error: LastError): void {
     this.lastError = error;
-    this.deps.outbox.meta.set(META_LAST_ERROR, JSON.stringify(error));
+    try {
+      this.deps.outbox.meta.set(META_LAST_ERROR, JSON.stringify(error));
+    } catch {
+      // A full disk: status() still has it; throwing here would end the delivery loop for good.
+    }
   }
 
   private resourceCache: OtlpKeyValue[] | null = null;
