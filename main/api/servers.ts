@@ -5,6 +5,7 @@ import type { ServerConfig } from '../../shared/config.ts';
 import { mustNotBeStoredPlain } from '../clients/secret-detection.ts';
 import type { ConfigStore } from '../config/config-store.ts';
 import type { RelayHub } from '../relay/relay-hub.ts';
+import { serverWarnings } from '../servers/command-check.ts';
 import { AdmissionError, ServerNotFoundError, type Supervisor } from '../servers/supervisor.ts';
 
 export interface ServersHandlerDeps {
@@ -51,7 +52,7 @@ export function createServersHandlers(deps: ServersHandlerDeps): Handlers<typeof
         config.servers.push(server as ServerConfig);
       });
       deps.reconcile();
-      return entry(server.id);
+      return withWarnings(entry(server.id), serverWarnings(server as ServerConfig));
     },
     'servers.update': async ({ server }) => {
       refusePlainSecrets(server as ServerConfig);
@@ -61,7 +62,7 @@ export function createServersHandlers(deps: ServersHandlerDeps): Handlers<typeof
         config.servers[index] = server as ServerConfig;
       });
       deps.reconcile();
-      return entry(server.id);
+      return withWarnings(entry(server.id), serverWarnings(server as ServerConfig));
     },
     'servers.remove': async ({ id }) => {
       await deps.config.update((config) => {
@@ -85,6 +86,10 @@ export function createServersHandlers(deps: ServersHandlerDeps): Handlers<typeof
       servers: deps.supervisor.list(),
     }),
   };
+}
+
+function withWarnings(entry: ServerEntry, warnings: string[]): ServerEntry {
+  return warnings.length > 0 ? { ...entry, warnings } : entry;
 }
 
 function notFound(id: string): ApiError {

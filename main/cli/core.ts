@@ -14,6 +14,7 @@ import { ConfigStore } from '../config/config-store.ts';
 import { connectToDaemon } from '../endpoints/daemon-client.ts';
 import { sha256Hex } from '../endpoints/http-guard.ts';
 import { createStderrLogger, silentLogger } from '../relay/logger.ts';
+import { serverWarnings } from '../servers/command-check.ts';
 import { Supervisor } from '../servers/supervisor.ts';
 import type { ResolveSecret } from '../servers/child-process-transport.ts';
 import type { CliContext } from './context.ts';
@@ -108,11 +109,13 @@ export function registerCoreCommands(program: Command, context: CliContext): voi
       const entry = buildServerConfig(id, command, options);
       const exists = new Error(`a server with id '${entry.id}' already exists; remove it first with \`switchboard server remove ${entry.id}\``);
       const daemon = await connectToDaemon(context.dataDir, serversContract);
+      let warnings = serverWarnings(entry);
       if (daemon) {
         // The API's own message names its methods; the CLI names its commands.
-        await daemon.api['servers.add']({ server: entry }).catch((error: unknown) => {
+        const added = await daemon.api['servers.add']({ server: entry }).catch((error: unknown) => {
           throw error instanceof ApiError && error.code === 'conflict' ? exists : error;
         });
+        warnings = added.warnings ?? []; // the daemon's PATH is the one that counts
       } else {
         await store().update((config) => {
           if (config.servers.some((s) => s.id === entry.id)) throw exists;
@@ -120,6 +123,8 @@ export function registerCoreCommands(program: Command, context: CliContext): voi
         });
       }
       out(line`added server '${entry.id}' (${entry.transport === 'stdio' ? [entry.command, ...entry.args].join(' ') : entry.url})`);
+      for (const warning of warnings) context.stderr.write(line`warning: ${warning}
+`);
     });
 
   server.command('list')
