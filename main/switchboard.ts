@@ -26,6 +26,7 @@ import { auditDbPath } from './audit/database.ts';
 import { loadDeviceIdentity } from './audit/device-identity.ts';
 import { RetentionSchedule } from './audit/retention-schedule.ts';
 import { AuditStore } from './audit/store.ts';
+import { RepeatedFailureLog } from './audit/repeated-failure-log.ts';
 import { createStderrLogger, type Logger } from './base/logger.ts';
 import { currentEnvironment, type ClientEnvironment } from './clients/adapter.ts';
 import { ClientService } from './clients/client-service.ts';
@@ -165,7 +166,9 @@ export class Switchboard {
     });
 
     const store = new AuditStore(auditDbPath(options.dataDir));
-    store.onMergeError((error) => logger.error('audit: indexing finished calls failed; they stay recorded and are retried', { error: error.message }));
+    const mergeFailures = new RepeatedFailureLog(logger, 'audit: indexing finished calls (they stay recorded and are retried)');
+    store.onMergeError((error) => mergeFailures.failed(error));
+    this.disconnect.push(() => mergeFailures.close());
     const identity = loadDeviceIdentity(options.dataDir);
     const settled = { beforeRead: () => void store.settle() };
     const outbox = new AuditOutbox(store.db, settled);
@@ -275,7 +278,7 @@ export class Switchboard {
     const endpoints = this.endpoints;
     const info: DaemonInfo = { pid: process.pid, httpPort: 0, socketPath: socketPathFor(this.options.dataDir), apiToken: this.apiToken, startedAt: new Date().toISOString() };
     if (endpoints) {
-      claimDaemonFile(this.options.dataDir, info);
+      await claimDaemonFile(this.options.dataDir, info);
       this.claimed = true;
       // Only the daemon that owns the folder, and before any new call: rows a killed daemon
       // left in flight become `interrupted` records.

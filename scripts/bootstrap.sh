@@ -40,13 +40,28 @@ ensure_debian_packages() {
   fi
 }
 
+# The SHA-256 of package-lock.json's content (mtimes change on every checkout or touch).
+lockfile_hash() {
+  node -e 'process.stdout.write(require("node:crypto").createHash("sha256").update(require("node:fs").readFileSync(process.argv[1])).digest("hex"))' "$ROOT/package-lock.json"
+}
+
+# Reinstalls only when the lockfile's content differs from the one recorded at the last install:
+# `npm ci` wipes node_modules and needs the network, so a checkout or a touch must not trigger it.
 ensure_npm_deps() {
   cd "$ROOT"
-  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  local record=node_modules/.switchboard-lockfile.sha256 want
+  want="$(lockfile_hash)"
+  if [ -d node_modules ] && [ ! -f "$record" ] && npm ls --all >/dev/null 2>&1; then
+    # Installed before hashes were recorded, and npm finds it complete: adopt it once.
+    printf '%s\n' "$want" >"$record"
+  fi
+  if [ ! -d node_modules ] || [ "$(cat "$record" 2>/dev/null)" != "$want" ]; then
+    echo "bootstrap: package-lock.json changed since the last install (or nothing is installed); running npm ci" >&2
     # The Electron binary is fetched separately below so that a closed network only costs the
     # desktop shell (npm start then runs headless), never the install.
     ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund
     node node_modules/electron/install.js >/dev/null 2>&1 \
       || echo "bootstrap: Electron binary not downloadable here; the desktop shell is unavailable, headless mode works" >&2
+    printf '%s\n' "$want" >"$record"
   fi
 }

@@ -6,4 +6,6 @@ source "$(dirname "$0")/bootstrap.sh"
 ensure_node
 ensure_npm_deps
 cd "$ROOT"
-exec npm start -- "$@"
+# `npm start`'s own command, run without npm in between: npm and its `sh -c` did not pass SIGTERM
+# on, so stopping this script left the daemon running. start.ts forwards SIGINT/SIGTERM/SIGHUP.
+exec node "$ROOT/scripts/start.ts" "$@"

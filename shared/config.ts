@@ -7,6 +7,8 @@ import { UserPolicySchema } from './policy.ts';
 export const SERVER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const ServerIdSchema = z.string().regex(SERVER_ID_PATTERN, 'server ids are 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
 
+export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 export const SecretRefSchema = z.object({ secret: z.string().min(1) }).strict();
 export type SecretRef = z.infer<typeof SecretRefSchema>;
 /** A plain value, or a reference to a keychain entry resolved only when the server is spawned or called. */
@@ -37,6 +39,11 @@ export const StdioServerSchema = z.object({
   command: z.string().min(1),
   args: z.array(z.string()).default([]),
   env: z.record(z.string(), ValueOrSecretSchema).default({}),
+  /**
+   * Variables passed on from the daemon's environment. A server otherwise gets only the default
+   * set (HOME, LOGNAME, PATH, SHELL, TERM, USER; the Windows equivalents) and its `env`.
+   */
+  inheritEnv: z.array(z.string().regex(ENV_NAME_PATTERN, 'environment variable names are letters, digits and "_", not starting with a digit')).optional(),
   cwd: z.string().optional(),
 }).strict();
 export type StdioServerConfig = z.infer<typeof StdioServerSchema>;
@@ -44,7 +51,8 @@ export type StdioServerConfig = z.infer<typeof StdioServerSchema>;
 export const RemoteServerSchema = z.object({
   ...serverCommon,
   transport: z.enum(['streamable-http', 'sse']),
-  url: z.url(),
+  /** http(s) only: the transports speak HTTP, and ftp:, file: or javascript: here are a mistake or an attack. */
+  url: z.url({ protocol: /^https?$/, error: 'the URL of a remote server must start with http:// or https://' }),
   headers: z.record(z.string(), ValueOrSecretSchema).default({}),
   /** OAuth 2.1 for this remote server; tokens live in the keychain. */
   oauth: z.object({

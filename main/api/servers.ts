@@ -11,6 +11,7 @@ import type { ConfigService } from '../config/config-service.ts';
 import type { InProcessClient } from '../relay/in-process-client.ts';
 import { proxyRefusal } from '../relay/interceptor.ts';
 import type { RelayHub } from '../relay/relay-hub.ts';
+import { serverWarnings } from '../servers/command-check.ts';
 import { AdmissionError, ServerNotFoundError, type Supervisor } from '../servers/supervisor.ts';
 
 export interface ServersHandlerDeps {
@@ -57,7 +58,7 @@ export function createServersHandlers(deps: ServersHandlerDeps): Handlers<typeof
         }
         config.servers.push(server as ServerConfig);
       });
-      return entry(server.id);
+      return withWarnings(entry(server.id), serverWarnings(server as ServerConfig));
     },
     'servers.update': async ({ server }) => {
       refusePlainSecrets(server as ServerConfig);
@@ -66,7 +67,7 @@ export function createServersHandlers(deps: ServersHandlerDeps): Handlers<typeof
         if (index === -1) throw notFound(server.id);
         config.servers[index] = server as ServerConfig;
       });
-      return entry(server.id);
+      return withWarnings(entry(server.id), serverWarnings(server as ServerConfig));
     },
     'servers.remove': async ({ id }) => {
       await deps.config.update((config) => {
@@ -93,6 +94,10 @@ export function createServersHandlers(deps: ServersHandlerDeps): Handlers<typeof
       servers: deps.supervisor.list(),
     }),
   };
+}
+
+function withWarnings(entry: ServerEntry, warnings: string[]): ServerEntry {
+  return warnings.length > 0 ? { ...entry, warnings } : entry;
 }
 
 function notFound(id: string): ApiError {

@@ -6,6 +6,7 @@ import { app, BrowserWindow, ipcMain, Menu, nativeImage, protocol, session, shel
 import { APP_SCHEME } from './app-origin.ts';
 import { createAppProtocolHandler } from './app-protocol.ts';
 import { DesktopApp } from './desktop-app.ts';
+import { useLoginShellPath } from '../servers/login-shell-env.ts';
 import { denyAllPermissions } from './session-hardening.ts';
 import { startDaemon } from './start-daemon.ts';
 import type { TrayView } from './tray-status.ts';
@@ -49,7 +50,11 @@ const desktop = new DesktopApp({
   app,
   ipcMain,
   windows,
-  startDaemon,
+  // Servers need the user's PATH (nvm, Homebrew…), which a Finder or Dock launch does not give.
+  startDaemon: async (options) => {
+    await useLoginShellPath({ log });
+    return startDaemon(options);
+  },
   renderTray,
   prepareSession: () => {
     protocol.handle(APP_SCHEME, createAppProtocolHandler(rendererRoot));

@@ -24,7 +24,7 @@ export interface ApiSessionOptions {
 }
 
 export async function withApi<T>(context: CliContext & ApiSessionOptions, use: (session: ApiSession) => Promise<T>): Promise<T> {
-  const daemon = connectToDaemon(context.dataDir, apiContract);
+  const daemon = await connectToDaemon(context.dataDir, apiContract);
   if (daemon) return use({ api: daemon.api, via: 'daemon' });
   // Loaded only here: `bridge` and the commands that need no product start fast.
   const { Switchboard } = await import('../switchboard.ts');

@@ -8,13 +8,13 @@ import { line, printer } from './output.ts';
 
 export interface ApprovalsCommandContext extends CliContext {
   /** The running daemon's approvals API, or undefined when none runs (default: via daemon.json). */
-  connect?: () => ApiClient<typeof approvalsContract> | undefined;
+  connect?: () => ApiClient<typeof approvalsContract> | undefined | Promise<ApiClient<typeof approvalsContract> | undefined>;
 }
 
 export function registerApprovalsCommands(program: Command, context: ApprovalsCommandContext): Command {
   const out = printer(context.stdout);
-  const daemon = () => {
-    const api = (context.connect ?? (() => connectToDaemon(context.dataDir, approvalsContract)?.api))();
+  const daemon = async () => {
+    const api = await (context.connect ?? (async () => (await connectToDaemon(context.dataDir, approvalsContract))?.api))();
     if (!api) throw new Error(`the daemon is not running (data: ${context.dataDir}); approvals exist only while it runs — start it with \`switchboard serve\``);
     return api;
   };
@@ -24,7 +24,7 @@ export function registerApprovalsCommands(program: Command, context: ApprovalsCo
     .description('Pending approvals')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      const { pending } = await daemon()['approvals.list']({});
+      const { pending } = await (await daemon())['approvals.list']({});
       if (options.json) return out.json(pending);
       if (pending.length === 0) return out('no pending approvals');
       for (const p of pending) out(formatPending(p));
@@ -35,7 +35,7 @@ export function registerApprovalsCommands(program: Command, context: ApprovalsCo
     .action(async (id: string, answer: string) => {
       const parsed = ApprovalAnswerSchema.safeParse(answer);
       if (!parsed.success) throw new Error(`answer must be one of ${ApprovalAnswerSchema.options.join(', ')}`);
-      const { approval } = await daemon()['approvals.answer']({ id, answer: parsed.data });
+      const { approval } = await (await daemon())['approvals.answer']({ id, answer: parsed.data });
       out(line`${approval.answer}: ${approval.serverId}/${approval.tool} (${approval.id})`);
     });
 
@@ -44,7 +44,7 @@ export function registerApprovalsCommands(program: Command, context: ApprovalsCo
     .option('--limit <n>', 'how many', (v) => Number.parseInt(v, 10), 20)
     .option('--json', 'print JSON')
     .action(async (options: { limit: number; json?: boolean }) => {
-      const { history } = await daemon()['approvals.history']({ limit: options.limit });
+      const { history } = await (await daemon())['approvals.history']({ limit: options.limit });
       if (options.json) return out.json(history);
       if (history.length === 0) return out('no approvals yet');
       for (const h of history) out(line`${h.resolvedAt}  ${h.answer.padEnd(13)} ${h.serverId}/${h.tool}  by ${h.by}  (${h.rule})`);

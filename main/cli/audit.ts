@@ -136,7 +136,7 @@ export function registerAuditCommands(program: Command, context: AuditCommandCon
   audit.command('retry')
     .description('Deliver to the gateway now: forget the backoff and queue again the batches the gateway refused (after fixing the network, token or gateway)')
     .action(async () => {
-      const daemon = connectToDaemon(context.dataDir, auditContract);
+      const daemon = await connectToDaemon(context.dataDir, auditContract);
       if (!daemon) throw new Error(`the daemon is not running (data: ${context.dataDir}); records are delivered when it runs: start it with \`switchboard serve\``);
       const { requeued } = await daemon.api['forwarder.retryFailed']({});
       const status = await daemon.api['forwarder.status']({});

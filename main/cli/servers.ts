@@ -31,10 +31,13 @@ export function registerServerCommands(program: Command, context: CliContext & A
     .option('--timeout <ms>', 'request timeout for this server, in milliseconds', parseTimeout)
     .action(async (id: string, command: string[], options: ServerAddOptions) => {
       const entry = buildServerConfig(id, command, options);
-      await withApi(context, ({ api }) => api['servers.add']({ server: entry })).catch((error: unknown) => {
+      const added = await withApi(context, ({ api }) => api['servers.add']({ server: entry })).catch((error: unknown) => {
         throw inCliTerms(error, entry);
       });
       out(line`added server '${entry.id}' (${entry.transport === 'stdio' ? [entry.command, ...entry.args].join(' ') : entry.url})`);
+      // Checked where the server will run: the daemon's PATH when one runs.
+      for (const warning of added.warnings ?? []) context.stderr.write(line`warning: ${warning}
+`);
     });
 
   server.command('list')

@@ -1,7 +1,8 @@
 // How the CLI reaches a running daemon: daemon.json gives the port and the API token, calls go
-// to POST /api/<method> on loopback.
+// to POST /api/<method> on loopback. A daemon.json no daemon answers for (its PID reused after a
+// crash) counts as no daemon.
 import { ApiError, createApiClient, type ApiClient, type ApiErrorBody, type CallTransport, type ContractSpec } from '../../shared/api/define.ts';
-import { readDaemonInfo, type DaemonInfo } from './daemon-file.ts';
+import { findRunningDaemon, type DaemonInfo } from './daemon-file.ts';
 
 export function httpCallTransport(info: Pick<DaemonInfo, 'httpPort' | 'apiToken'>): CallTransport {
   return async (method, input) => {
@@ -22,8 +23,8 @@ export function httpCallTransport(info: Pick<DaemonInfo, 'httpPort' | 'apiToken'
 }
 
 /** A typed client for the running daemon of `dataDir`, or undefined when none runs. */
-export function connectToDaemon<C extends ContractSpec>(dataDir: string, contract: C): { info: DaemonInfo; api: ApiClient<C> } | undefined {
-  const info = readDaemonInfo(dataDir);
+export async function connectToDaemon<C extends ContractSpec>(dataDir: string, contract: C): Promise<{ info: DaemonInfo; api: ApiClient<C> } | undefined> {
+  const info = await findRunningDaemon(dataDir);
   if (!info) return undefined;
   return { info, api: createApiClient(contract, httpCallTransport(info)) };
 }

@@ -1,5 +1,9 @@
 // <dataDir>/daemon.json tells the CLI and the bridge where the running daemon listens and
 // holds the per-start API token (mode 0600). It doubles as the one-daemon-per-folder lock.
+//
+// A live PID is not proof of a live daemon: after a crash and a reboot the file's PID may belong
+// to any process. So the daemon is asked, on the port the file names and with the token only it
+// knows, what its PID is (findRunningDaemon); a file nobody answers for is stale.
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -30,7 +34,10 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
-/** The running daemon's info, or undefined when there is none (a stale file is ignored). */
+/**
+ * The info of daemon.json when its PID is alive, without asking the daemon (cheap, and enough
+ * where a wrong answer only means waiting longer); findRunningDaemon confirms it.
+ */
 export function readDaemonInfo(dataDir: string): DaemonInfo | undefined {
   let raw: string;
   try {
@@ -46,6 +53,53 @@ export function readDaemonInfo(dataDir: string): DaemonInfo | undefined {
   }
 }
 
+/** How long a daemon that has claimed the folder but not yet opened its port counts as starting. */
+export const STARTING_GRACE_MS = 60_000;
+const HANDSHAKE_TIMEOUT_MS = 3000;
+
+/**
+ * 'live': the daemon answered with its PID. 'stale': no daemon of this file (PID gone, port shut,
+ * or something else answers there). 'unsure': the port is open but the answer did not come in
+ * time (a busy daemon): treated as live, so a second daemon never shares the folder.
+ */
+export type DaemonLiveness = 'live' | 'stale' | 'unsure';
+
+export interface HandshakeOptions {
+  timeoutMs?: number;
+  now?: () => number;
+  fetch?: typeof fetch;
+}
+
+export async function confirmDaemon(info: DaemonInfo, options: HandshakeOptions = {}): Promise<DaemonLiveness> {
+  if (!isProcessAlive(info.pid)) return 'stale';
+  if (info.httpPort === 0) {
+    // Claimed, not yet listening: a daemon starting now, or one that died while starting long ago.
+    const age = (options.now?.() ?? Date.now()) - Date.parse(info.startedAt);
+    return age >= 0 && age < STARTING_GRACE_MS ? 'unsure' : 'stale';
+  }
+  const timeoutMs = options.timeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+  try {
+    const response = await (options.fetch ?? fetch)(`http://127.0.0.1:${info.httpPort}/api/daemon.status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${info.apiToken}` },
+      body: '{}',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const body = (await response.json().catch(() => ({}))) as { result?: { pid?: unknown } };
+    return response.ok && body.result?.pid === info.pid ? 'live' : 'stale';
+  } catch (error) {
+    const name = (error as Error).name;
+    return name === 'TimeoutError' || name === 'AbortError' ? 'unsure' : 'stale';
+  }
+}
+
+/** The running daemon of the folder, confirmed by a handshake; undefined when there is none. */
+export async function findRunningDaemon(dataDir: string, options: HandshakeOptions = {}): Promise<DaemonInfo | undefined> {
+  const info = readDaemonInfo(dataDir);
+  if (!info) return undefined;
+  return (await confirmDaemon(info, options)) === 'stale' ? undefined : info;
+}
+
 export class DaemonAlreadyRunningError extends Error {
   readonly info: DaemonInfo;
   constructor(dataDir: string, info: DaemonInfo) {
@@ -56,7 +110,7 @@ export class DaemonAlreadyRunningError extends Error {
 }
 
 /** Claims the data folder for this process; throws DaemonAlreadyRunningError if another daemon holds it. */
-export function claimDaemonFile(dataDir: string, info: DaemonInfo): void {
+export async function claimDaemonFile(dataDir: string, info: DaemonInfo, options: HandshakeOptions = {}): Promise<void> {
   const file = daemonFilePath(dataDir);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
@@ -64,10 +118,10 @@ export function claimDaemonFile(dataDir: string, info: DaemonInfo): void {
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const running = readDaemonInfo(dataDir);
+      const running = await findRunningDaemon(dataDir, options);
       if (running && running.pid !== process.pid) throw new DaemonAlreadyRunningError(dataDir, running);
       try {
-        unlinkSync(file); // stale: its process is gone
+        unlinkSync(file); // stale: no daemon answers for it
       } catch {
         // someone else removed it
       }

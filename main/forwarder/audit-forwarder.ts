@@ -1,4 +1,5 @@
-// Delivers the audit outbox to the enterprise gateway as OTLP/HTTP JSON logs (<url>/v1/logs,
+// Delivers the audit outbox to the enterprise gateway as OTLP/HTTP JSON logs (<url>/v1/logs, or
+// the URL as given when it already ends in /v1/logs: gateway-url.ts;
 // gzip, bearer token). At-least-once: rows are marked delivered only after the gateway's 2xx, so
 // a crash between sending and acknowledging resends the batch; every record carries its id
 // (log.record.uid) for the gateway to deduplicate.
@@ -22,6 +23,7 @@ import { gzip as gzipCb, constants as zlibConstants } from 'node:zlib';
 import type { ForwarderStatus } from '../../shared/audit.ts';
 import type { AuditOutbox } from '../audit/audit-outbox.ts';
 import { newRecordId } from '../audit/record-id.ts';
+import { otlpLogsEndpoint } from './gateway-url.ts';
 import { inventoryLogRecord, sha256, type InventoryProvider } from './inventory.ts';
 import { auditRowToLogRecordJson, droppedLogRecord, exportLogsRequestJson, resourceAttributes, type OtlpKeyValue, type ResourceIdentity } from './otlp-logs.ts';
 import { DEFAULT_BACKOFF, classifyStatus, fullJitterDelay, parseRetryAfter, type BackoffOptions } from './retry-policy.ts';
@@ -29,7 +31,7 @@ import { DEFAULT_BACKOFF, classifyStatus, fullJitterDelay, parseRetryAfter, type
 const gzip = promisify(gzipCb);
 
 export interface ForwarderConfig {
-  /** The gateway's base URL; records go to <url>/v1/logs. */
+  /** The gateway's base URL (records go to <url>/v1/logs) or its full OTLP logs URL (…/v1/logs). */
   readonly url: string;
   readonly batchSize?: number;
   /** How long to wait when the outbox is empty before looking again (ms). */
@@ -259,7 +261,7 @@ export class AuditForwarder {
   /** Sends log records (each already JSON text) as one request. */
   private async post(config: ForwarderConfig, records: readonly string[]): Promise<'success' | 'retry' | 'permanent'> {
     this.state = 'sending';
-    const endpoint = `${config.url.replace(/\/+$/, '')}/v1/logs`;
+    const endpoint = otlpLogsEndpoint(config.url);
     let status: number | null = null;
     let retryAfter: string | null = null;
     let text = '';
@@ -327,7 +329,11 @@ export class AuditForwarder {
 
   private setError(error: LastError): void {
     this.lastError = error;
-    this.deps.outbox.meta.set(META_LAST_ERROR, JSON.stringify(error));
+    try {
+      this.deps.outbox.meta.set(META_LAST_ERROR, JSON.stringify(error));
+    } catch {
+      // A full disk: status() still has it; throwing here would end the delivery loop for good.
+    }
   }
 
   private resourceCache: OtlpKeyValue[] | null = null;

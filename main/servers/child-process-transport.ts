@@ -1,10 +1,16 @@
 // An SDK Transport to a stdio MCP server. The child runs in its own process group so that
 // close() ends the whole tree (npx → node → server); the last stderr lines are kept for the
-// error a client sees when the server dies.
+// error a client sees when the server dies. It starts with its own environment
+// (server-environment.ts), not the daemon's, and its command is found as other MCP clients find
+// it (command-resolution.ts: PATHEXT and .cmd shims on Windows).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, LineReader, problemResponse, serialize, writeCoalesced } from '../base/ndjson.ts';
 import type { UpstreamFailure, UpstreamTransport } from '../relay/upstream-transport.ts';
+import { commandNotFoundMessage, findCommand, resolveCommand } from './command-resolution.ts';
+import { killProcessTree } from './process-tree.ts';
+import { serverEnvironment } from './server-environment.ts';
 
 export type ResolveSecret = (name: string) => Promise<string>;
 
@@ -15,8 +21,13 @@ export const noSecretStore: ResolveSecret = async (name) => {
 export interface ChildProcessTransportOptions {
   command: string;
   args: string[];
-  /** Added to the daemon's environment. */
+  /** The server's own variables, on top of the default set (server-environment.ts). */
   env?: Record<string, string>;
+  /** Names passed on from the daemon's environment besides the default set. */
+  inheritEnv?: readonly string[];
+  /** The daemon's environment (default process.env) and platform (default process.platform); tests inject them. */
+  parentEnv?: Readonly<Record<string, string | undefined>>;
+  platform?: NodeJS.Platform;
   cwd?: string;
   maxMessageBytes?: number;
   stderrLines?: number;
@@ -68,13 +79,26 @@ export class ChildProcessTransport implements UpstreamTransport {
 
   start(): Promise<void> {
     if (this.child) throw new Error('ChildProcessTransport already started');
+    const platform = this.options.platform ?? process.platform;
+    const env = serverEnvironment({
+      parent: this.options.parentEnv ?? process.env,
+      platform,
+      ...(this.options.inheritEnv ? { inherit: this.options.inheritEnv } : {}),
+      ...(this.options.env ? { configured: this.options.env } : {}),
+    });
+    const lookup = { platform, env, ...(this.options.cwd ? { cwd: this.options.cwd } : {}) };
+    const notFound = () => new Error(`cannot start "${this.options.command}": ${commandNotFoundMessage(this.options.command, lookup)}`);
+    // Windows runs an unknown name through cmd.exe, which would only say so on stderr.
+    if (platform === 'win32' && !findCommand(this.options.command, lookup)) return Promise.reject(notFound());
+    const resolved = resolveCommand(this.options.command, this.options.args, lookup);
     return new Promise((resolve, reject) => {
-      const child = spawn(this.options.command, this.options.args, {
+      const child = spawn(resolved.command, resolved.args, {
         cwd: this.options.cwd,
-        env: { ...process.env, ...this.options.env },
+        env,
         stdio: ['pipe', 'pipe', 'pipe'],
         detached: true,
         windowsHide: true,
+        windowsVerbatimArguments: resolved.windowsVerbatimArguments,
       });
       this.child = child;
       const reader = new LineReader({
@@ -92,7 +116,11 @@ export class ChildProcessTransport implements UpstreamTransport {
       child.once('error', (error) => {
         this.exit ??= { code: null, signal: null };
         this.stderr.push(`spawn failed: ${error.message}`);
-        reject(new Error(`cannot start "${this.options.command}": ${error.message}`));
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' && this.options.cwd && !existsSync(this.options.cwd)) {
+          reject(new Error(`cannot start "${this.options.command}": its working directory ${this.options.cwd} does not exist`));
+        } else if (code === 'ENOENT') reject(notFound());
+        else reject(new Error(`cannot start "${this.options.command}": ${error.message}`));
         this.finish();
       });
       child.once('exit', (code, signal) => {
@@ -163,10 +191,7 @@ export class ChildProcessTransport implements UpstreamTransport {
 
 function killTree(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
-  try {
-    if (process.platform === 'win32') child.kill(signal);
-    else process.kill(-child.pid, signal);
-  } catch {
-    // The group is already gone.
-  }
+  // taskkill /T finds the tree through a live parent; once it is gone its pid may be another's.
+  if (process.platform === 'win32' && (child.exitCode !== null || child.signalCode !== null)) return;
+  killProcessTree(child.pid, signal);
 }

@@ -43,6 +43,7 @@ export async function createUpstreamTransport(server: ServerConfig, options: Ups
       command: server.command,
       args: server.args,
       env: await resolveValues(server.env, options.resolveSecret, `server '${server.id}' env`),
+      ...(server.inheritEnv ? { inheritEnv: server.inheritEnv } : {}),
       ...(server.cwd ? { cwd: server.cwd } : {}),
       ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
     });

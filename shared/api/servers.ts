@@ -41,6 +41,8 @@ export const ServerEntrySchema = z.object({
   config: ServerConfigSchema,
   status: ServerStatusSchema,
   sessions: z.array(SessionSummarySchema),
+  /** From servers.add and servers.update: what will stop the server from starting, e.g. a command not on PATH. */
+  warnings: z.array(z.string()).optional(),
 });
 export type ServerEntry = z.infer<typeof ServerEntrySchema>;
 

@@ -31,7 +31,7 @@ it('an always-allow rule costs one config change and one engine rebuild, and the
   let rebuilds = 0;
   config.onChange(() => changes++);
   policy.onChange(() => rebuilds++);
-  await addUserRule({ rule: { id: 'always-echo', match: 'everything/echo', action: 'allow' }, position: () => 0 });
+  await addUserRule({ rule: { id: 'always-echo', kind: 'tool', match: 'everything/echo', action: 'allow' }, position: () => 0 });
   expect({ changes, rebuilds }).toEqual({ changes: 1, rebuilds: 1 });
   expect(policy.service.engine().effective().tools.map((t) => t.name)).toContain('always-echo');
   policy.stop();
