@@ -11,6 +11,7 @@ import { createServersHandlers } from './api/servers.ts';
 import { ConfigStore } from './config/config-store.ts';
 import { claimDaemonFile, releaseDaemonFile, socketPathFor, updateDaemonFile, type DaemonInfo } from './endpoints/daemon-file.ts';
 import { HttpEndpoint, type RouteHandler } from './endpoints/http-endpoint.ts';
+import { tokensOnDisk } from './endpoints/fresh-tokens.ts';
 import { SocketEndpoint } from './endpoints/socket-endpoint.ts';
 import type { Interceptor } from './relay/interceptor.ts';
 import { createStderrLogger, type Logger } from './relay/logger.ts';
@@ -104,6 +105,7 @@ export class Daemon {
       hub: this.hub,
       logger: this.logger,
       tokens: () => this.current?.tokens ?? [],
+      freshTokens: tokensOnDisk(this.dataDir),
       apiToken: this.apiToken,
       api: (method, input) => this.dispatcher.dispatch(method, input, { kind: 'http' }),
       ...(options.staticRoot ? { staticRoot: options.staticRoot } : {}),
@@ -122,6 +124,7 @@ export class Daemon {
         httpPort: this.http.port,
         socketPath: this.socket.path,
         startedAt: this.info?.startedAt ?? new Date().toISOString(),
+        authFailures: this.http.authFailures.summary(),
       }),
     });
     Object.assign(handlers, this.serversHandlers);

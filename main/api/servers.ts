@@ -1,6 +1,6 @@
 // Handlers of the servers contract, over the config store, the supervisor and the relay hub.
 import { ApiError, type Handlers } from '../../shared/api/define.ts';
-import type { ServerEntry, SessionSummary, serversContract } from '../../shared/api/servers.ts';
+import type { AuthFailureSummary, ServerEntry, SessionSummary, serversContract } from '../../shared/api/servers.ts';
 import type { ServerConfig } from '../../shared/config.ts';
 import { mustNotBeStoredPlain } from '../clients/secret-detection.ts';
 import type { ConfigStore } from '../config/config-store.ts';
@@ -13,7 +13,7 @@ export interface ServersHandlerDeps {
   hub: RelayHub;
   /** Re-reads config.json into the supervisor (the daemon's reconcile). */
   reconcile: () => void;
-  daemonInfo: () => { pid: number; dataDir: string; httpPort: number; socketPath: string; startedAt: string };
+  daemonInfo: () => { pid: number; dataDir: string; httpPort: number; socketPath: string; startedAt: string; authFailures: AuthFailureSummary };
 }
 
 export function createServersHandlers(deps: ServersHandlerDeps): Handlers<typeof serversContract> {

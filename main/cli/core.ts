@@ -19,6 +19,7 @@ import type { ResolveSecret } from '../servers/child-process-transport.ts';
 import type { CliContext } from './context.ts';
 import { STOP_DEADLINE_MS, stopWithDeadline } from './stop-deadline.ts';
 import { line, printer } from './output.ts';
+import { formatAuthFailures } from './auth-failures-output.ts';
 
 const BUILT_UI = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
 
@@ -86,6 +87,7 @@ export function registerCoreCommands(program: Command, context: CliContext): voi
       out(line`daemon: running (pid ${status.pid}) since ${status.startedAt}`);
       out(`http: http://127.0.0.1:${status.httpPort}  socket: ${status.socketPath}  sessions: ${status.sessions}`);
       for (const server of status.servers) out(formatStatus(server));
+      for (const text of formatAuthFailures(status.authFailures)) out(text);
       if (forwarder) out(formatForwarder(forwarder));
     });
 
@@ -184,7 +186,8 @@ export function registerCoreCommands(program: Command, context: CliContext): voi
   // every request, so a new token works, and a revoked one stops, as soon as it has reloaded.
   token.command('create <client-name>')
     .description('Create a token for an HTTP client (printed once; only its SHA-256 is stored)')
-    .action(async (name: string) => {
+    .option('--server <id>', 'the token opens only this server (repeatable); without it, every server', collect, [])
+    .action(async (name: string, options: { server: string[] }) => {
       const label = clientName(name, 'create');
       const value = `sbt_${randomBytes(32).toString('base64url')}`;
       await store().update((config) => {
@@ -192,7 +195,7 @@ export function registerCoreCommands(program: Command, context: CliContext): voi
         if (existing) {
           throw new Error(`a token for '${label}' already exists (created ${existing.createdAt}); to replace it, revoke it first with \`switchboard token revoke ${label}\`, or choose another name`);
         }
-        config.tokens.push({ name: label, sha256: sha256Hex(value), createdAt: new Date().toISOString() });
+        config.tokens.push({ name: label, sha256: sha256Hex(value), createdAt: new Date().toISOString(), ...(options.server.length > 0 ? { servers: [...new Set(options.server)] } : {}) });
       });
       out(value);
       context.stderr.write(line`token for '${label}' created; it is shown only now. Send it as "Authorization: Bearer <token>" to http://127.0.0.1:<port>/mcp/<server-id>\n`);

@@ -39,6 +39,7 @@ export class ClientService {
     this.linker = new ClientLinker({
       config: deps.config, importer: this.importer, endpoint: deps.endpoint,
       tokens: new ClientTokenIssuer(deps.config, deps.now), ...(deps.now ? { now: deps.now } : {}),
+      scopeOf: (adapter, file) => (adapter.configFiles(deps.env).some((c) => c.scope === 'user' && path.resolve(c.path) === path.resolve(file)) ? 'user' : 'project'),
       refuse: async (serverId) => {
         const server = (await deps.config.read()).servers.find((s) => s.id === serverId);
         const admission = server && deps.admit ? deps.admit(server) : { ok: true as const };
