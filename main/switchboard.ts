@@ -35,7 +35,7 @@ import { PolicyStack } from './policy/policy-stack.ts';
 import { createStderrLogger, type Logger } from './relay/logger.ts';
 import { closeRemoteAuths } from './servers/upstream-factory.ts';
 import { createSecretResolver } from './secrets/resolve-secrets.ts';
-import { KeyringSecretStore, type SecretStore } from './secrets/secret-store.ts';
+import { KeyringSecretStore, useDataDirForKeychain, type SecretStore } from './secrets/secret-store.ts';
 
 export const APP_VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -85,7 +85,7 @@ export class Switchboard {
   private constructor(options: SwitchboardOptions) {
     this.options = options;
     this.logger = options.logger ?? createStderrLogger('info');
-    this.secrets = options.secretStore ?? new KeyringSecretStore();
+    this.secrets = options.secretStore ?? new KeyringSecretStore({ dataDir: options.dataDir });
     const ref: { daemon?: Daemon } = {};
     const configStore = (): ConfigStore => ref.daemon!.config;
 
@@ -171,6 +171,8 @@ export class Switchboard {
 
   /** Builds and starts everything; an invalid config.json or a second daemon on the folder rejects. */
   static async start(options: SwitchboardOptions): Promise<Switchboard> {
+    // Stores built deep inside (OAuth tokens of remote servers) use this folder's keychain service too.
+    useDataDirForKeychain(options.dataDir);
     const switchboard = new Switchboard(options);
     await switchboard.startParts();
     return switchboard;

@@ -51,7 +51,7 @@ export function registerClientCommands(program: Command, context: ClientCommandC
     // Policy applies offline too: the managed file, the cached org policy and the user rules.
     const policy = await loadLocalPolicy({ dataDir: context.dataDir, managedPath: managedPolicyPath() });
     const service = new ClientService({
-      config, endpoint, secrets: context.secretStore ?? new KeyringSecretStore(), env: env(),
+      config, endpoint, secrets: context.secretStore ?? new KeyringSecretStore({ dataDir: context.dataDir }), env: env(),
       admit: (server) => policy.engine.admitServer(server),
     });
     return {
