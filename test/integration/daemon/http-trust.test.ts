@@ -78,7 +78,7 @@ describe('switchboard serve under a burst of sessions', () => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(40 - DEFAULT_MAX_SESSIONS_PER_TOKEN);
     const refused = (await answers.find((a) => a.status === 429)!.json()) as { error: string; why: string };
     expect(refused.why).toContain(`the client token 'test-client' has ${DEFAULT_MAX_SESSIONS_PER_TOKEN} MCP sessions open, the most one token may hold (${DEFAULT_MAX_SESSIONS_PER_TOKEN})`);
-    await Promise.all(answers.map((a) => a.body?.cancel()));
+    await Promise.all(answers.map((a) => (a.bodyUsed ? undefined : a.body?.cancel())));
 
     const probe = (await daemon.api['daemon.status']({})).servers.find((s) => s.id === 'echo')?.pid;
     const servers = descendantsRunning(daemon.pid, 'echo-server.ts').filter((pid) => pid !== probe);
