@@ -205,10 +205,10 @@ export function registerCoreCommands(program: Command, context: CliContext): voi
     .description('Client names that have a token, and when it was created (never the tokens)')
     .option('--json', 'print JSON')
     .action((options: { json?: boolean }) => {
-      const tokens = store().load().tokens.map((t) => ({ name: t.name, createdAt: t.createdAt }));
+      const tokens = store().load().tokens.map((t) => ({ name: t.name, createdAt: t.createdAt, ...(t.servers ? { servers: t.servers } : {}) }));
       if (options.json) return out.json(tokens);
       if (tokens.length === 0) return out('no tokens; create one with `switchboard token create <client-name>`');
-      for (const t of tokens) out(line`${t.name}\t${t.createdAt}`);
+      for (const t of tokens) out(line`${t.name}\t${t.createdAt}${t.servers ? `\tservers: ${t.servers.join(', ')}` : ''}`);
     });
 
   token.command('revoke <client-name>')

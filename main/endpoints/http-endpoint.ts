@@ -111,6 +111,8 @@ export class HttpEndpoint {
   private readonly freshTokens: FreshTokens | undefined;
   /** Refused logins (401/403), for `status` and the UI. */
   readonly authFailures: AuthFailureLog;
+  private limitLoggedAt = Number.NEGATIVE_INFINITY;
+  private limitRefusals = 0;
   private idleSweep: NodeJS.Timeout | undefined;
   /** SHA-256 of bearer tokens that matched a client token (only those, so the map stays small). */
   private readonly tokenDigests = new Map<string, string>();
@@ -303,7 +305,13 @@ export class HttpEndpoint {
   private async openSession(req: IncomingMessage, res: ServerResponse, serverId: string, client: { name: string; sha256: string }, body: unknown): Promise<void> {
     const full = this.sessionLimitReached(client);
     if (full) {
-      this.logger.warn('refused a new MCP session: limit reached', { server: serverId, label: client.name, why: full.why });
+      // A client retrying at the limit would write a line per attempt: one a minute, with the count.
+      this.limitRefusals++;
+      if (Date.now() - this.limitLoggedAt >= 60_000) {
+        this.logger.warn('refused new MCP sessions: limit reached', { server: serverId, label: client.name, why: full.why, refused: this.limitRefusals });
+        this.limitLoggedAt = Date.now();
+        this.limitRefusals = 0;
+      }
       return refuse(res, full);
     }
     const id = randomUUID();
