@@ -1,6 +1,7 @@
 // The `switchboard` command. Each area registers its commands from main/cli/<area>.ts.
 import { Command, CommanderError } from 'commander';
 import { resolveDataDir } from './config/data-dir.ts';
+import { useDataDirForKeychain } from './secrets/keychain-namespace.ts';
 import { registerBridgeCommands } from './cli/bridge.ts';
 import { dataDirFlag, type CliContext } from './cli/context.ts';
 import { registerApprovalsCommands } from './cli/approvals.ts';
@@ -48,6 +49,8 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     stdout: process.stdout,
     stderr: process.stderr,
   };
+  // Every keychain store of this run (the bridge's, `server tools`', OAuth's) uses this folder's service.
+  useDataDirForKeychain(context.dataDir);
   const program = buildProgram(context);
   program.hook('preAction', (_program, action) => {
     runningCommand = action.name();

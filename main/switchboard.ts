@@ -35,6 +35,8 @@ import { ConfigService } from './config/config-service.ts';
 import { ConfigStore } from './config/config-store.ts';
 import { resolveDataDir } from './config/data-dir.ts';
 import { claimDaemonFile, releaseDaemonFile, socketPathFor, updateDaemonFile, type DaemonInfo } from './endpoints/daemon-file.ts';
+import { AuthFailureLog } from './endpoints/auth-failures.ts';
+import { tokensOnDisk } from './endpoints/fresh-tokens.ts';
 import { HttpEndpoint } from './endpoints/http-endpoint.ts';
 import { SocketEndpoint } from './endpoints/socket-endpoint.ts';
 import { AuditForwarder, type ForwarderConfig } from './forwarder/audit-forwarder.ts';
@@ -46,7 +48,7 @@ import { InProcessClient } from './relay/in-process-client.ts';
 import { RelayHub } from './relay/relay-hub.ts';
 import type { RestartPolicy } from './relay/relay-session.ts';
 import { createSecretResolver } from './secrets/resolve-secrets.ts';
-import { KeyringSecretStore, type SecretStore } from './secrets/secret-store.ts';
+import { KeyringSecretStore, useDataDirForKeychain, type SecretStore } from './secrets/secret-store.ts';
 import { closeRemoteAuths } from './servers/upstream-factory.ts';
 import { Supervisor } from './servers/supervisor.ts';
 
@@ -117,6 +119,8 @@ export class Switchboard {
 
   /** Builds and starts everything; an invalid config.json or a second daemon on the folder rejects. */
   static async start(options: SwitchboardOptions): Promise<Switchboard> {
+    // Stores built deep inside (OAuth tokens of remote servers) use this folder's keychain service too.
+    useDataDirForKeychain(options.dataDir);
     const switchboard = new Switchboard(options);
     try {
       await switchboard.startParts();
@@ -132,7 +136,7 @@ export class Switchboard {
     const listen = options.listen ?? true;
     const logger = options.logger ?? createStderrLogger('info');
     this.logger = logger;
-    this.secrets = options.secretStore ?? new KeyringSecretStore();
+    this.secrets = options.secretStore ?? new KeyringSecretStore({ dataDir: options.dataDir });
 
     const config = new ConfigService(new ConfigStore(options.dataDir), logger);
     this.config = config;
@@ -210,6 +214,7 @@ export class Switchboard {
       admit: this.policy.admit,
     });
 
+    const authFailures = new AuthFailureLog(logger);
     const uiCalls = new InProcessClient(this.hub, { clientName: 'switchboard-ui', clientVersion: APP_VERSION, label: 'ui' });
     const cliCalls = new InProcessClient(this.hub, { clientName: 'switchboard-cli', clientVersion: APP_VERSION, label: 'cli' });
     const handlers: Handlers<ApiContract> = {
@@ -225,6 +230,7 @@ export class Switchboard {
           httpPort: this.daemonInfo?.httpPort ?? 0,
           socketPath: socketPathFor(options.dataDir),
           startedAt: this.daemonInfo?.startedAt ?? new Date().toISOString(),
+          authFailures: authFailures.summary(),
         }),
       }),
       ...createPolicyHandlers({
@@ -253,6 +259,8 @@ export class Switchboard {
           hub: this.hub,
           logger,
           tokens: () => config.config.tokens,
+          freshTokens: tokensOnDisk(options.dataDir),
+          authFailures,
           apiToken: this.apiToken,
           api: (method, input, caller) => this.dispatcher.dispatch(method, input, caller),
           ...(options.staticRoot ? { staticRoot: options.staticRoot } : {}),

@@ -66,11 +66,17 @@ export type RemoteServerConfig = z.infer<typeof RemoteServerSchema>;
 export const ServerConfigSchema = z.discriminatedUnion('transport', [StdioServerSchema, RemoteServerSchema]);
 export type ServerConfig = z.infer<typeof ServerConfigSchema>;
 
-/** A bearer token for an HTTP client. Only its SHA-256 is stored; the token is shown once. */
+/**
+ * A bearer token for an HTTP client. Only its SHA-256 is stored; the token is shown once.
+ * `servers` is what it opens: a token issued by linking names the servers of the linked file, and
+ * `/mcp/<id>` of any other server answers 403. A token without it (every token from before scopes
+ * existed, and `token create` without --server) opens every server, as all tokens did before.
+ */
 export const ClientTokenSchema = z.object({
   name: z.string().min(1),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   createdAt: z.iso.datetime(),
+  servers: z.array(ServerIdSchema).min(1).optional(),
 }).strict();
 export type ClientToken = z.infer<typeof ClientTokenSchema>;
 

@@ -3,7 +3,7 @@
 // the same chain as any client's call.
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { ApiError, type Caller, type Handlers } from '../../shared/api/define.ts';
-import type { ServerEntry, SessionSummary, serversContract } from '../../shared/api/servers.ts';
+import type { AuthFailureSummary, ServerEntry, SessionSummary, serversContract } from '../../shared/api/servers.ts';
 import type { ServerConfig } from '../../shared/config.ts';
 import { ProxyErrorCode } from '../base/proxy-error-codes.ts';
 import { mustNotBeStoredPlain } from '../clients/secret-detection.ts';
@@ -21,7 +21,7 @@ export interface ServersHandlerDeps {
   hub: RelayHub;
   /** The caller's own client for test calls and tool lists (switchboard-ui, switchboard-cli). */
   calls: (caller: Caller) => InProcessClient;
-  daemonInfo: () => { pid: number; dataDir: string; httpPort: number; socketPath: string; startedAt: string };
+  daemonInfo: () => { pid: number; dataDir: string; httpPort: number; socketPath: string; startedAt: string; authFailures: AuthFailureSummary };
 }
 
 export function createServersHandlers(deps: ServersHandlerDeps): Handlers<typeof serversContract> {

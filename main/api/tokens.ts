@@ -12,8 +12,9 @@ export interface TokensHandlerDeps {
 
 export function createTokensHandlers(deps: TokensHandlerDeps): Handlers<typeof tokensContract> {
   return {
-    'tokens.list': async () => ({ tokens: deps.config.config.tokens.map((t) => ({ name: t.name, createdAt: t.createdAt })) }),
-    'tokens.create': async ({ name }) => {
+    'tokens.list': async () => ({ tokens: deps.config.config.tokens.map((t) => ({ name: t.name, createdAt: t.createdAt, ...(t.servers ? { servers: t.servers } : {}) })) }),
+    'tokens.create': async ({ name, servers }) => {
+      const scope = servers && servers.length > 0 ? { servers: [...new Set(servers)] } : {};
       const token = `sbt_${randomBytes(32).toString('base64url')}`;
       const createdAt = (deps.now?.() ?? new Date()).toISOString();
       await deps.config.update((config) => {
@@ -21,9 +22,9 @@ export function createTokensHandlers(deps: TokensHandlerDeps): Handlers<typeof t
         if (existing) {
           throw new ApiError({ code: 'conflict', message: `a token for '${name}' already exists (created ${existing.createdAt}); to replace it, revoke it first with \`switchboard token revoke ${name}\`, or choose another name` });
         }
-        config.tokens.push({ name, sha256: createHash('sha256').update(token).digest('hex'), createdAt });
+        config.tokens.push({ name, sha256: createHash('sha256').update(token).digest('hex'), createdAt, ...scope });
       });
-      return { name, token, createdAt };
+      return { name, token, createdAt, ...scope };
     },
     'tokens.revoke': async ({ name }) => {
       let revoked = 0;

@@ -14,7 +14,7 @@ export interface SecretCommandContext {
 }
 
 export function registerSecretCommands(program: Command, context: SecretCommandContext): Command {
-  const store = (): SecretStore => context.secretStore ?? new KeyringSecretStore();
+  const store = (): SecretStore => context.secretStore ?? new KeyringSecretStore({ dataDir: context.dataDir });
   const out = context.stdout ?? process.stdout;
   const err = context.stderr ?? process.stderr;
   const stdin = context.stdin ?? process.stdin;

@@ -4,6 +4,7 @@ import type { ForwarderStatus } from '../../shared/audit.ts';
 import { withApi, type ApiSessionOptions } from './api-session.ts';
 import type { CliContext } from './context.ts';
 import { line, printer } from './output.ts';
+import { formatAuthFailures } from './auth-failures-output.ts';
 import { formatStatus } from './servers.ts';
 
 export function registerStatusCommand(program: Command, context: CliContext & ApiSessionOptions): void {
@@ -26,6 +27,7 @@ export function registerStatusCommand(program: Command, context: CliContext & Ap
         out(line`daemon: running (pid ${status.pid}) since ${status.startedAt}`);
         out(`http: http://127.0.0.1:${status.httpPort}  socket: ${status.socketPath}  sessions: ${status.sessions}`);
         for (const server of status.servers) out(formatStatus(server));
+        for (const text of formatAuthFailures(status.authFailures)) out(text);
         if (forwarder) out(formatForwarder(forwarder));
       });
     });

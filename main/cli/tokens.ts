@@ -5,6 +5,7 @@ import { ApiError } from '../../shared/api/define.ts';
 import { withApi, type ApiSessionOptions } from './api-session.ts';
 import type { CliContext } from './context.ts';
 import { line, printer } from './output.ts';
+import { collect } from './parse-options.ts';
 
 export function registerTokenCommands(program: Command, context: CliContext & ApiSessionOptions): void {
   const out = printer(context.stdout);
@@ -12,9 +13,10 @@ export function registerTokenCommands(program: Command, context: CliContext & Ap
 
   token.command('create <client-name>')
     .description('Create a token for an HTTP client (printed once; only its SHA-256 is stored)')
-    .action(async (name: string) => {
+    .option('--server <id>', 'the token opens only this server (repeatable); without it, every server', collect, [])
+    .action(async (name: string, options: { server: string[] }) => {
       const label = clientName(name, 'create');
-      const created = await withApi(context, ({ api }) => api['tokens.create']({ name: label })).catch(plainError);
+      const created = await withApi(context, ({ api }) => api['tokens.create']({ name: label, ...(options.server.length > 0 ? { servers: options.server } : {}) })).catch(plainError);
       out(created.token);
       context.stderr.write(line`token for '${label}' created; it is shown only now. Send it as "Authorization: Bearer <token>" to http://127.0.0.1:<port>/mcp/<server-id>\n`);
     });
@@ -26,7 +28,7 @@ export function registerTokenCommands(program: Command, context: CliContext & Ap
       const { tokens } = await withApi(context, ({ api }) => api['tokens.list']({}));
       if (options.json) return out.json(tokens);
       if (tokens.length === 0) return out('no tokens; create one with `switchboard token create <client-name>`');
-      for (const t of tokens) out(line`${t.name}\t${t.createdAt}`);
+      for (const t of tokens) out(line`${t.name}\t${t.createdAt}${t.servers ? `\tservers: ${t.servers.join(', ')}` : ''}`);
     });
 
   token.command('revoke <client-name>')

@@ -68,4 +68,6 @@ export interface ClientAdapter {
   readEntry(raw: unknown): ClientEntry | string;
   /** The entry that sends this server through the app. */
   linkedEntry(target: LinkTarget): Record<string, unknown>;
+  /** The client expands `${VAR}` and `${VAR:-default}` in entries itself (Claude Code); import expands them (env-references.ts). */
+  readonly expandsEnvReferences?: boolean;
 }

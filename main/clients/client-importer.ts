@@ -7,6 +7,7 @@ import type { ClientAdapter, ClientEntry } from './adapter.ts';
 import type { ConfigAccess } from './config-access.ts';
 import { assertNoDuplicateKeys, readJsoncDocument, valueAt } from './jsonc-document.ts';
 import type { LinkEndpoint } from './link-endpoint.ts';
+import { expandReferences, hasUnexpandedReference, type ExpandedEntry } from './env-references.ts';
 import { isSecretValue } from './secret-detection.ts';
 import { isObject } from './adapters/mcp-servers-format.ts';
 
@@ -34,6 +35,8 @@ export interface ClientImporterDeps {
   config: ConfigAccess;
   secrets: SecretStore;
   endpoint: LinkEndpoint;
+  /** Where `${VAR}` references of clients that expand them are looked up (default: process.env). */
+  environment?: NodeJS.ProcessEnv;
 }
 
 export class ClientImporter {
@@ -57,11 +60,15 @@ export class ClientImporter {
       if (!isObject(map)) continue;
       for (const [name, raw] of Object.entries(map)) {
         const path = [...mapPath, name];
-        const entry = adapter.readEntry(raw);
-        if (typeof entry === 'string') {
-          report.skipped.push({ name, reason: entry });
+        const read = adapter.readEntry(raw);
+        if (typeof read === 'string') {
+          report.skipped.push({ name, reason: read });
           continue;
         }
+        const expanded = adapter.expandsEnvReferences ? expandReferences(name, read, this.deps.environment ?? process.env) : undefined;
+        // Said on every import, for a server the app already has as for a new one.
+        if (expanded) report.warnings.push(...expanded.warnings);
+        const entry = expanded?.entry ?? read;
         if (entry.kind === 'remote' && (!/^https?:\/\//.test(entry.url) || !URL.canParse(entry.url))) {
           report.skipped.push({ name, reason: `"${entry.url}" is not an http(s) URL` });
           continue;
@@ -84,10 +91,11 @@ export class ClientImporter {
           if (!lookalike || differences.length < lookalike.differences.length) lookalike = { server, differences };
         }
         if (same) {
+          report.warnings.push(...await this.secretPrompts(name, same, expanded));
           report.entries.push({ name, path, serverId: same.id, outcome: 'existing', secrets: [] });
           continue;
         }
-        report.warnings.push(...clientSideFeatures(name, raw, entry));
+        report.warnings.push(...clientSideFeatures(name, raw, entry, expanded !== undefined));
         const serverId = uniqueId(name, adapter.id, taken);
         taken.add(serverId);
         if (lookalike) {
@@ -95,7 +103,8 @@ export class ClientImporter {
             + `with a different ${lookalike.differences.join(', ')}; imported as a separate server "${serverId}"`);
         }
         const secrets: string[] = [];
-        const server = await this.toServer(serverId, entry, secrets);
+        const server = await this.toServer(serverId, entry, secrets, expanded);
+        report.warnings.push(...await this.secretPrompts(name, server, expanded));
         added.push(server);
         report.entries.push({ name, path, serverId, outcome: 'imported', secrets });
       }
@@ -143,20 +152,45 @@ export class ClientImporter {
         continue;
       }
       const value = typeof s.value === 'string' ? s.value : await this.deps.secrets.get(s.value.secret);
+      // A keychain entry not set yet stands for a reference the environment could not expand.
+      if (value === null && hasUnexpandedReference(g.value)) continue;
       if (value !== g.value) differences.push(label);
     }
     return differences;
   }
 
-  private async toServer(id: string, entry: ClientEntry, secrets: string[]): Promise<ServerConfig> {
+  /**
+   * "Set this keychain entry": one line per env var or header that refers to a secret the
+   * environment does not define, while the keychain entry the server uses is not set.
+   */
+  private async secretPrompts(name: string, server: ServerConfig, expanded: ExpandedEntry | undefined): Promise<string[]> {
+    const prompts: string[] = [];
+    for (const [key, variables] of expanded?.missingSecrets ?? []) {
+      const values: Record<string, ValueOrSecret> = server.transport === 'stdio' ? server.env : server.headers;
+      const ref = values[key];
+      if (ref === undefined || typeof ref === 'string' || await this.deps.secrets.get(ref.secret) !== null) continue;
+      const kind = server.transport === 'stdio' ? 'env' : 'header';
+      prompts.push(`${name}: ${kind} ${key} refers to ${variables.map((v) => `\${${v}}`).join(', ')}, a secret not set in the app's environment; `
+        + `the server reads it from the keychain: set it with \`switchboard secret set ${ref.secret}\`${kind === 'header' ? ' (the whole header value, as the client would send it)' : ''}`);
+    }
+    return prompts;
+  }
+
+  private async toServer(id: string, entry: ClientEntry, secrets: string[], expanded?: ExpandedEntry): Promise<ServerConfig> {
     const protect = async (kind: 'env' | 'header', values: Record<string, string>): Promise<Record<string, ValueOrSecret>> => {
       const out: Record<string, ValueOrSecret> = {};
       for (const [key, value] of Object.entries(values)) {
-        if (!isSecretValue(key, value)) {
+        const refersToSecret = expanded?.secretKeys.has(key) ?? false;
+        if (!refersToSecret && !isSecretValue(key, value)) {
           out[key] = value;
           continue;
         }
         const name = `${id}.${kind}.${key.replace(/[^A-Za-z0-9._-]/g, '_')}`.slice(0, 128);
+        if (expanded?.missingSecrets.has(key)) {
+          // Nothing to store: the user sets it (secretPrompts says how).
+          out[key] = { secret: name };
+          continue;
+        }
         await this.deps.secrets.set(name, value);
         secrets.push(name);
         out[key] = { secret: name };
@@ -174,9 +208,12 @@ export class ClientImporter {
 }
 
 /** Values the client itself expands (VS Code's ${input:…} prompts, env files, ${workspaceFolder}) do not work in the app. */
-function clientSideFeatures(name: string, raw: unknown, entry: ClientEntry): string[] {
+function clientSideFeatures(name: string, raw: unknown, entry: ClientEntry, referencesExpanded: boolean): string[] {
   const warnings: string[] = [];
-  const placeholder = /\$\{(input|env|workspaceFolder|userHome|pathSeparator)[^}]*\}|\$\{[A-Z_][A-Z0-9_]*\}/;
+  // `${VAR}` of a client that expands it was dealt with on import (and warned about when left as is).
+  const placeholder = referencesExpanded
+    ? /\$\{(input|env|workspaceFolder|userHome|pathSeparator):[^}]*\}/
+    : /\$\{(input|env|workspaceFolder|userHome|pathSeparator)[^}]*\}|\$\{[A-Z_][A-Z0-9_]*\}/;
   const values = entry.kind === 'stdio' ? entry.env : entry.headers;
   for (const [key, value] of Object.entries(values)) {
     if (placeholder.test(value)) {

@@ -20,6 +20,11 @@ export interface ClientLinkerDeps {
   tokens: ClientTokenIssuer;
   /** Policy admission: why a server may not be linked (naming the rule), or undefined when it may. */
   refuse?: (serverId: string) => Promise<string | undefined>;
+  /**
+   * Whether `file` is one of the client's per-user files (default: none is). Anything else counts
+   * as a project file, which a team may commit: it gets no token (see link()).
+   */
+  scopeOf?: (adapter: ClientAdapter, file: string) => 'user' | 'project';
   now?: () => Date;
 }
 
@@ -69,8 +74,13 @@ export class ClientLinker {
     const existing = await this.findLink(absolute);
     if (existing) throw new Error(`${absolute} is already linked (since ${existing.linkedAt}); unlink it first`);
     const doc = await readJsoncDocument(absolute); // parse errors stop here, before anything changes
+    // Project files (.vscode/mcp.json, .cursor/mcp.json, a project's .mcp.json) are often committed,
+    // so they get the bridge command, which needs no secret: the local socket admits only this user.
+    // A URL link's token goes into per-user files only, written 0600, and opens only the servers
+    // linked in that file.
+    const viaUrl = adapter.linkMode === 'url' && (this.deps.scopeOf?.(adapter, absolute) ?? 'project') === 'user';
     // So does a URL client while no stable port can be named: nothing imported, no token issued.
-    if (adapter.linkMode === 'url') this.deps.endpoint.checkUrlLinks();
+    if (viaUrl) this.deps.endpoint.checkUrlLinks();
     const imported = await this.deps.importer.importFile(adapter, absolute);
     const skipped = imported.skipped.map((s) => `skipped ${s.name}: ${s.reason}`);
     if (imported.entries.length === 0) {
@@ -87,12 +97,12 @@ export class ClientLinker {
       throw new Error(`nothing in ${absolute} may be linked: ${refused.map((r) => `'${r.name}': ${r.reason}`).join('; ')}`);
     }
 
-    const tokenName = adapter.linkMode === 'url' ? `client:${adapter.id}:${sha256(absolute).slice(0, 12)}` : undefined;
-    const token = tokenName ? await this.deps.tokens.issue(tokenName) : undefined;
+    const tokenName = viaUrl ? `client:${adapter.id}:${sha256(absolute).slice(0, 12)}` : undefined;
+    const token = tokenName ? await this.deps.tokens.issue(tokenName, [...new Set(admitted.map((e) => e.serverId))]) : undefined;
     let text = doc.text;
     const entries: LinkedEntry[] = [];
     for (const entry of admitted) {
-      const target: LinkTarget = adapter.linkMode === 'bridge'
+      const target: LinkTarget = !viaUrl
         ? { kind: 'bridge', ...this.deps.endpoint.bridgeCommand(entry.serverId) }
         : { kind: 'url', url: this.deps.endpoint.url(entry.serverId), token: token! };
       const value = adapter.linkedEntry(target);
@@ -100,12 +110,14 @@ export class ClientLinker {
       entries.push({ path: entry.path, serverId: entry.serverId, sha256: sha256(canonicalJson(value)) });
     }
     const content = withBom(doc.bytes, text);
-    const backup = await writeWithBackup(absolute, content, this.now());
+    const backup = await writeWithBackup(absolute, content, this.now(), token ? { mode: 0o600 } : {});
     const withSecrets = admitted.filter((e) => hasInlineSecret(adapter.readEntry(valueAt(doc.data, e.path)))).map((e) => e.name);
-    const notes = withSecrets.length === 0 ? [] : [
+    const notes = adapter.linkMode === 'url' && !viaUrl
+      ? [`${absolute} is not ${adapter.displayName}'s per-user file, so it may be shared or committed: its entries run \`switchboard bridge\` and hold no token`]
+      : [];
+    if (withSecrets.length > 0) notes.push(
       `the backup ${backup} keeps the file as it was, inline secrets of ${withSecrets.join(', ')} included, in plain text `
-      + '(readable by you only); unlink restores the file from it: once it is deleted, those entries must be restored by hand',
-    ];
+      + '(readable by you only); unlink restores the file from it: once it is deleted, those entries must be restored by hand');
     const link: ClientLink = {
       client: adapter.id, file: absolute, backup, sha256: sha256(content), linkedAt: this.now().toISOString(),
       ...(tokenName ? { tokenName } : {}), entries,

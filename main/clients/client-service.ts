@@ -20,6 +20,8 @@ export interface ClientServiceDeps {
   secrets: SecretStore;
   endpoint: LinkEndpoint;
   env: ClientEnvironment;
+  /** Where `${VAR}` references in Claude Code entries are looked up on import (default: process.env). */
+  environment?: NodeJS.ProcessEnv;
   adapters?: readonly ClientAdapter[];
   /** Policy admission of a configured server; a refused server is not linked (the reason names the rule). */
   admit?: (server: ServerConfig) => { ok: true } | { ok: false; reason: string };
@@ -35,10 +37,11 @@ export class ClientService {
   constructor(deps: ClientServiceDeps) {
     this.deps = deps;
     this.adapters = deps.adapters ?? CLIENT_ADAPTERS;
-    this.importer = new ClientImporter({ config: deps.config, secrets: deps.secrets, endpoint: deps.endpoint });
+    this.importer = new ClientImporter({ config: deps.config, secrets: deps.secrets, endpoint: deps.endpoint, ...(deps.environment ? { environment: deps.environment } : {}) });
     this.linker = new ClientLinker({
       config: deps.config, importer: this.importer, endpoint: deps.endpoint,
       tokens: new ClientTokenIssuer(deps.config, deps.now), ...(deps.now ? { now: deps.now } : {}),
+      scopeOf: (adapter, file) => (adapter.configFiles(deps.env).some((c) => c.scope === 'user' && path.resolve(c.path) === path.resolve(file)) ? 'user' : 'project'),
       refuse: async (serverId) => {
         const server = (await deps.config.read()).servers.find((s) => s.id === serverId);
         const admission = server && deps.admit ? deps.admit(server) : { ok: true as const };

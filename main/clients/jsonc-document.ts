@@ -2,7 +2,7 @@
 // jsonc-parser edits keep comments, formatting and unknown keys; writes are atomic and leave a
 // timestamped backup beside the file; a file that does not parse is never written.
 import { createHash } from 'node:crypto';
-import { readFile, realpath, writeFile } from 'node:fs/promises';
+import { chmod, readFile, realpath, writeFile } from 'node:fs/promises';
 import { applyEdits, modify, parse, parseTree, printParseErrorCode, type FormattingOptions, type JSONPath, type Node, type ParseError } from 'jsonc-parser';
 import writeFileAtomic from 'write-file-atomic';
 
@@ -154,7 +154,7 @@ export function backupPathFor(path: string, now: Date): string {
  * The copy is readable by the user only (0600), whatever the file's mode: it keeps what the file
  * held, inline secrets (and bearer tokens) included. Returns the backup's path.
  */
-export async function writeWithBackup(path: string, content: string | Buffer, now: Date): Promise<string> {
+export async function writeWithBackup(path: string, content: string | Buffer, now: Date, options: { mode?: number } = {}): Promise<string> {
   const target = await realpath(path);
   const bytes = await readFile(target);
   const first = backupPathFor(target, now);
@@ -168,7 +168,11 @@ export async function writeWithBackup(path: string, content: string | Buffer, no
       if ((error as NodeJS.ErrnoException).code === 'EEXIST' && n < 100) continue;
       throw error;
     }
-    await writeFileAtomic(target, content);
+    if (options.mode === undefined) await writeFileAtomic(target, content);
+    else {
+      await writeFileAtomic(target, content, { mode: options.mode });
+      await chmod(target, options.mode);
+    }
     return backup;
   }
 }

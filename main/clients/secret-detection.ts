@@ -2,7 +2,7 @@
 // PASSWORD, Authorization…) or by looking like a token (ghp_…, sk-…, JWTs, long random strings).
 // Placeholders a client expands itself (${input:x}, ${env:X}, ${X}) are not secrets.
 
-const SECRET_NAME = /(token|secret|passw(or)?d|passwd|pwd|api[-_]?key|access[-_]?key|private[-_]?key|(^|[-_])key$|credential|auth|cookie|session|bearer)/i;
+export const SECRET_NAME = /(token|secret|passw(or)?d|passwd|pwd|api[-_]?key|access[-_]?key|private[-_]?key|(^|[-_])key$|credential|auth|cookie|session|bearer)/i;
 const TOKEN_PREFIXES = /^(ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|glpat-|sk-|sk_live_|sk_test_|rk_live_|xox[abprs]-|AKIA|ASIA|AIza|ya29\.|npm_|pypi-|hf_|shpat_|SG\.|Bearer\s+|Basic\s+)/;
 const JWT = /^eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const PLACEHOLDER = /^\$\{[^}]+\}$|^\$[A-Z_][A-Z0-9_]*$/;

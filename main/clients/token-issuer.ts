@@ -1,5 +1,6 @@
-// One bearer token per linked client file for the HTTP endpoint. The token goes into the client's
-// file (the client must send it); config.json keeps only its SHA-256.
+// One bearer token per linked client file for the HTTP endpoint, scoped to the servers linked in
+// that file. The token goes into the client's file (the client must send it); config.json keeps
+// only its SHA-256.
 import { createHash, randomBytes } from 'node:crypto';
 import type { ConfigAccess } from './config-access.ts';
 
@@ -12,13 +13,14 @@ export class ClientTokenIssuer {
     this.now = now;
   }
 
-  /** Creates a token named `name` (replacing one of the same name) and returns it; shown once. */
-  async issue(name: string): Promise<string> {
+  /** Creates a token named `name` (replacing one of the same name) that opens `servers` only, and returns it; shown once. */
+  async issue(name: string, servers: string[]): Promise<string> {
+    if (servers.length === 0) throw new Error(`a token must name the servers it opens (token '${name}')`);
     const token = `sbt_${randomBytes(32).toString('base64url')}`;
     const sha256 = createHash('sha256').update(token).digest('hex');
     await this.config.update((config) => {
       config.tokens = config.tokens.filter((t) => t.name !== name);
-      config.tokens.push({ name, sha256, createdAt: this.now().toISOString() });
+      config.tokens.push({ name, sha256, createdAt: this.now().toISOString(), servers });
     });
     return token;
   }

@@ -16,7 +16,9 @@ import type { RelayHub } from '../relay/relay-hub.ts';
 import type { RelaySession } from '../relay/relay-session.ts';
 import { noteWireSize } from '../base/wire-size.ts';
 import { AdmissionError, ServerNotFoundError } from '../servers/supervisor.ts';
-import { BodyTooLargeError, bearerToken, checkHost, checkOrigin, readBody, refuse, sameDigest, sendJson, sha256Hex } from './http-guard.ts';
+import { AuthFailureLog } from './auth-failures.ts';
+import type { FreshTokens } from './fresh-tokens.ts';
+import { BodyTooLargeError, bearerToken, checkHost, checkOrigin, decodePathPart, readBody, refuse, sameDigest, sendJson, sha256Hex, type Refusal } from './http-guard.ts';
 import { StreamableHttpTransport } from './streamable-http-transport.ts';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
@@ -29,6 +31,13 @@ export interface HttpEndpointOptions {
   logger: Logger;
   /** The client tokens (sha256) from config.json, read per request so new tokens work at once. */
   tokens: () => readonly ClientToken[];
+  /**
+   * The token list as config.json holds it now, asked when a bearer token matches nothing in
+   * `tokens()` (which lags a write by the config watcher's debounce); undefined: nothing newer.
+   */
+  /** Where refused logins are recorded (default: a log of its own). */
+  authFailures?: AuthFailureLog;
+  freshTokens?: FreshTokens;
   /** Bearer token for /api (random per daemon start). */
   apiToken: string;
   api?: ApiCall;
@@ -38,12 +47,36 @@ export interface HttpEndpointOptions {
   host?: string;
   /** Close an MCP session with no request or stream open for this long (default 30 min). */
   sessionIdleMs?: number;
+  /** The same for a session that never made a call after initialize (default 60 s). */
+  unusedSessionIdleMs?: number;
+  /** Open MCP sessions one client token may hold (default 16); the next initialize gets 429. */
+  maxSessionsPerToken?: number;
+  /** Open MCP sessions over all tokens (default 64). */
+  maxSessions?: number;
+}
+
+export const DEFAULT_MAX_SESSIONS_PER_TOKEN = 16;
+export const DEFAULT_MAX_SESSIONS = 64;
+export const DEFAULT_UNUSED_SESSION_IDLE_MS = 60_000;
+
+/** `listen` found the port taken. */
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+  readonly port: number;
+  constructor(port: number, host: string, cause: unknown) {
+    super(`port ${port} on ${host} is already in use (another program, or a switchboard daemon of another data folder, listens there); `
+      + 'start with `switchboard serve --port <port>` to use another one for this run (0 picks a free one), '
+      + 'or set settings.httpPort in config.json to change it for good (linked URL clients name that port)', { cause });
+    this.port = port;
+  }
 }
 
 interface McpSession {
   serverId: string;
   /** The config digest of the client token that opened the session: only that token may use it. */
   tokenSha256: string;
+  /** Whether the client made a request other than initialize and ping (sessions that never did close sooner). */
+  used: boolean;
   transport: StreamableHttpTransport;
   relay: RelaySession | undefined;
   /** HTTP requests (including open SSE streams) in progress. */
@@ -74,6 +107,14 @@ export class HttpEndpoint {
   private server: Server | undefined;
   private boundPort = 0;
   private readonly sessionIdleMs: number;
+  private readonly unusedSessionIdleMs: number;
+  private readonly maxSessionsPerToken: number;
+  private readonly maxSessions: number;
+  private readonly freshTokens: FreshTokens | undefined;
+  /** Refused logins (401/403), for `status` and the UI. */
+  readonly authFailures: AuthFailureLog;
+  private limitLoggedAt = Number.NEGATIVE_INFINITY;
+  private limitRefusals = 0;
   private idleSweep: NodeJS.Timeout | undefined;
   /** SHA-256 of bearer tokens that matched a client token (only those, so the map stays small). */
   private readonly tokenDigests = new Map<string, string>();
@@ -90,6 +131,11 @@ export class HttpEndpoint {
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.host = options.host ?? '127.0.0.1';
     this.sessionIdleMs = options.sessionIdleMs ?? 30 * 60_000;
+    this.unusedSessionIdleMs = Math.min(options.unusedSessionIdleMs ?? DEFAULT_UNUSED_SESSION_IDLE_MS, this.sessionIdleMs);
+    this.maxSessionsPerToken = options.maxSessionsPerToken ?? DEFAULT_MAX_SESSIONS_PER_TOKEN;
+    this.maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+    this.freshTokens = options.freshTokens;
+    this.authFailures = options.authFailures ?? new AuthFailureLog(options.logger);
   }
 
   get port(): number {
@@ -119,7 +165,7 @@ export class HttpEndpoint {
     });
     server.on('clientError', (_error, socket) => socket.destroy());
     await new Promise<void>((resolveListen, reject) => {
-      server.once('error', reject);
+      server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUseError(port, this.host, error) : error));
       server.listen(port, this.host, () => {
         server.off('error', reject);
         resolveListen();
@@ -128,7 +174,7 @@ export class HttpEndpoint {
     this.server = server;
     this.boundPort = (server.address() as AddressInfo).port;
     // Clients that vanish without DELETE would otherwise keep their upstream process forever.
-    this.idleSweep = setInterval(() => this.closeIdleSessions(), Math.min(60_000, this.sessionIdleMs));
+    this.idleSweep = setInterval(() => this.closeIdleSessions(), Math.min(60_000, this.unusedSessionIdleMs));
     this.idleSweep.unref();
     return this.boundPort;
   }
@@ -157,7 +203,12 @@ export class HttpEndpoint {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${this.boundPort}`);
     const path = url.pathname;
 
-    if (path.startsWith('/mcp/')) return this.handleMcp(req, res, decodeURIComponent(path.slice('/mcp/'.length).replace(/\/+$/, '')));
+    if (path.startsWith('/mcp/')) {
+      // Before authentication, as any malformed request: a bad escape such as /mcp/% is the caller's error.
+      const serverId = decodePathPart(path.slice('/mcp/'.length).replace(/\/+$/, ''));
+      if (serverId === undefined) return refuse(res, badPath(path));
+      return this.handleMcp(req, res, serverId);
+    }
     for (const route of this.routes) {
       if (path === route.prefix || path.startsWith(`${route.prefix}/`)) return route.handler(req, res, url);
     }
@@ -168,10 +219,12 @@ export class HttpEndpoint {
 
   // ── /mcp/<server> ──────────────────────────────────────────────────────────────────────
 
-  private authenticateClient(req: IncomingMessage): { name: string; sha256: string } | { refusal: { status: number; error: string; why: string } } {
+  private authenticateClient(req: IncomingMessage, serverId: string): { name: string; sha256: string } | { refusal: Refusal; client: string } {
     const token = bearerToken(req);
+    const userAgent = req.headers['user-agent'];
+    const unknownClient = typeof userAgent === 'string' && userAgent.length > 0 ? `user-agent "${userAgent}"` : 'unknown';
     if (token === undefined) {
-      return { refusal: { status: 401, error: 'missing token', why: 'send "Authorization: Bearer <token>"; create a token with `switchboard token create <client-name>` (or link the client in the app)' } };
+      return { client: unknownClient, refusal: { status: 401, error: 'missing token', why: 'send "Authorization: Bearer <token>"; create a token with `switchboard token create <client-name>` (or link the client in the app)' } };
     }
     // Hashing the token is a visible share of a call's cost, so a token's digest is remembered;
     // the current token list is still checked on every request (a revoked token stops at once).
@@ -180,16 +233,33 @@ export class HttpEndpoint {
       digest = sha256Hex(token);
       if (this.tokenDigests.size >= 256) this.tokenDigests.clear();
     }
-    let match: ClientToken | undefined;
-    for (const candidate of this.tokens()) if (sameDigest(digest, candidate.sha256)) match = candidate;
+    const find = (tokens: readonly ClientToken[]): ClientToken | undefined => {
+      let found: ClientToken | undefined;
+      for (const candidate of tokens) if (sameDigest(digest, candidate.sha256)) found = candidate;
+      return found;
+    };
+    let match = find(this.tokens());
+    if (!match) {
+      const fresh = this.freshTokens?.();
+      if (fresh) match = find(fresh);
+    }
     if (match) this.tokenDigests.set(token, digest);
-    if (!match) return { refusal: { status: 401, error: 'invalid token', why: 'the bearer token is not one this daemon issued (it may have been revoked); create a new one with `switchboard token create <client-name>`' } };
+    if (!match) return { client: unknownClient, refusal: { status: 401, error: 'invalid token', why: 'the bearer token is not one this daemon issued (it may have been revoked); create a new one with `switchboard token create <client-name>`' } };
+    if (match.servers !== undefined && !match.servers.includes(serverId)) {
+      return {
+        client: `token "${match.name}"`,
+        refusal: { status: 403, error: 'token not for this server', why: `the token '${match.name}' was issued for ${match.servers.map((s) => `'${s}'`).join(', ')} only; link the client file that lists '${serverId}' (or create a token for it with \`switchboard token create <client-name> --server ${serverId}\`)` },
+      };
+    }
     return { name: match.name, sha256: match.sha256 };
   }
 
   private async handleMcp(req: IncomingMessage, res: ServerResponse, serverId: string): Promise<void> {
-    const auth = this.authenticateClient(req);
-    if ('refusal' in auth) return refuse(res, auth.refusal, { 'www-authenticate': 'Bearer realm="mcp-switchboard"' });
+    const auth = this.authenticateClient(req, serverId);
+    if ('refusal' in auth) {
+      this.authFailures.record({ status: auth.refusal.status as 401 | 403, reason: auth.refusal.error, endpoint: `/mcp/${serverId}`, client: auth.client });
+      return refuse(res, auth.refusal, auth.refusal.status === 401 ? { 'www-authenticate': 'Bearer realm="mcp-switchboard"' } : {});
+    }
 
     let body: unknown;
     if (req.method === 'POST') {
@@ -217,6 +287,7 @@ export class HttpEndpoint {
         if (foreign) this.logger.warn('refused a request on an MCP session opened with another client token', { server: serverId, session: sessionId, label: auth.name });
         return refuse(res, { status: 404, error: 'unknown session', why: `MCP session ${sessionId} is not open for server '${serverId}' with this token (the daemon may have restarted); initialize a new session` });
       }
+      if (!session.used && makesCall(body)) session.used = true;
       this.track(session, res);
       session.transport.handleRequest(req, res, body);
       return;
@@ -234,10 +305,21 @@ export class HttpEndpoint {
   }
 
   private async openSession(req: IncomingMessage, res: ServerResponse, serverId: string, client: { name: string; sha256: string }, body: unknown): Promise<void> {
+    const full = this.sessionLimitReached(client);
+    if (full) {
+      // A client retrying at the limit would write a line per attempt: one a minute, with the count.
+      this.limitRefusals++;
+      if (Date.now() - this.limitLoggedAt >= 60_000) {
+        this.logger.warn('refused new MCP sessions: limit reached', { server: serverId, label: client.name, why: full.why, refused: this.limitRefusals });
+        this.limitLoggedAt = Date.now();
+        this.limitRefusals = 0;
+      }
+      return refuse(res, full);
+    }
     const id = randomUUID();
     const clientLabel = client.name;
     const transport = new StreamableHttpTransport({ sessionId: id });
-    const entry: McpSession = { serverId, tokenSha256: client.sha256, transport, relay: undefined, active: 0, lastActivity: Date.now() };
+    const entry: McpSession = { serverId, tokenSha256: client.sha256, used: false, transport, relay: undefined, active: 0, lastActivity: Date.now() };
     this.sessions.set(id, entry);
     try {
       entry.relay = await this.hub.open({
@@ -272,10 +354,28 @@ export class HttpEndpoint {
     });
   }
 
+  /**
+   * Sessions being opened count too (they are in the map from the start), so a burst of
+   * initializes cannot overshoot while the first ones spawn their servers.
+   */
+  private sessionLimitReached(client: { name: string; sha256: string }): Refusal | undefined {
+    const after = `close sessions the client no longer uses (HTTP DELETE with their mcp-session-id header), or wait: a session that never made a call closes after ${formatDuration(this.unusedSessionIdleMs)} without a request, any other after ${formatDuration(this.sessionIdleMs)}`;
+    let ofToken = 0;
+    for (const session of this.sessions.values()) if (session.tokenSha256 === client.sha256) ofToken++;
+    if (ofToken >= this.maxSessionsPerToken) {
+      return { status: 429, error: 'too many sessions', why: `the client token '${client.name}' has ${ofToken} MCP sessions open, the most one token may hold (${this.maxSessionsPerToken}); ${after}` };
+    }
+    if (this.sessions.size >= this.maxSessions) {
+      return { status: 429, error: 'too many sessions', why: `the daemon has ${this.sessions.size} HTTP MCP sessions open, the most it holds at once (${this.maxSessions}); ${after}` };
+    }
+    return undefined;
+  }
+
   private closeIdleSessions(): void {
-    const cutoff = Date.now() - this.sessionIdleMs;
+    const now = Date.now();
     for (const [id, session] of this.sessions) {
-      if (session.active > 0 || session.lastActivity > cutoff || (session.relay?.inflightCount ?? 0) > 0) continue;
+      const cutoff = now - (session.used ? this.sessionIdleMs : this.unusedSessionIdleMs);
+      if (session.relay === undefined || session.active > 0 || session.lastActivity > cutoff || (session.relay?.inflightCount ?? 0) > 0) continue;
       this.logger.info('closing idle MCP session', { server: session.serverId, session: id });
       this.sessions.delete(id);
       void session.relay?.close();
@@ -294,9 +394,16 @@ export class HttpEndpoint {
   private async handleApi(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
     const token = bearerToken(req);
     if (token === undefined || !sameDigest(sha256Hex(token), this.apiTokenDigest)) {
+      const userAgent = req.headers['user-agent'];
+      this.authFailures.record({
+        status: 401, reason: token === undefined ? 'missing API token' : 'invalid API token', endpoint: `/api/${method}`,
+        client: typeof userAgent === 'string' && userAgent.length > 0 ? `user-agent "${userAgent}"` : 'unknown',
+      });
       return sendJson(res, 401, { error: { code: 'forbidden', message: 'the API needs "Authorization: Bearer <apiToken>" with the token from <data-dir>/daemon.json' } });
     }
     if (req.method !== 'POST') return sendJson(res, 405, { error: { code: 'invalid_input', message: `use POST /api/${method}` } }, { allow: 'POST' });
+    const name = decodePathPart(method);
+    if (name === undefined) return sendJson(res, 400, { error: { code: 'invalid_input', message: `the path /api/${method} is not valid percent-encoding` } });
     if (!this.api) return sendJson(res, 404, { error: { code: 'not_found', message: 'this daemon serves no API' } });
     let input: unknown = {};
     try {
@@ -309,7 +416,7 @@ export class HttpEndpoint {
     // The CLI says it is the CLI (approvals answered from a terminal are recorded as such); the
     // API token is what authorises either.
     const caller: Caller = { kind: req.headers['x-switchboard-caller'] === 'cli' ? 'cli' : 'http' };
-    const outcome = await this.api(decodeURIComponent(method), input, caller);
+    const outcome = await this.api(name, input, caller);
     if (outcome.ok) return sendJson(res, 200, { result: outcome.result ?? null });
     return sendJson(res, API_STATUS[outcome.error.code] ?? 500, { error: outcome.error });
   }
@@ -318,7 +425,9 @@ export class HttpEndpoint {
 
   private async serveStatic(res: ServerResponse, path: string): Promise<void> {
     const root = resolve(this.staticRoot!);
-    let file = resolve(join(root, decodeURIComponent(path)));
+    const decoded = decodePathPart(path);
+    if (decoded === undefined) return refuse(res, badPath(path));
+    let file = resolve(join(root, decoded));
     if (file !== root && !file.startsWith(root + sep)) return refuse(res, { status: 404, error: 'not found', why: path });
     let info = await stat(file).catch(() => undefined);
     if (info?.isDirectory()) {
@@ -344,6 +453,26 @@ export class HttpEndpoint {
     });
     createReadStream(file).pipe(res);
   }
+}
+
+function badPath(path: string): Refusal {
+  return { status: 400, error: 'bad request', why: `the path ${path.slice(0, 200)} is not valid percent-encoding (a "%" must start an escape such as %2F)` };
+}
+
+/** A request other than initialize and ping: the session is in use. */
+function makesCall(body: unknown): boolean {
+  const isCall = (message: unknown): boolean => {
+    if (typeof message !== 'object' || message === null || !('id' in message)) return false;
+    const method = (message as { method?: unknown }).method;
+    return typeof method === 'string' && method !== 'initialize' && method !== 'ping';
+  };
+  return Array.isArray(body) ? body.some(isCall) : isCall(body);
+}
+
+function formatDuration(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  if (ms % 1000 === 0) return `${ms / 1000} s`;
+  return `${ms} ms`;
 }
 
 function containsInitialize(body: unknown): boolean {

@@ -40,6 +40,15 @@ export function checkOrigin(origin: string | undefined): Refusal | undefined {
   };
 }
 
+/** decodeURIComponent, or undefined for a malformed escape (a client error, never a 500). */
+export function decodePathPart(part: string): string | undefined {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return undefined;
+  }
+}
+
 export function sha256Hex(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }

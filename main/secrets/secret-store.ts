@@ -1,19 +1,20 @@
 // Secrets live in the OS keychain (macOS Keychain, Windows Credential Manager, Linux Secret
 // Service) through @napi-rs/keyring. The keychain cannot list entries by service portably, so an
 // index of names (never values) is kept as one more keychain entry of the same service.
+//
+// Each data folder (profile) has a service of its own, `mcp-switchboard:<hash of the folder>`, so
+// two profiles never read or overwrite each other's secrets. Entries from before (one service,
+// `mcp-switchboard`, shared by every profile) are copied into a profile's service the first time
+// it uses the keychain; see resources/README.md.
 import { AsyncEntry } from '@napi-rs/keyring';
 import { SECRET_NAME_PATTERN } from '../../shared/api/secrets.ts';
+import { keychainDataDir, keychainServiceFor } from './keychain-namespace.ts';
 
-export const DEFAULT_KEYCHAIN_SERVICE = 'mcp-switchboard';
-/** Overrides the keychain service of every store built without an explicit one (tests, side-by-side installs). */
-export const KEYCHAIN_SERVICE_ENV = 'SWITCHBOARD_KEYCHAIN_SERVICE';
-
-/** The keychain service used when none is passed: $SWITCHBOARD_KEYCHAIN_SERVICE, else 'mcp-switchboard'. */
-export function defaultKeychainService(env: NodeJS.ProcessEnv = process.env): string {
-  return env[KEYCHAIN_SERVICE_ENV]?.trim() || DEFAULT_KEYCHAIN_SERVICE;
-}
+export { DEFAULT_KEYCHAIN_SERVICE, KEYCHAIN_SERVICE_ENV, defaultKeychainService, keychainServiceFor, useDataDirForKeychain } from './keychain-namespace.ts';
 /** Account name of the index entry; it cannot clash with a secret name (those start with a letter or digit). */
 const INDEX_ACCOUNT = '~index';
+/** Set in a data folder's service once the shared entries of before were copied into it. */
+const MIGRATED_ACCOUNT = '~migrated';
 
 export interface SecretStore {
   get(name: string): Promise<string | null>;
@@ -45,50 +46,100 @@ export function assertSecretName(name: string): void {
 }
 
 export interface KeyringSecretStoreOptions {
-  /** Keychain service name (default: defaultKeychainService()); tests pass a unique one so runs never see each other's entries. */
+  /** Exact keychain service name, no namespace and no migration; tests pass a unique one so runs never see each other's entries. */
   service?: string;
+  /** The data folder whose secrets these are (default: the one the entry point named, see useDataDirForKeychain). */
+  dataDir?: string;
+  /** The service the per-folder ones derive from and migrate from (default 'mcp-switchboard'; tests pass a unique one). */
+  baseService?: string;
 }
 
 export class KeyringSecretStore implements SecretStore {
-  private readonly service: string;
+  readonly service: string;
+  private readonly legacyService: string | undefined;
   /** Serialises index read-modify-write within this process. */
   private indexLock: Promise<unknown> = Promise.resolve();
+  private migration: Promise<void> | undefined;
 
   constructor(options: KeyringSecretStoreOptions = {}) {
-    this.service = options.service ?? defaultKeychainService();
+    if (options.service !== undefined) {
+      this.service = options.service;
+    } else {
+      const where = keychainServiceFor(options.dataDir ?? keychainDataDir(), process.env, options.baseService);
+      this.service = where.service;
+      this.legacyService = where.legacyService;
+    }
   }
 
   async get(name: string): Promise<string | null> {
     assertSecretName(name);
+    await this.migrated();
     return this.keychain(() => this.entry(name).getPassword());
   }
 
   async set(name: string, value: string): Promise<void> {
     assertSecretName(name);
     if (value.length === 0) throw new Error(`secret "${name}" has an empty value`);
+    await this.migrated();
     await this.keychain(() => this.entry(name).setPassword(value));
     await this.updateIndex((names) => names.add(name));
   }
 
   async delete(name: string): Promise<boolean> {
     assertSecretName(name);
+    await this.migrated();
     const deleted = await this.keychain(() => this.entry(name).deleteCredential());
     await this.updateIndex((names) => names.delete(name));
     return deleted;
   }
 
   async list(): Promise<string[]> {
+    await this.migrated();
     return [...await this.readIndex()].sort();
   }
 
-  private entry(account: string): AsyncEntry {
-    // On Linux the binding would otherwise fall back silently to the kernel keyring, which is
-    // in-memory only: secrets would vanish at reboot. Requiring the Secret Service fails loudly.
-    return new AsyncEntry(this.service, account, { linux: { store: 'secret-service' } });
+  /**
+   * Once per data folder: copies the entries of the shared service of before that this folder's
+   * service does not have, then marks the folder migrated. Copied, not moved: every profile that
+   * shared them keeps what it saw until it starts once. Runs before the first operation of each
+   * store (lazily, so every way in — daemon, CLI, bridge, OAuth — gets it); a failure is retried
+   * by the next operation.
+   */
+  private migrated(): Promise<void> {
+    if (this.legacyService === undefined) return Promise.resolve();
+    this.migration ??= this.copyLegacyEntries(this.legacyService).catch((error: unknown) => {
+      this.migration = undefined;
+      throw error;
+    });
+    return this.migration;
   }
 
-  private async readIndex(): Promise<Set<string>> {
-    const raw = await this.keychain(() => this.entry(INDEX_ACCOUNT).getPassword());
+  private async copyLegacyEntries(legacy: string): Promise<void> {
+    if (await this.keychain(() => this.entry(MIGRATED_ACCOUNT).getPassword()) !== null) return;
+    const legacyNames = await this.readIndex(legacy);
+    const copied: string[] = [];
+    if (legacyNames.size > 0) {
+      const own = await this.readIndex();
+      for (const name of legacyNames) {
+        if (own.has(name) || !SECRET_NAME_PATTERN.test(name)) continue;
+        const value = await this.keychain(() => this.entry(name, legacy).getPassword());
+        if (value === null) continue;
+        await this.keychain(() => this.entry(name).setPassword(value));
+        copied.push(name);
+      }
+      if (copied.length > 0) await this.updateIndex((names) => copied.forEach((name) => names.add(name)));
+    }
+    await this.keychain(() => this.entry(MIGRATED_ACCOUNT).setPassword(JSON.stringify({ from: legacy, copied: copied.length, at: new Date().toISOString() })));
+  }
+
+  private entry(account: string, service = this.service): AsyncEntry {
+    // On Linux the binding would otherwise fall back silently to the kernel keyring, which is
+    // in-memory only: secrets would vanish at reboot. Requiring the Secret Service fails loudly.
+    return new AsyncEntry(service, account, { linux: { store: 'secret-service' } });
+  }
+
+  private async readIndex(service = this.service): Promise<Set<string>> {
+    const raw = await this.keychain(() => this.entry(INDEX_ACCOUNT, service).getPassword());
     if (!raw) return new Set();
     try {
       const parsed: unknown = JSON.parse(raw);

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import type { AuthFailureSummary } from '../../shared/api/servers.ts';
 import { api } from '../api/client.ts';
 import { forwarderStatus, retryFailedDeliveries } from '../api/audit.ts';
 import { Badge, EmptyState, ErrorBanner, NotAvailable, PageHeader, Spinner, formatTime } from '../components/common.tsx';
@@ -95,6 +96,23 @@ function Secrets() {
   );
 }
 
+/** HTTP 401/403s since the daemon started: how many, how fast, and the latest (never a token). */
+function AuthFailures({ summary }: { summary: AuthFailureSummary }) {
+  if (summary.total === 0) return <>None since the daemon started</>;
+  return (
+    <>
+      {summary.total} since start · {summary.lastMinute} in the last minute · {summary.lastHour} in the last hour
+      <ul className="small">
+        {summary.recent.slice(0, 5).map((failure, index) => (
+          <li key={index}>
+            {formatTime(failure.at)} · {failure.status} {failure.reason} · <code>{failure.endpoint}</code> · {failure.client}
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
 export function SettingsPage() {
   const info = useAppInfo();
   const daemon = useQuery(() => api['daemon.status']({}), []);
@@ -117,6 +135,7 @@ export function SettingsPage() {
               <dt>HTTP endpoint</dt><dd><code>http://127.0.0.1:{daemon.data.httpPort}/mcp/&lt;server&gt;</code></dd>
               <dt>Local socket</dt><dd><code>{daemon.data.socketPath}</code></dd>
               <dt>Running since</dt><dd>{formatTime(daemon.data.startedAt)} · pid {daemon.data.pid} · {daemon.data.sessions} client session{daemon.data.sessions === 1 ? '' : 's'}</dd>
+              <dt>Refused logins</dt><dd><AuthFailures summary={daemon.data.authFailures} /></dd>
             </> : null}
           </dl>
         ) : <Spinner label="Loading…" />}

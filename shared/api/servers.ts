@@ -55,6 +55,22 @@ export const ToolSchema = z.looseObject({
   annotations: z.looseObject({}).optional(),
 });
 
+/** Logins the HTTP endpoint refused (401/403) since the daemon started; never the token. */
+export const AuthFailureSummarySchema = z.object({
+  total: z.number().int(),
+  lastMinute: z.number().int(),
+  lastHour: z.number().int(),
+  byReason: z.record(z.string(), z.number().int()),
+  recent: z.array(z.object({
+    at: z.string(),
+    status: z.union([z.literal(401), z.literal(403)]),
+    reason: z.string(),
+    endpoint: z.string(),
+    client: z.string(),
+  })),
+});
+export type AuthFailureSummary = z.infer<typeof AuthFailureSummarySchema>;
+
 const ById = z.object({ id: ServerIdSchema });
 
 export const serversContract = {
@@ -83,6 +99,7 @@ export const serversContract = {
       startedAt: z.string(),
       sessions: z.number().int(),
       servers: z.array(ServerStatusSchema),
+      authFailures: AuthFailureSummarySchema,
     }),
     'The running daemon: where it listens and the state of every server',
   ),

@@ -32,4 +32,5 @@ export const claudeCodeAdapter: ClientAdapter = {
   serverMaps,
   readEntry: readMcpEntry,
   linkedEntry: (target) => linkedMcpEntry(target, { urlKey: 'url', writesType: true }),
+  expandsEnvReferences: true,
 };

@@ -13,7 +13,7 @@
 // entry the app wrote, run the client's way, arriving at the server the app maps it to.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -179,6 +179,11 @@ describe('linked entries through the daemon, for every client fixture', () => {
     const linked = mapped(await cli('link', f.client, ...configFlag));
     expect(linked.map((l) => l.name).sort()).toEqual(paths.map((p) => p.at(-1)).sort());
     expect(readFileSync(file)).not.toEqual(original);
+    // A project file (.vscode/mcp.json, .cursor/mcp.json, a project's .mcp.json) may be committed:
+    // it gets no token, whatever the client; a per-user file holding one is readable by the user only.
+    const linkedText = readFileSync(file, 'utf8');
+    if (f.at === 'project') expect(linkedText).not.toMatch(/sbt_|Bearer|Authorization/i);
+    if (f.at === 'home' && /sbt_/.test(linkedText)) expect(statSync(file).mode & 0o777).toBe(0o600);
     const listed = JSON.parse(await cli('list', '--json')) as Array<{ id: string; files: Array<{ path: string; status: string }> }>;
     expect(listed.find((c) => c.id === f.client)?.files.find((x) => x.path === file)?.status).toBe('linked');
 
@@ -196,7 +201,7 @@ describe('linked entries through the daemon, for every client fixture', () => {
     for (const path of paths) {
       const name = path.at(-1)!;
       const spec = await launchSpecFromFile(adapter, file, path);
-      expect(spec.kind, name).toBe(adapter.linkMode === 'bridge' ? 'spawn' : 'http');
+      expect(spec.kind, name).toBe(adapter.linkMode === 'bridge' || f.at === 'project' ? 'spawn' : 'http');
       if (spec.kind === 'http') {
         expect(spec.url).toBe(`${daemon.baseUrl}/mcp/${serverOf.get(name)}`);
         urlSpecs.push(spec);

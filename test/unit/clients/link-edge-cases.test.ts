@@ -151,7 +151,8 @@ describe('the backup a link leaves', () => {
 
     const report = await h.service.link('cursor');
     expect(statSync(report.backup).mode & 0o777).toBe(0o600);
-    expect(statSync(file).mode & 0o777).toBe(0o644);
+    // The linked user file holds a bearer token now: readable by the user only.
+    expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readFileSync(report.backup)).toEqual(original);
     expect(report.import.warnings).toContain(`the backup ${report.backup} keeps the file as it was, inline secrets of linear, postgres included, in plain text `
       + '(readable by you only); unlink restores the file from it: once it is deleted, those entries must be restored by hand');
@@ -159,7 +160,8 @@ describe('the backup a link leaves', () => {
     const unlinked = await h.service.unlink('cursor');
     expect(unlinked.restored).toBe('exact');
     expect(readFileSync(file)).toEqual(original);
-    expect(statSync(file).mode & 0o777).toBe(0o644);
+    // Left 0600: narrower than before, and it is a per-user file.
+    expect(statSync(file).mode & 0o777).toBe(0o600);
     // The linked file's copy holds the bearer token: 0600 too.
     expect(statSync(unlinked.backup).mode & 0o777).toBe(0o600);
   });

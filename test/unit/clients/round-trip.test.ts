@@ -102,7 +102,8 @@ describe.each(CASES)('$client $fixture', (c) => {
     const saved = await h.config.read();
     for (const entry of imported.entries) {
       const spec = await launchSpecFromFile(adapter, file, entry.path);
-      if (adapter.linkMode === 'bridge') {
+      // Project files (shared, often committed) get the bridge whatever the client: no token in them.
+      if (adapter.linkMode === 'bridge' || c.relativeTo === 'project') {
         if (spec.kind !== 'spawn') throw new Error('expected a spawn entry');
         expect(isAbsolute(spec.command) && statSync(spec.command).isFile()).toBe(true);
         expect(spec.command).toBe(process.execPath);
