@@ -10,7 +10,7 @@ import type { IpcMainPort, WindowPort } from './ports.ts';
 import { trayView, type TrayState, type TrayView } from './tray-status.ts';
 import type { WindowFactory } from './window-factory.ts';
 
-/** What the shell needs from the daemon it runs in-process (main/daemon.ts provides it). */
+/** What the shell needs from the daemon it runs in-process (main/switchboard.ts, startDesktopDaemon, provides it). */
 export interface InProcessDaemon {
   readonly dispatcher: CallDispatcher;
   readonly events: { subscribe(listener: (event: ApiEvent) => void): () => void };

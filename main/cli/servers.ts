@@ -65,7 +65,7 @@ export function registerServerCommands(program: Command, context: CliContext & A
     });
 
   server.command('tools <id>')
-    .description("List a server's tools as a client sees them (through policy; audited as switchboard-cli)")
+    .description("List a server's tools as a client sees them (through policy, as the client switchboard-cli)")
     .option('--json', 'print JSON')
     .action(async (id: string, options: { json?: boolean }) => {
       const { tools } = await withApi(context, ({ api }) => api['servers.tools']({ id }));

@@ -72,9 +72,9 @@ export class RelayHub {
   }
 
   /**
-   * Decides admission once for the session (a respawn after a crash reuses the decision; a
-   * policy change is decided again by the policy interceptor at each call), then connects
-   * upstream and starts relaying. Throws if not admitted.
+   * Decides admission once for the session (again only to respawn its server after a crash; a
+   * policy change is decided by the policy interceptor at each call), then connects upstream
+   * and starts relaying. Throws if not admitted.
    */
   async open(options: OpenSessionOptions): Promise<RelaySession> {
     if (this.stopping !== undefined) throw new Error(`${this.stopping}; no new session can start: retry when the daemon is back`);
@@ -89,7 +89,16 @@ export class RelayHub {
     const relay = new RelaySession({
       session,
       downstream: options.downstream,
-      connectUpstream: () => this.upstreams.createUpstream(config),
+      // The first connection uses the decision just made; a respawn after a crash decides again,
+      // so a server the policy stopped admitting is not started again for an open session.
+      connectUpstream: (() => {
+        let admitted: ServerConfig | undefined = config;
+        return async () => {
+          const server = admitted ?? await this.upstreams.admitSession(options.serverId);
+          admitted = undefined;
+          return this.upstreams.createUpstream(server);
+        };
+      })(),
       interceptors: [...this.interceptors],
       requestTimeoutMs: config.requestTimeoutMs ?? this.defaultRequestTimeoutMs(),
       relateMessages: options.transport === 'http',
