@@ -30,7 +30,11 @@ interface Shown { content: NoticeContent; open: boolean; click(): void; action(i
 
 class FakeNotifications implements NotificationPresenter {
   readonly shown: Shown[] = [];
-  constructor(readonly supportsActions = true, readonly supported = true) {}
+  readonly supported = true;
+  readonly supportsActions: boolean;
+  constructor(supportsActions = true) {
+    this.supportsActions = supportsActions;
+  }
   show(content: NoticeContent, on: { click(): void; action(index: number): void }) {
     const entry: Shown = { content, open: true, click: on.click, action: on.action };
     this.shown.push(entry);
