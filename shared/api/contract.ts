@@ -9,6 +9,7 @@ import { clientsContract } from './clients.ts';
 import { policyContract } from './policy.ts';
 import { secretsContract } from './secrets.ts';
 import { serversContract } from './servers.ts';
+import { updatesContract } from './updates.ts';
 
 export { eventSchemas, EVENT_NAMES, parseApiEvent, isEventName } from './events.ts';
 export type { ApiEvent, EventName, EventPayload, EventListener, EventTransport, Unsubscribe } from './events.ts';
@@ -42,6 +43,7 @@ export const apiContract = {
   ...policyContract,
   ...approvalsContract,
   ...auditContract,
+  ...updatesContract,
 };
 
 export type ApiContract = typeof apiContract;
