@@ -34,6 +34,9 @@ import type { InventoryServer } from './forwarder/inventory.ts';
 import { PolicyStack } from './policy/policy-stack.ts';
 import { createStderrLogger, type Logger } from './relay/logger.ts';
 import { closeRemoteAuths } from './servers/upstream-factory.ts';
+import { StartAtLogin } from './autostart/start-at-login.ts';
+import type { UpdaterPort } from './updates/update-controller.ts';
+import { UpdateService } from './updates/update-service.ts';
 import { createSecretResolver } from './secrets/resolve-secrets.ts';
 import { KeyringSecretStore, type SecretStore } from './secrets/secret-store.ts';
 
@@ -54,6 +57,8 @@ export interface SwitchboardOptions {
   /** The built web UI, served at http://127.0.0.1:<port>/ (headless). */
   staticRoot?: string;
   loginItem?: LoginItemControl;
+  /** electron-updater's autoUpdater (packaged desktop app only). */
+  updater?: UpdaterPort;
   /** Default: the OS keychain. */
   secretStore?: SecretStore;
   /** Default: the OS path, or $SWITCHBOARD_MANAGED_POLICY. */
@@ -74,6 +79,8 @@ export class Switchboard {
   readonly events = new EventHub();
   readonly secrets: SecretStore;
   readonly clients: ClientService;
+  readonly updates: UpdateService;
+  readonly startAtLogin: StartAtLogin;
   private readonly options: SwitchboardOptions;
   private readonly logger: Logger;
   private disconnectEvents: (() => void) | undefined;
@@ -144,6 +151,24 @@ export class Switchboard {
       env: currentEnvironment(),
       admit: (server) => this.policy.admit(server),
     });
+    this.updates = new UpdateService({
+      currentVersion: APP_VERSION,
+      ...(options.updater ? { updater: options.updater } : {}),
+      inputs: () => ({ user: ref.daemon?.currentConfig?.settings.updates, policy: this.policy.service.engine().setting('updates') }),
+      log: (message) => this.logger.info(message),
+    });
+    this.startAtLogin = new StartAtLogin({
+      readSetting: () => ref.daemon?.currentConfig?.settings.startAtLogin ?? false,
+      writeSetting: async (enabled) => {
+        await configStore().update((config) => {
+          config.settings.startAtLogin = enabled;
+        });
+        ref.daemon!.reloadConfig();
+      },
+      policy: () => this.policy.service.engine().setting('startAtLogin'),
+      ...(options.loginItem ? { os: options.loginItem } : {}),
+      log: (message) => this.logger.info(message),
+    });
     this.daemon = new Daemon({
       dataDir: options.dataDir,
       logger: this.logger,
@@ -207,6 +232,7 @@ export class Switchboard {
     });
     // A new managed or org document may name another gateway, or change what the inventory says.
     const policyChanged = () => {
+      this.applyDesktopSettings();
       this.applyGateway();
       this.forwarder.inventoryChanged();
     };
@@ -217,6 +243,8 @@ export class Switchboard {
       this.policy.service.events.off('changed', policyChanged);
     };
     this.applyGateway();
+    this.updates.start();
+    void this.startAtLogin.apply();
     this.forwarder.start();
     this.pruneAudit();
     this.retentionTimer = setInterval(() => this.pruneAudit(), RETENTION_INTERVAL_MS);
@@ -226,6 +254,7 @@ export class Switchboard {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       clearInterval(this.retentionTimer);
+      this.updates.stop();
       this.disconnectEvents?.();
       this.stopAdmissionWatch?.();
       await this.daemon.stop();
@@ -242,8 +271,9 @@ export class Switchboard {
       version: APP_VERSION,
       dataDir: this.options.dataDir,
       mode: this.options.mode,
-      ...(this.options.loginItem ? { loginItem: this.options.loginItem } : {}),
+      ...(this.options.loginItem ? { loginItem: this.startAtLogin.control() } : {}),
       domainHandlers: [
+        this.updates.handlers(),
         // The UI's "try a tool" call obeys the same tool rules as a client's call.
         this.policy.guardTestCalls(daemon.serversHandlers),
         this.policy.handlers(),
@@ -286,7 +316,14 @@ export class Switchboard {
     this.daemon.reloadConfig();
   }
 
+  /** settings.updates and settings.startAtLogin, or the policy's say on them, may have changed. */
+  private applyDesktopSettings(): void {
+    this.updates.refresh();
+    void this.startAtLogin.apply();
+  }
+
   private configChanged(): void {
+    this.applyDesktopSettings();
     this.policy.userPolicyChanged();
     this.applyGateway();
     this.forwarder.inventoryChanged();
@@ -360,8 +397,8 @@ function describeServer(config: ServerConfig): Omit<InventoryServer, 'tools' | '
  * The daemon inside the Electron main process (main/app/start-daemon.ts loads this at run time):
  * the same Switchboard as `switchboard serve`, on the default data folder.
  */
-export async function startDesktopDaemon(options: { mode: 'desktop'; loginItem: LoginItemControl }) {
-  const switchboard = await Switchboard.start({ dataDir: resolveDataDir(undefined), mode: options.mode, loginItem: options.loginItem });
+export async function startDesktopDaemon(options: { mode: 'desktop'; loginItem: LoginItemControl; updater?: UpdaterPort }) {
+  const switchboard = await Switchboard.start({ dataDir: resolveDataDir(undefined), mode: options.mode, loginItem: options.loginItem, ...(options.updater ? { updater: options.updater } : {}) });
   return {
     dispatcher: switchboard.dispatcher,
     events: { subscribe: (listener: Parameters<EventHub['subscribe']>[0]) => switchboard.events.subscribe(listener) },

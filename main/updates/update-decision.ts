@@ -7,7 +7,7 @@
 // - a pin is the one version the app may run: equal to the running version, no checks; otherwise
 //   only that version is installed (a lower pin is a downgrade).
 import semver from 'semver';
-import type { UpdatePolicy } from '../../shared/policy.ts';
+import { UpdatePolicySchema } from '../../shared/policy.ts';
 
 export type UpdateChannel = 'latest' | 'beta' | 'alpha';
 export type DecisionSource = 'managed' | 'org' | 'user' | 'default';
@@ -17,7 +17,7 @@ export interface UpdateInputs {
   /** settings.updates from config.json. */
   readonly user?: { readonly feedUrl?: string | undefined; readonly channel?: UpdateChannel | undefined } | undefined;
   /** The effective policy setting `updates` (first of managed, org), with its source and lock. */
-  readonly policy?: { readonly value?: UpdatePolicy | undefined; readonly source: DecisionSource; readonly locked: boolean } | undefined;
+  readonly policy?: { readonly value?: unknown; readonly source: DecisionSource; readonly locked: boolean } | undefined;
 }
 
 export type UpdateDecision =
@@ -35,7 +35,8 @@ export type UpdateDecision =
   };
 
 export function decideUpdates(inputs: UpdateInputs): UpdateDecision {
-  const policy = inputs.policy?.value;
+  // Validated when the policy loaded; parsed again only to type it.
+  const policy = inputs.policy?.value === undefined ? undefined : UpdatePolicySchema.parse(inputs.policy.value);
   const policySource = inputs.policy?.source ?? 'default';
   const locked = inputs.policy?.locked ?? false;
   const user = locked ? undefined : inputs.user;

@@ -25,6 +25,8 @@ export const appContract = {
       /** API methods with a handler in this daemon; the UI shows "not available" for the rest. */
       methods: z.array(z.string()),
       startAtLogin: z.boolean().optional(),
+      /** The policy source that decides startAtLogin, when one does. */
+      startAtLoginLockedBy: z.string().optional(),
     }),
     'The app version, data folder, run mode and the API methods this daemon serves',
   ),

@@ -63,7 +63,7 @@ async function managedUpdates(policy: PolicyDocumentInput): Promise<UpdateInputs
   const managed = await loadManagedPolicy(file);
   expect(managed.state).toBe('active');
   const setting = new PolicyEngine({ managed }).setting('updates')!;
-  return { value: setting.value as never, source: setting.source, locked: setting.locked };
+  return { value: setting.value, source: setting.source, locked: setting.locked };
 }
 
 async function run(inputs: Omit<UpdateInputs, 'currentVersion'>, offered: string | null, current = '1.0.0') {
