@@ -3,6 +3,7 @@
 // (main.ts passes the real ones) so the whole flow runs in unit tests without Electron.
 import type { ApiEvent } from '../../shared/api/events.ts';
 import type { LoginItemControl } from '../api/index.ts';
+import type { UpdaterPort } from '../updates/update-controller.ts';
 import { ApprovalNotifier, type ApprovalNoticeSource, type NotificationPresenter } from './approval-notifier.ts';
 import { ApprovalQueue, type PopupHandle } from './approval-queue.ts';
 import { findDeepLink, parseDeepLink } from './deep-link.ts';
@@ -20,7 +21,10 @@ export interface InProcessDaemon {
 
 export interface StartDaemonOptions {
   readonly mode: 'desktop';
+  /** The OS login item; the daemon mirrors settings.startAtLogin to it. */
   readonly loginItem: LoginItemControl;
+  /** electron-updater's autoUpdater in the packaged app; the daemon decides when and what it may install. */
+  readonly updater?: UpdaterPort;
 }
 
 export interface AppPort {
@@ -48,6 +52,8 @@ export interface DesktopAppDeps {
   readonly prepareSession: () => void;
   /** OS notifications (Electron's Notification); none when absent. */
   readonly notifications?: NotificationPresenter;
+  /** The self-updater (packaged app only). */
+  readonly updater?: UpdaterPort;
   readonly argv: readonly string[];
   readonly log: (message: string) => void;
 }
@@ -109,7 +115,7 @@ export class DesktopApp {
     this.ipc.start();
     this.renderTray();
     try {
-      this.daemon = await this.deps.startDaemon({ mode: 'desktop', loginItem: this.loginItem() });
+      this.daemon = await this.deps.startDaemon({ mode: 'desktop', loginItem: this.loginItem(), ...(this.deps.updater ? { updater: this.deps.updater } : {}) });
       this.daemon.events.subscribe((event) => this.onDaemonEvent(event));
       this.trayState = { ...this.trayState, daemon: 'running' };
       void this.syncApprovals();
