@@ -9,6 +9,7 @@ import { registerClientCommands } from './cli/clients.ts';
 import { registerCoreCommands } from './cli/core.ts';
 import { registerPolicyCommands } from './cli/policy.ts';
 import { registerSecretCommands } from './cli/secrets.ts';
+import { registerServiceCommands } from './cli/service.ts';
 import { terminalText } from './cli/output.ts';
 
 export function buildProgram(context: CliContext): Command {
@@ -25,6 +26,7 @@ export function buildProgram(context: CliContext): Command {
   registerPolicyCommands(program, context);
   registerApprovalsCommands(program, context);
   registerAuditCommands(program, context);
+  registerServiceCommands(program, context);
   return program;
 }
 
