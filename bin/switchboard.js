@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The `switchboard` command. From a checkout, Node >= 24 runs the TypeScript sources directly
-// (type stripping); in the packaged app (no .ts files, run by Electron with ELECTRON_RUN_AS_NODE)
-// it runs the compiled dist/main/cli.js.
+// (type stripping); without .ts files it runs the compiled dist/main/cli.js. The packaged desktop
+// app does not use this file: its binary runs the CLI as `<app> --switchboard-cli …` (runAsNode
+// is off; see main/app/cli-mode.ts).
 import { existsSync } from 'node:fs';
 
 const [major] = process.versions.node.split('.').map(Number);

@@ -13,6 +13,7 @@ import { registerStatusCommand } from './cli/status.ts';
 import { registerTokenCommands } from './cli/tokens.ts';
 import { registerPolicyCommands } from './cli/policy.ts';
 import { registerSecretCommands } from './cli/secrets.ts';
+import { registerServiceCommands } from './cli/service.ts';
 import { terminalText } from './cli/output.ts';
 
 export function buildProgram(context: CliContext): Command {
@@ -32,6 +33,7 @@ export function buildProgram(context: CliContext): Command {
   registerPolicyCommands(program, context);
   registerApprovalsCommands(program, context);
   registerAuditCommands(program, context);
+  registerServiceCommands(program, context);
   return program;
 }
 

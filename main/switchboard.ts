@@ -17,6 +17,8 @@ import { createPolicyHandlers } from './api/policy.ts';
 import { createSecretsHandlers } from './api/secrets.ts';
 import { createServersHandlers } from './api/servers.ts';
 import { createTokensHandlers } from './api/tokens.ts';
+import { createAutostartHandlers } from './api/autostart.ts';
+import { StartAtLogin } from './autostart/start-at-login.ts';
 import { eventStreamRoute } from './api/sse.ts';
 import { AuditInterceptor } from './audit/audit-interceptor.ts';
 import { AuditOutbox } from './audit/audit-outbox.ts';
@@ -51,6 +53,8 @@ import { createSecretResolver } from './secrets/resolve-secrets.ts';
 import { KeyringSecretStore, useDataDirForKeychain, type SecretStore } from './secrets/secret-store.ts';
 import { closeRemoteAuths } from './servers/upstream-factory.ts';
 import { Supervisor } from './servers/supervisor.ts';
+import type { UpdaterPort } from './updates/update-controller.ts';
+import { UpdateService } from './updates/update-service.ts';
 
 export const APP_VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -94,6 +98,8 @@ export interface SwitchboardOptions {
   sessionRestart?: RestartPolicy;
   /** Where client config files are looked for (default: this user's). */
   clientEnvironment?: ClientEnvironment;
+  /** electron-updater's autoUpdater (packaged desktop app only). */
+  updater?: UpdaterPort;
 }
 
 export class Switchboard {
@@ -105,6 +111,8 @@ export class Switchboard {
   readonly forwarder: AuditForwarder;
   readonly secrets: SecretStore;
   readonly clients: ClientService;
+  readonly updates: UpdateService;
+  readonly startAtLogin: StartAtLogin;
   readonly events = new EventHub();
   readonly dispatcher: ApiDispatcher<ApiContract>;
   readonly endpoints: { socket: SocketEndpoint; http: HttpEndpoint } | undefined;
@@ -214,11 +222,32 @@ export class Switchboard {
       admit: this.policy.admit,
     });
 
+    this.updates = new UpdateService({
+      currentVersion: APP_VERSION,
+      ...(options.updater ? { updater: options.updater } : {}),
+      inputs: () => ({ user: config.config.settings.updates, policy: engine().setting('updates') }),
+      log: (message) => logger.info(message),
+    });
+    // settings.startAtLogin is the one source of truth; the OS login item follows it.
+    this.startAtLogin = new StartAtLogin({
+      readSetting: () => config.config.settings.startAtLogin ?? false,
+      writeSetting: async (enabled) => {
+        await config.update((draft) => {
+          draft.settings.startAtLogin = enabled;
+        });
+      },
+      policy: () => engine().setting('startAtLogin'),
+      ...(options.loginItem ? { os: options.loginItem } : {}),
+      log: (message) => logger.info(message),
+    });
+
     const authFailures = new AuthFailureLog(logger);
     const uiCalls = new InProcessClient(this.hub, { clientName: 'switchboard-ui', clientVersion: APP_VERSION, label: 'ui' });
     const cliCalls = new InProcessClient(this.hub, { clientName: 'switchboard-cli', clientVersion: APP_VERSION, label: 'cli' });
     const handlers: Handlers<ApiContract> = {
-      ...createAppHandlers({ version: APP_VERSION, dataDir: options.dataDir, mode: options.mode, ...(options.loginItem ? { loginItem: options.loginItem } : {}) }, () => Object.keys(handlers).sort()),
+      ...createAppHandlers({ version: APP_VERSION, dataDir: options.dataDir, mode: options.mode, ...(options.loginItem ? { loginItem: this.startAtLogin.control() } : {}) }, () => Object.keys(handlers).sort()),
+      ...this.updates.handlers(),
+      ...createAutostartHandlers(this.startAtLogin),
       ...createServersHandlers({
         config,
         supervisor: this.supervisor,
@@ -313,6 +342,8 @@ export class Switchboard {
     this.gateway.apply(this.forwarder);
     this.forwarder.start();
     this.audit.retention.start();
+    this.updates.start();
+    void this.startAtLogin.apply();
     this.logger.info('daemon started', { dataDir: this.options.dataDir, httpPort: info.httpPort, socket: info.socketPath, servers: initial.servers.length });
   }
 
@@ -321,6 +352,7 @@ export class Switchboard {
     this.stopping ??= (async () => {
       this.config.unwatch();
       this.audit.retention.stop();
+      this.updates.stop();
       for (const off of this.disconnect.splice(0)) off();
       // Fail closed, not silent: every call in flight is answered with why before any client
       // connection closes (a stream ended without an answer leaves a client waiting forever).
@@ -348,6 +380,7 @@ export class Switchboard {
     this.policy.userPolicyChanged();
     this.gateway.apply(this.forwarder);
     this.forwarder.inventoryChanged();
+    this.applyDesktopSettings();
   }
 
   /** A new engine (managed file, org document or user rules changed): admission is decided again. */
@@ -355,6 +388,14 @@ export class Switchboard {
     this.supervisor.reviewAdmission();
     this.gateway.apply(this.forwarder);
     this.forwarder.inventoryChanged();
+    this.applyDesktopSettings();
+  }
+
+  /** settings.updates and settings.startAtLogin, or the policy's say on them, may have changed. */
+  private applyDesktopSettings(): void {
+    if (!this.endpoints) return;
+    this.updates.refresh();
+    void this.startAtLogin.apply();
   }
 }
 
@@ -362,8 +403,8 @@ export class Switchboard {
  * The daemon inside the Electron main process (main/app/start-daemon.ts loads this at run time):
  * the same Switchboard as `switchboard serve`, on the default data folder.
  */
-export async function startDesktopDaemon(options: { mode: 'desktop'; loginItem: LoginItemControl }) {
-  const switchboard = await Switchboard.start({ dataDir: resolveDataDir(undefined), mode: options.mode, loginItem: options.loginItem });
+export async function startDesktopDaemon(options: { mode: 'desktop'; loginItem: LoginItemControl; updater?: UpdaterPort }) {
+  const switchboard = await Switchboard.start({ dataDir: resolveDataDir(undefined), mode: options.mode, loginItem: options.loginItem, ...(options.updater ? { updater: options.updater } : {}) });
   return {
     dispatcher: switchboard.dispatcher,
     events: { subscribe: (listener: Parameters<EventHub['subscribe']>[0]) => switchboard.events.subscribe(listener) },

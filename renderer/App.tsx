@@ -1,13 +1,17 @@
-// The shell of the UI: navigation, the daemon's identity (app.info), live-connection state and
-// the pending-approvals badge; the route picks the page. #/approval/<id> is the pop-up window.
+// The shell of the UI: navigation, the daemon's identity (app.info), live-connection state, the
+// pending-approvals badge and the banner of the oldest pending approval with its answers (every
+// page but Approvals, which lists them all); the route picks the page. #/approval/<id> is the
+// pop-up window.
 // Offline, the pages stay but are marked out of date; once the daemon refuses this page's token
 // (it restarted), no page is shown at all, only how to open the UI again.
 import { useEffect, useState } from 'react';
 import { api, hasToken, transportMode, type Connection } from './api/client.ts';
+import { ApprovalBanner } from './components/ApprovalBanner.tsx';
+import type { ApprovalAnswer, ApprovalView } from './components/ApprovalCard.tsx';
 import { ErrorBanner, Spinner, formatTime } from './components/common.tsx';
 import { useConnection } from './hooks/useConnection.ts';
-import { useEvent } from './hooks/useEvents.ts';
-import { useQuery } from './hooks/useQuery.ts';
+import { useEvent, useNow } from './hooks/useEvents.ts';
+import { useAction, useQuery } from './hooks/useQuery.ts';
 import { AppInfoContext, type AppInfoState } from './hooks/useServed.ts';
 import { notifyApproval } from './notifications.ts';
 import { ActivityPage } from './pages/ActivityPage.tsx';
@@ -28,17 +32,26 @@ const PAGES = [
   { path: '/settings', label: 'Settings' },
 ] as const;
 
-function usePendingCount(): number {
-  const [count, setCount] = useState(0);
+function usePendingApprovals(): { pending: ApprovalView[]; refresh: () => void } {
+  const [pending, setPending] = useState<ApprovalView[]>([]);
   const refresh = () => {
-    api['approvals.list']({}).then((r) => setCount(r.pending.length), () => {});
+    api['approvals.list']({}).then((r) => setPending(r.pending), () => {});
   };
   useEffect(refresh, []);
   useEvent(['approval.added', 'approval.resolved'], (data, name) => {
     if (name === 'approval.added' && transportMode === 'http') notifyApproval(data);
     refresh();
   });
-  return count;
+  return { pending, refresh };
+}
+
+function PendingApprovalBanner({ approvals }: { approvals: ReturnType<typeof usePendingApprovals> }) {
+  const now = useNow();
+  const answer = useAction(async (id: string, value: ApprovalAnswer) => {
+    await api['approvals.answer']({ id, answer: value });
+    approvals.refresh();
+  });
+  return <ApprovalBanner pending={approvals.pending} now={now} busy={answer.busy} error={answer.error} onAnswer={(id, value) => void answer.run(id, value)} />;
 }
 
 function LiveIndicator({ state }: { state: Connection['state'] }) {
@@ -79,7 +92,8 @@ export function App() {
   const route = useRoute();
   const connection = useConnection();
   const info = useQuery(() => api['app.info']({}), []);
-  const pending = usePendingCount();
+  const approvals = usePendingApprovals();
+  const pending = approvals.pending.length;
   const appInfo: AppInfoState | null = info.data
     ? { ...info.data, methods: new Set(info.data.methods) }
     : info.error
@@ -135,6 +149,7 @@ export function App() {
         </nav>
         <main className="content" id="main">
           {connection.state === 'offline' ? <OfflineBanner since={connection.since} /> : null}
+          {current !== '/approvals' && connection.state !== 'offline' ? <PendingApprovalBanner approvals={approvals} /> : null}
           <div className={connection.state === 'offline' ? 'page-body stale' : 'page-body'}>
             {info.loading && !info.data ? <Spinner label="Connecting to the daemon…" /> : null}
             {info.error && !info.notAvailable ? <ErrorBanner error={info.error} onRetry={info.reload} /> : null}

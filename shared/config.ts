@@ -2,7 +2,7 @@
 // a value such as { "secret": "github-token" } names an entry in the OS keychain.
 import { z } from 'zod';
 import { ClientLinkSchema } from './clients.ts';
-import { UserPolicySchema } from './policy.ts';
+import { UpdateChannelSchema, UpdateFeedUrlSchema, UserPolicySchema } from './policy.ts';
 
 export const SERVER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const ServerIdSchema = z.string().regex(SERVER_ID_PATTERN, 'server ids are 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
@@ -89,7 +89,13 @@ export const SettingsSchema = z.object({
     url: z.url(),
     credential: z.string().optional(),
   }).strict().optional(),
+  /** Start the app at login. The one source of truth for the UI, the CLI and the OS login item; a managed policy may set or lock it. */
   startAtLogin: z.boolean().default(false),
+  /** Desktop app self-update. No feedUrl: the app never checks. A managed policy may disable, pin or redirect it. */
+  updates: z.object({
+    feedUrl: UpdateFeedUrlSchema.optional(),
+    channel: UpdateChannelSchema.default('latest'),
+  }).strict().optional(),
   /** The user's own policy rules (the weakest source: it can add restrictions, never lift managed or org ones). */
   userPolicy: UserPolicySchema.optional(),
 }).strict();

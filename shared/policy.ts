@@ -150,10 +150,26 @@ export const OrgSettingsSchema = z.object({
   required: z.boolean().default(true).describe('When true and no valid org policy (fresh or cached) is available, every server is refused (fail closed)'),
 }).strict();
 
+export const UPDATE_CHANNELS = ['latest', 'beta', 'alpha'] as const;
+export const UpdateChannelSchema = z.enum(UPDATE_CHANNELS).describe('Release channel of the feed: latest (stable), beta or alpha');
+
+/** Update feeds are fetched over HTTPS only (the files they name are verified by their sha512 and, on Windows and macOS, the code signature). */
+export const UpdateFeedUrlSchema = z.url().refine((url) => new URL(url).protocol === 'https:', { message: 'the update feed must be an https:// URL' });
+
+export const UpdatePolicySchema = z.object({
+  enabled: z.boolean().optional().describe('false: the desktop app never checks for, downloads or installs updates'),
+  feedUrl: UpdateFeedUrlSchema.optional().describe('The update feed (an electron-builder "generic" folder with latest.yml); wins over the user\'s settings.updates.feedUrl'),
+  channel: UpdateChannelSchema.optional(),
+  pin: z.string().refine((version) => semver.valid(version) !== null, { message: 'not an exact version (e.g. "1.4.2")' }).optional()
+    .describe('The one version the app may run: an update to any other version is not installed; a pin below the running version installs that version (a downgrade) once the feed offers it; a pin equal to it stops update checks'),
+}).strict();
+export type UpdatePolicy = z.infer<typeof UpdatePolicySchema>;
+
 /** Settings a managed or org policy can lock so the UI shows them read-only and user values are ignored. */
 export const LockableSettingSchema = z.enum([
   'servers', 'tools', 'approvals.timeoutSeconds', 'approvals.remember', 'pinning.onChange',
   'audit.arguments', 'audit.redactPatterns', 'audit.retentionDays', 'audit.maxRows', 'gateway',
+  'updates', 'startAtLogin',
 ]);
 export type LockableSetting = z.infer<typeof LockableSettingSchema>;
 export const LOCKABLE_SETTINGS = LockableSettingSchema.options;
@@ -165,6 +181,8 @@ const policyBody = {
   pinning: PinningSettingsSchema.optional(),
   audit: AuditSettingsSchema.optional(),
   gateway: GatewaySettingsSchema.optional(),
+  updates: UpdatePolicySchema.optional().describe('Desktop app self-update: turn it off, pin a version, name the feed and channel'),
+  startAtLogin: z.boolean().optional().describe('Whether the app starts at login; wins over the user\'s settings.startAtLogin (lock it to keep users from changing it)'),
 };
 
 export const PolicyDocumentSchema = z.object({
@@ -183,8 +201,8 @@ export const PolicyDocumentSchema = z.object({
 export type PolicyDocument = z.infer<typeof PolicyDocumentSchema>;
 export type PolicyDocumentInput = z.input<typeof PolicyDocumentSchema>;
 
-/** The `userPolicy` section of the app settings: the same vocabulary minus org, locks and gateway. */
-export const UserPolicySchema = z.object({ ...policyBody }).omit({ gateway: true }).strict();
+/** The `userPolicy` section of the app settings: the same vocabulary minus org, locks, and the settings users set elsewhere in settings (gateway, updates, startAtLogin). */
+export const UserPolicySchema = z.object({ ...policyBody }).omit({ gateway: true, updates: true, startAtLogin: true }).strict();
 export type UserPolicy = z.infer<typeof UserPolicySchema>;
 export type UserPolicyInput = z.input<typeof UserPolicySchema>;
 

@@ -8,6 +8,8 @@ import type { appContract } from '../../shared/api/contract.ts';
 export interface LoginItemControl {
   get(): boolean;
   set(enabled: boolean): void | Promise<void>;
+  /** The policy source that decides it, when a policy does (the UI then shows it read-only). */
+  lockedBy?(): string | undefined;
 }
 
 export interface AppServices {
@@ -24,7 +26,7 @@ export function createAppHandlers(services: AppServices, servedMethods: () => st
       dataDir: services.dataDir,
       mode: services.mode,
       methods: servedMethods(),
-      ...(services.loginItem ? { startAtLogin: services.loginItem.get() } : {}),
+      ...(services.loginItem ? { startAtLogin: services.loginItem.get(), ...(services.loginItem.lockedBy?.() ? { startAtLoginLockedBy: services.loginItem.lockedBy()! } : {}) } : {}),
     }),
     'app.setStartAtLogin': async ({ enabled }) => {
       if (!services.loginItem) throw new ApiError({ code: 'unavailable', message: 'start at login is only available in the desktop app' });

@@ -7,6 +7,8 @@ export interface PendingApprovalRef {
 
 export interface PopupHandle {
   close(): void;
+  /** Brings the pop-up to the front. */
+  focus(): void;
   /** Called once when the window goes away (answered, or closed by the user). */
   onClosed(listener: () => void): void;
 }
@@ -35,12 +37,13 @@ export class ApprovalQueue {
     return this.queue.map((a) => a.id);
   }
 
+  /** Every approval still pending, including those whose pop-up the user closed without answering. */
   get pendingCount(): number {
-    return this.queue.length + (this.current ? 1 : 0);
+    return this.queue.length + (this.current ? 1 : 0) + this.dismissed.size;
   }
 
   add(approval: PendingApprovalRef): void {
-    if (this.current?.approval.id === approval.id || this.queue.some((a) => a.id === approval.id)) return;
+    if (this.current?.approval.id === approval.id || this.queue.some((a) => a.id === approval.id) || this.dismissed.has(approval.id)) return;
     this.queue.push(approval);
     this.showNext();
   }
@@ -58,18 +61,48 @@ export class ApprovalQueue {
     }
   }
 
+  /**
+   * Brings this approval's pop-up to the front (a notification was clicked): the one showing is
+   * focused; another one, waiting or dismissed, takes the place of the one showing, which goes
+   * back to the head of the queue.
+   */
+  focus(id: string): void {
+    if (this.current?.approval.id === id) {
+      this.current.popup.focus();
+      return;
+    }
+    const index = this.queue.findIndex((a) => a.id === id);
+    const approval = index >= 0 ? this.queue.splice(index, 1)[0]! : this.dismissed.has(id) ? { id } : undefined;
+    if (!approval) return;
+    this.dismissed.delete(id);
+    const previous = this.current;
+    this.current = null;
+    if (previous) {
+      this.queue.unshift(previous.approval);
+      previous.popup.close();
+    }
+    this.queue.unshift(approval);
+    this.showNext();
+    this.showingPopup()?.focus();
+  }
+
   /** Replaces the queue with what the broker says is pending (e.g. after the app starts). */
   sync(pending: readonly PendingApprovalRef[]): void {
     const ids = new Set(pending.map((a) => a.id));
-    for (const id of [...this.waiting, ...(this.current ? [this.current.approval.id] : [])]) if (!ids.has(id)) this.resolve(id);
+    for (const id of [...this.waiting, ...this.dismissed, ...(this.current ? [this.current.approval.id] : [])]) if (!ids.has(id)) this.resolve(id);
     for (const approval of pending) this.add(approval);
   }
 
   closeAll(): void {
     this.queue.length = 0;
+    this.dismissed.clear();
     const current = this.current;
     this.current = null;
     current?.popup.close();
+  }
+
+  private showingPopup(): PopupHandle | undefined {
+    return this.current?.popup;
   }
 
   private showNext(): void {

@@ -3,6 +3,8 @@
 // (main.ts passes the real ones) so the whole flow runs in unit tests without Electron.
 import type { ApiEvent } from '../../shared/api/events.ts';
 import type { LoginItemControl } from '../api/index.ts';
+import type { UpdaterPort } from '../updates/update-controller.ts';
+import { ApprovalNotifier, type ApprovalNoticeSource, type NotificationPresenter } from './approval-notifier.ts';
 import { ApprovalQueue, type PopupHandle } from './approval-queue.ts';
 import { findDeepLink, parseDeepLink } from './deep-link.ts';
 import { IpcBridge, type CallDispatcher } from './ipc.ts';
@@ -19,7 +21,10 @@ export interface InProcessDaemon {
 
 export interface StartDaemonOptions {
   readonly mode: 'desktop';
+  /** The OS login item; the daemon mirrors settings.startAtLogin to it. */
   readonly loginItem: LoginItemControl;
+  /** electron-updater's autoUpdater in the packaged app; the daemon decides when and what it may install. */
+  readonly updater?: UpdaterPort;
 }
 
 export interface AppPort {
@@ -32,6 +37,8 @@ export interface AppPort {
   setAsDefaultProtocolClient(protocol: string): boolean;
   getLoginItemSettings(): { openAtLogin: boolean };
   setLoginItemSettings(settings: { openAtLogin: boolean }): void;
+  /** The pending-approval count on the dock (macOS) or launcher (Linux Unity); false where unsupported. */
+  setBadgeCount?(count?: number): boolean;
 }
 
 export interface DesktopAppDeps {
@@ -43,6 +50,10 @@ export interface DesktopAppDeps {
   readonly renderTray: (view: TrayView, onSelect: (id: TrayView['menu'][number]['id']) => void) => void;
   /** Runs once the app is ready, before any window: protocol handler, session hardening. */
   readonly prepareSession: () => void;
+  /** OS notifications (Electron's Notification); none when absent. */
+  readonly notifications?: NotificationPresenter;
+  /** The self-updater (packaged app only). */
+  readonly updater?: UpdaterPort;
   readonly argv: readonly string[];
   readonly log: (message: string) => void;
 }
@@ -51,6 +62,7 @@ export class DesktopApp {
   private readonly deps: DesktopAppDeps;
   private readonly ipc: IpcBridge;
   private readonly approvals: ApprovalQueue;
+  private readonly notifier: ApprovalNotifier;
   private daemon: InProcessDaemon | null = null;
   private mainWindow: WindowPort | null = null;
   private quitting = false;
@@ -67,6 +79,12 @@ export class DesktopApp {
     this.deps = deps;
     this.ipc = new IpcBridge({ ipcMain: deps.ipcMain, dispatcher: this.dispatcher, log: deps.log });
     this.approvals = new ApprovalQueue({ openPopup: (approval) => this.openApprovalPopup(approval.id) });
+    this.notifier = new ApprovalNotifier({
+      presenter: deps.notifications ?? { supported: false, supportsActions: false, show: () => ({ close: () => {} }) },
+      answer: async (id, answer) => (await this.dispatcher.dispatch('approvals.answer', { id, answer }, { kind: 'ipc' })).ok,
+      focus: (id) => this.approvals.focus(id),
+      log: deps.log,
+    });
   }
 
   /** Returns false when another instance already runs (this one then quits). */
@@ -97,7 +115,7 @@ export class DesktopApp {
     this.ipc.start();
     this.renderTray();
     try {
-      this.daemon = await this.deps.startDaemon({ mode: 'desktop', loginItem: this.loginItem() });
+      this.daemon = await this.deps.startDaemon({ mode: 'desktop', loginItem: this.loginItem(), ...(this.deps.updater ? { updater: this.deps.updater } : {}) });
       this.daemon.events.subscribe((event) => this.onDaemonEvent(event));
       this.trayState = { ...this.trayState, daemon: 'running' };
       void this.syncApprovals();
@@ -115,14 +133,15 @@ export class DesktopApp {
 
   async stop(): Promise<void> {
     this.approvals.closeAll();
+    this.notifier.closeAll();
     this.ipc.stop();
     const daemon = this.daemon;
     this.daemon = null;
     await daemon?.stop();
   }
 
-  get pendingApprovalIds(): { showing: string | null; waiting: string[] } {
-    return { showing: this.approvals.showing, waiting: this.approvals.waiting };
+  get pendingApprovalIds(): { showing: string | null; waiting: string[]; notified: string[] } {
+    return { showing: this.approvals.showing, waiting: this.approvals.waiting, notified: this.notifier.showing };
   }
 
   get isQuitting(): boolean {
@@ -166,6 +185,11 @@ export class DesktopApp {
       close: () => {
         if (!window.isDestroyed()) window.close();
       },
+      focus: () => {
+        if (window.isDestroyed()) return;
+        window.show();
+        window.focus();
+      },
       onClosed: (listener) => {
         window.once('closed', listener);
       },
@@ -174,8 +198,13 @@ export class DesktopApp {
 
   private onDaemonEvent(event: ApiEvent): void {
     this.ipc.broadcast(event);
-    if (event.event === 'approval.added') this.approvals.add({ id: event.data.id });
-    else if (event.event === 'approval.resolved') this.approvals.resolve(event.data.id);
+    if (event.event === 'approval.added') {
+      this.approvals.add({ id: event.data.id });
+      this.notifier.added(event.data as ApprovalNoticeSource);
+    } else if (event.event === 'approval.resolved') {
+      this.approvals.resolve(event.data.id);
+      this.notifier.resolved(event.data.id);
+    }
     else if (event.event === 'server.state') this.serverStates.set(event.data.serverId, event.data.state);
     else return;
     this.renderTray();
@@ -187,7 +216,10 @@ export class DesktopApp {
     const raw = result.result as unknown;
     const list = Array.isArray(raw) ? raw : ((raw as { pending?: unknown; approvals?: unknown; items?: unknown } | null)?.pending ?? (raw as { approvals?: unknown })?.approvals ?? (raw as { items?: unknown })?.items);
     if (!Array.isArray(list)) return;
-    this.approvals.sync(list.filter((a): a is { id: string } => typeof a?.id === 'string' && (a.status === undefined || a.status === 'pending')).map((a) => ({ id: a.id })));
+    const pending = list.filter((a): a is ApprovalNoticeSource => typeof a?.id === 'string' && (a.status === undefined || a.status === 'pending'));
+    this.approvals.sync(pending.map((a) => ({ id: a.id })));
+    this.notifier.sync(pending.map((a) => a.id));
+    for (const approval of pending) this.notifier.added(approval);
     this.renderTray();
   }
 
@@ -205,6 +237,7 @@ export class DesktopApp {
       pendingApprovals: this.approvals.pendingCount,
       ...(states.length > 0 ? { serversTotal: states.length, serversReady: states.filter((s) => s === 'ready').length } : {}),
     };
+    this.deps.app.setBadgeCount?.(this.trayState.pendingApprovals);
     this.deps.renderTray(trayView(this.trayState), (id) => {
       if (id === 'open') this.showMainWindow();
       else if (id === 'approvals') this.showMainWindow('/approvals');

@@ -1,12 +1,13 @@
 // Validated IPC main. One invoke channel carries every API call; before anything is dispatched
-// the sender must be one of our windows' webContents AND its frame must be an app:// page.
-// A message from any other frame (an injected iframe, a page that navigated away, a destroyed
-// frame) is answered `forbidden` and never reaches the dispatcher.
+// the sender must be one of the windows the app created (WindowFactory → trust), the frame that
+// sent it must be that window's main frame (not an iframe, even one showing an app:// page), and
+// that frame must show an app:// page. A message from any other frame (an injected iframe, a page
+// that navigated away, a destroyed frame) is answered `forbidden` and never reaches the dispatcher.
 import type { ApiErrorBody, Caller } from '../../shared/api/define.ts';
 import type { ApiEvent } from '../../shared/api/events.ts';
 import type { DispatchResult } from '../api/dispatcher.ts';
 import { isAppUrl } from './app-origin.ts';
-import type { IpcMainInvokeEventPort, IpcMainPort, WebContentsPort } from './ports.ts';
+import type { FramePort, IpcMainInvokeEventPort, IpcMainPort, WebContentsPort } from './ports.ts';
 
 export const IPC_CALL_CHANNEL = 'switchboard:call';
 export const IPC_EVENT_CHANNEL = 'switchboard:event';
@@ -49,9 +50,10 @@ export class IpcBridge {
   /** Why a sender is refused, or null when it may call. */
   rejectionReason(event: IpcMainInvokeEventPort): string | null {
     if (!this.trusted.has(event.sender.id)) return `webContents ${event.sender.id} is not a Switchboard window`;
-    const url = event.senderFrame?.url;
-    if (!event.senderFrame) return 'the sending frame is gone';
-    if (!isAppUrl(url)) return `frame ${url || '(no url)'} is not an app page`;
+    const frame = event.senderFrame;
+    if (!frame) return 'the sending frame is gone';
+    if (!isMainFrame(frame, event.sender.mainFrame)) return `frame ${frame.url || '(no url)'} is not the window's main frame`;
+    if (!isAppUrl(frame.url)) return `frame ${frame.url || '(no url)'} is not an app page`;
     return null;
   }
 
@@ -75,4 +77,9 @@ export class IpcBridge {
       contents.send(IPC_EVENT_CHANNEL, event);
     }
   }
+}
+
+/** The same frame as the window's top-level one: same renderer process, same frame token, no parent. */
+function isMainFrame(frame: FramePort, mainFrame: FramePort): boolean {
+  return frame.parent === null && frame.processId === mainFrame.processId && frame.frameToken === mainFrame.frameToken;
 }

@@ -63,9 +63,17 @@ export interface PermissionSessionPort {
   setDevicePermissionHandler?(handler: () => boolean): void;
 }
 
+/** A frame (Electron's WebFrameMain): frameToken names one document's frame within its process. */
+export interface FramePort {
+  readonly url: string;
+  readonly processId: number;
+  readonly frameToken: string;
+  readonly parent: unknown;
+}
+
 export interface IpcMainInvokeEventPort {
-  readonly sender: { readonly id: number };
-  readonly senderFrame: { readonly url: string } | null;
+  readonly sender: { readonly id: number; readonly mainFrame: FramePort };
+  readonly senderFrame: FramePort | null;
 }
 
 export interface IpcMainPort {

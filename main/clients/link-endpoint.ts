@@ -7,6 +7,7 @@
 // across restarts, so it must name the port every restart listens on.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PACKAGED_CLI_FLAG } from '../../shared/packaged-cli.ts';
 
 export interface LinkEndpoint {
   bridgeCommand(serverId: string): { command: string; args: string[]; env?: Record<string, string> };
@@ -30,6 +31,8 @@ export interface DefaultLinkEndpointOptions {
   nodePath?: string;
   /** Absolute path of bin/switchboard.js (default: this checkout's). */
   binPath?: string;
+  /** The daemon runs in the packaged Electron app (default: when Electron runs this). */
+  packaged?: boolean;
 }
 
 export const REPO_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'switchboard.js');
@@ -42,6 +45,7 @@ export class LinkPortError extends Error {
 export function createLinkEndpoint(options: DefaultLinkEndpointOptions): LinkEndpoint {
   const nodePath = options.nodePath ?? process.execPath;
   const binPath = options.binPath ?? REPO_BIN;
+  const packaged = options.packaged ?? process.versions.electron !== undefined;
   const { httpPort, listeningPort } = options;
   const configFile = path.join(options.dataDir, 'config.json');
   const stableUrl = (serverId: string): string | undefined => (httpPort === 0 ? undefined : `http://127.0.0.1:${httpPort}/mcp/${encodeURIComponent(serverId)}`);
@@ -55,11 +59,11 @@ export function createLinkEndpoint(options: DefaultLinkEndpointOptions): LinkEnd
     }
   };
   return {
+    // In the packaged app the running binary is Electron, whose runAsNode fuse is off: it runs the
+    // CLI itself when told so by its first argument (main/app/cli-mode.ts).
     bridgeCommand: (serverId) => ({
       command: nodePath,
-      args: [binPath, 'bridge', serverId, '--data-dir', options.dataDir],
-      // In the packaged app the running binary is Electron: it must start as plain Node.
-      ...(process.versions.electron ? { env: { ELECTRON_RUN_AS_NODE: '1' } } : {}),
+      args: [packaged ? PACKAGED_CLI_FLAG : binPath, 'bridge', serverId, '--data-dir', options.dataDir],
     }),
     checkUrlLinks,
     url: (serverId) => {
@@ -69,7 +73,7 @@ export function createLinkEndpoint(options: DefaultLinkEndpointOptions): LinkEnd
     stableUrl,
     // Any port and any checkout: an entry linked by an earlier install still goes through the app.
     pointsHere: (entry) => /^http:\/\/(127\.0\.0\.1|localhost):\d+\/mcp\/[^/]+$/.test(entry.url ?? '')
-      || ((entry.args ?? []).some((a) => /switchboard(\.js|\.ts)?$/.test(a)) && (entry.args ?? []).includes('bridge')),
+      || ((entry.args ?? []).some((a) => /switchboard(\.js|\.ts)?$/.test(a) || a === PACKAGED_CLI_FLAG) && (entry.args ?? []).includes('bridge')),
   };
 }
 

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { ProxyErrorCode } from '../relay/interceptor.ts';
 import { LineReader, errorResponse, problemResponse, serialize } from '../base/ndjson.ts';
 import { readDaemonInfo, socketPathFor } from './daemon-file.ts';
+import { PACKAGED_CLI_FLAG } from '../../shared/packaged-cli.ts';
 import { handshakeLine } from './socket-endpoint.ts';
 
 export interface BridgeOptions {
@@ -65,7 +66,9 @@ async function startDaemonAndWait(options: BridgeOptions, socketPath: string): P
     const { mkdirSync } = await import('node:fs');
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     const fd = openSync(logFile, 'a', 0o600);
-    const child = spawn(process.execPath, [SWITCHBOARD_BIN, 'serve', '--data-dir', options.dataDir], {
+    // The packaged app binary is Electron with runAsNode off: it runs the CLI when told by its first argument.
+    const entry = process.versions.electron ? PACKAGED_CLI_FLAG : SWITCHBOARD_BIN;
+    const child = spawn(process.execPath, [entry, 'serve', '--data-dir', options.dataDir], {
       detached: true,
       stdio: ['ignore', fd, fd],
       windowsHide: true,

@@ -257,6 +257,8 @@ export class PolicyEngine {
     precedence('audit.retentionDays', (d) => d.audit?.retentionDays, undefined);
     precedence('audit.maxRows', (d) => d.audit?.maxRows, undefined);
     precedence('gateway', (d) => d.gateway, undefined);
+    precedence('updates', (d) => d.updates, undefined);
+    precedence('startAtLogin', (d) => d.startAtLogin, undefined);
 
     const remember = values((d) => d.approvals?.remember, 'approvals.remember');
     settings['approvals.remember'] = {

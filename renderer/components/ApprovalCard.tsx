@@ -30,6 +30,13 @@ const ANSWERS: Array<{ answer: ApprovalAnswer; label: string; className: string 
   { answer: 'always-allow', label: 'Always allow', className: '' },
 ];
 
+/** The answers this approval offers (deny always), in the order the buttons show them. */
+export function offeredAnswers(approval: ApprovalView): Array<{ answer: ApprovalAnswer; label: string; className: string }> {
+  const allowed = new Set(approval.choices ?? ANSWERS.map((a) => a.answer));
+  allowed.add('deny');
+  return ANSWERS.filter((a) => allowed.has(a.answer));
+}
+
 export function approvalDeadline(approval: ApprovalView): number | null {
   if (approval.expiresAt === undefined) return null;
   const t = typeof approval.expiresAt === 'number' ? approval.expiresAt : Date.parse(approval.expiresAt);
@@ -49,8 +56,6 @@ export function ApprovalCard({ approval, now, busy, onAnswer, autoFocus }: {
   }, [autoFocus, approval.id]);
   const deadline = approvalDeadline(approval);
   const client = approval.client ? `${approval.client.name}${approval.client.version ? ` ${approval.client.version}` : ''}` : approval.clientLabel ?? 'unknown client';
-  const allowed = new Set(approval.choices ?? ANSWERS.map((a) => a.answer));
-  allowed.add('deny');
   return (
     <article className="card approval" aria-labelledby={`approval-${approval.id}-title`} data-approval-id={approval.id}>
       <header className="approval-head">
@@ -83,7 +88,7 @@ export function ApprovalCard({ approval, now, busy, onAnswer, autoFocus }: {
       <h4>Arguments</h4>
       <JsonView value={approval.arguments ?? {}} label="Arguments" />
       <div className="answer-row" role="group" aria-label="Answer">
-        {ANSWERS.filter((a) => allowed.has(a.answer)).map((a) => (
+        {offeredAnswers(approval).map((a) => (
           <button
             key={a.answer}
             type="button"

@@ -9,6 +9,8 @@ export interface AppInfoState {
   /** null when unknown (app.info failed): pages then try and handle not_found themselves. */
   readonly methods: ReadonlySet<string> | null;
   readonly startAtLogin?: boolean;
+  /** The policy source that decides startAtLogin, when one does. */
+  readonly startAtLoginLockedBy?: string;
 }
 
 export const AppInfoContext = createContext<AppInfoState | null>(null);

@@ -6,6 +6,59 @@ import { Badge, EmptyState, ErrorBanner, NotAvailable, PageHeader, Spinner, form
 import { useAction, useQuery } from '../hooks/useQuery.ts';
 import { useAppInfo, useServed } from '../hooks/useServed.ts';
 
+const UPDATE_STATE_LABEL: Record<string, string> = {
+  unavailable: 'Not updated by itself',
+  disabled: 'Off',
+  idle: 'On',
+  checking: 'Checking…',
+  'up-to-date': 'Up to date',
+  'not-allowed': 'Update not allowed',
+  downloading: 'Downloading…',
+  downloaded: 'Update ready',
+  error: 'Check failed',
+};
+
+/** The app's version and its self-update state: off and why, the feed, a pin, a ready update. */
+function UpdatesStatus() {
+  const served = useServed('updates.status');
+  const status = useQuery(() => api['updates.status']({}), []);
+  const check = useAction(async () => {
+    await api['updates.check']({});
+    status.reload();
+  });
+  const install = useAction(async () => {
+    await api['updates.install']({});
+  });
+  if (!served || status.notAvailable) return <NotAvailable what="Update status" />;
+  if (status.loading && !status.data) return <Spinner label="Loading update status…" />;
+  if (status.error) return <ErrorBanner error={status.error} onRetry={status.reload} />;
+  const s = status.data!;
+  const on = !['unavailable', 'disabled'].includes(s.state);
+  return (
+    <>
+      <dl className="facts" aria-label="Updates">
+        <dt>Version</dt><dd>{s.currentVersion}</dd>
+        <dt>Updates</dt>
+        <dd>
+          <Badge value={s.state === 'error' ? 'error' : s.state === 'not-allowed' ? 'pending' : on ? 'ok' : 'neutral'} label={UPDATE_STATE_LABEL[s.state] ?? s.state} />
+          {s.source && s.source !== 'user' && s.source !== 'default' ? <> <Badge value={s.source} /></> : null}
+          {s.reason ? <span className="muted"> {s.reason}</span> : null}
+        </dd>
+        {s.feedUrl ? <><dt>Feed</dt><dd><code>{s.feedUrl}</code> · {s.channel}</dd></> : null}
+        {s.pin ? <><dt>Pinned version</dt><dd>{s.pin}</dd></> : null}
+        {s.availableVersion ? <><dt>Offered</dt><dd>{s.availableVersion}</dd></> : null}
+        {s.checkedAt ? <><dt>Last check</dt><dd>{formatTime(s.checkedAt)}</dd></> : null}
+        {s.error ? <><dt>Error</dt><dd className="bad-text">{s.error}</dd></> : null}
+      </dl>
+      <div className="actions">
+        {on ? <button type="button" disabled={check.busy || s.state === 'checking'} onClick={() => void check.run()}>Check now</button> : null}
+        {s.state === 'downloaded' ? <button type="button" className="primary" disabled={install.busy} onClick={() => void install.run()}>Restart and install {s.availableVersion}</button> : null}
+      </div>
+      <ErrorBanner error={check.error ?? install.error} />
+    </>
+  );
+}
+
 function GatewayStatus() {
   const status = useQuery(() => forwarderStatus(), []);
   const [requeued, setRequeued] = useState<number | null>(null);
@@ -141,10 +194,17 @@ export function SettingsPage() {
         ) : <Spinner label="Loading…" />}
         {info?.mode === 'desktop' ? (
           <label className="inline">
-            <input type="checkbox" checked={startAtLogin ?? info.startAtLogin ?? false} disabled={login.busy} onChange={(e) => void login.run(e.target.checked)} /> Start MCP Switchboard when I log in
+            <input type="checkbox" checked={startAtLogin ?? info.startAtLogin ?? false} disabled={login.busy || info.startAtLoginLockedBy !== undefined} onChange={(e) => void login.run(e.target.checked)} /> Start MCP Switchboard when I log in
+            {info.startAtLoginLockedBy ? <span className="muted"> (set by {info.startAtLoginLockedBy} policy)</span> : null}
           </label>
+        ) : info ? (
+          <p className="muted small">Start the daemon at login: <code>switchboard service install</code> (a systemd user unit on Linux), or <code>switchboard service start-at-login on</code> for the desktop app.</p>
         ) : null}
         <ErrorBanner error={login.error} />
+      </section>
+      <section className="card" aria-labelledby="updates-title">
+        <h2 id="updates-title">Updates</h2>
+        <UpdatesStatus />
       </section>
       <section className="card" aria-labelledby="gateway-title">
         <h2 id="gateway-title">Enterprise gateway</h2>

@@ -10,6 +10,8 @@ import { policyContract } from './policy.ts';
 import { secretsContract } from './secrets.ts';
 import { serversContract } from './servers.ts';
 import { tokensContract } from './tokens.ts';
+import { updatesContract } from './updates.ts';
+import { autostartContract } from './autostart.ts';
 
 export { eventSchemas, EVENT_NAMES, parseApiEvent, isEventName } from './events.ts';
 export type { ApiEvent, EventName, EventPayload, EventListener, EventTransport, Unsubscribe } from './events.ts';
@@ -25,6 +27,8 @@ export const appContract = {
       /** API methods with a handler in this daemon; the UI shows "not available" for the rest. */
       methods: z.array(z.string()),
       startAtLogin: z.boolean().optional(),
+      /** The policy source that decides startAtLogin, when one does. */
+      startAtLoginLockedBy: z.string().optional(),
     }),
     'The app version, data folder, run mode and the API methods this daemon serves',
   ),
@@ -44,6 +48,8 @@ export const apiContract = {
   ...approvalsContract,
   ...auditContract,
   ...tokensContract,
+  ...updatesContract,
+  ...autostartContract,
 };
 
 export type ApiContract = typeof apiContract;

@@ -5,8 +5,8 @@
 // land in test-results/screenshots/ for review (emptied first, so a stale one never stands in
 // for a step that failed). The last block restarts a daemon under an open page, as a user who
 // restarts `switchboard serve --ui` would.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,9 +17,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type TestBrowser } from '../support/browser.ts';
 import { EVERYTHING_SERVER, REPO_ROOT, startTestDaemon, type TestDaemon } from '../support/daemon.ts';
+import { RENDERER, ensureRendererBuilt } from '../support/renderer-build.ts';
 import { OrgServer, generateOrgKey } from '../support/org-server.ts';
 
-const RENDERER = join(REPO_ROOT, 'dist', 'renderer');
 const SHOTS = join(REPO_ROOT, 'test-results', 'screenshots');
 
 let daemon: TestDaemon;
@@ -33,27 +33,6 @@ const shots: string[] = [];
 /** Everything the main page logged as an error, and every request it made for /favicon.ico. */
 const consoleErrors: string[] = [];
 const faviconRequests: string[] = [];
-
-/** Newest modification time of the files the UI is built from. */
-function newestSource(): number {
-  let newest = 0;
-  const visit = (entry: string): void => {
-    const info = statSync(entry, { throwIfNoEntry: false });
-    if (!info) return;
-    if (info.isDirectory()) for (const name of readdirSync(entry)) visit(join(entry, name));
-    else newest = Math.max(newest, info.mtimeMs);
-  };
-  for (const source of ['renderer', 'shared', 'preload/api.d.ts', 'vite.config.ts', 'package.json']) visit(join(REPO_ROOT, source));
-  return newest;
-}
-
-/** Builds the UI when it is missing or older than its sources, so the test never drives a stale build. */
-function ensureRendererBuilt(): void {
-  const built = statSync(join(RENDERER, 'index.html'), { throwIfNoEntry: false });
-  if (built && built.mtimeMs >= newestSource()) return;
-  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], { cwd: REPO_ROOT, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error('vite build failed');
-}
 
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { ApprovalQueue, type PopupHandle } from '../../../main/app/approval-queue.ts';
 
 function setup() {
-  const popups: Array<{ id: string; open: boolean; closeByUser: () => void }> = [];
+  const popups: Array<{ id: string; open: boolean; focused: number; closeByUser: () => void }> = [];
   const queue = new ApprovalQueue({
     openPopup: (approval): PopupHandle => {
       const listeners: Array<() => void> = [];
-      const entry = { id: approval.id, open: true, closeByUser: () => { entry.open = false; listeners.forEach((l) => l()); } };
+      const entry = { id: approval.id, open: true, focused: 0, closeByUser: () => { entry.open = false; listeners.forEach((l) => l()); } };
       popups.push(entry);
-      return { close: () => { if (entry.open) entry.closeByUser(); }, onClosed: (l) => { listeners.push(l); } };
+      return { close: () => { if (entry.open) entry.closeByUser(); }, focus: () => { entry.focused++; }, onClosed: (l) => { listeners.push(l); } };
     },
   });
   const open = () => popups.filter((p) => p.open).map((p) => p.id);
@@ -72,5 +72,38 @@ describe('ApprovalQueue', () => {
     queue.sync([{ id: 'b' }, { id: 'c' }]);
     expect(open()).toEqual(['b']);
     expect(queue.waiting).toEqual(['c']);
+  });
+
+  it('counts every pending approval, also one whose pop-up the user closed, until it is resolved', () => {
+    const { queue, popups } = setup();
+    queue.add({ id: 'a' });
+    queue.add({ id: 'b' });
+    popups[0]!.closeByUser();
+    expect(queue.pendingCount).toBe(2);
+    queue.add({ id: 'a' });
+    expect(queue.pendingCount).toBe(2);
+    queue.resolve('a');
+    expect(queue.pendingCount).toBe(1);
+    popups[1]!.closeByUser();
+    queue.sync([]);
+    expect(queue.pendingCount).toBe(0);
+  });
+
+  it('focus() brings the showing pop-up to the front, or shows a waiting or dismissed one in its place', () => {
+    const { queue, popups, open } = setup();
+    queue.add({ id: 'a' });
+    queue.add({ id: 'b' });
+    queue.add({ id: 'c' });
+    queue.focus('a');
+    expect(popups[0]!.focused).toBe(1);
+    queue.focus('c');
+    expect(open()).toEqual(['c']);
+    expect(popups.at(-1)!.focused).toBe(1);
+    expect(queue.waiting).toEqual(['a', 'b']);
+    popups.at(-1)!.closeByUser();
+    expect(open()).toEqual(['a']);
+    queue.focus('c');
+    expect(open()).toEqual(['c']);
+    expect(queue.pendingCount).toBe(3);
   });
 });

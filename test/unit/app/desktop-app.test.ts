@@ -103,7 +103,7 @@ describe('DesktopApp', () => {
     await desktop.start();
     await flush();
     expect(routes()).toEqual(['/servers', '/approval/p1']);
-    expect(desktop.pendingApprovalIds).toEqual({ showing: 'p1', waiting: ['p2'] });
+    expect(desktop.pendingApprovalIds).toEqual({ showing: 'p1', waiting: ['p2'], notified: [] });
   });
 
   it('routes a deep link from a second instance to the confirmation on the Servers page, adding nothing', async () => {

@@ -1,11 +1,13 @@
 // Small stand-ins for Electron's BrowserWindow/webContents/ipcMain (Electron cannot run here).
 // They record what the shell asked of them and let a test fire the events Electron would.
-import type { IpcMainInvokeEventPort, IpcMainPort, NavigationEvent, WindowOpenResponse, WindowOptions, WindowPort, WebContentsPort } from '../../../main/app/ports.ts';
+import type { FramePort, IpcMainInvokeEventPort, IpcMainPort, NavigationEvent, WindowOpenResponse, WindowOptions, WindowPort, WebContentsPort } from '../../../main/app/ports.ts';
 
 let nextId = 1;
 
 export class FakeWebContents implements WebContentsPort {
   readonly id = nextId++;
+  /** The window's top-level frame, as webContents.mainFrame. */
+  readonly mainFrame: FramePort = { url: '', processId: 100 + this.id, frameToken: `main-${this.id}`, parent: null };
   readonly listeners = new Map<string, Array<(event: NavigationEvent, url: string) => void>>();
   openHandler: ((details: { url: string }) => WindowOpenResponse) | null = null;
   readonly sent: Array<{ channel: string; args: unknown[] }> = [];
@@ -84,10 +86,14 @@ export class FakeIpcMain implements IpcMainPort {
   removeHandler(channel: string): void {
     this.handlers.delete(channel);
   }
-  /** What Electron does for ipcRenderer.invoke(channel, ...args) from `sender` in `frameUrl`. */
-  invoke(channel: string, sender: { id: number }, frameUrl: string | null, ...args: unknown[]): Promise<unknown> {
+  /** What Electron does for ipcRenderer.invoke(channel, ...args) from the main frame of `sender`, showing `frameUrl`. */
+  invoke(channel: string, sender: FakeWebContents, frameUrl: string | null, ...args: unknown[]): Promise<unknown> {
+    return this.invokeFromFrame(channel, sender, frameUrl === null ? null : { ...sender.mainFrame, url: frameUrl }, ...args);
+  }
+  /** The same from any frame of `sender` (an iframe: another token, a parent). */
+  invokeFromFrame(channel: string, sender: FakeWebContents, frame: FramePort | null, ...args: unknown[]): Promise<unknown> {
     const handler = this.handlers.get(channel);
     if (!handler) return Promise.reject(new Error(`No handler registered for '${channel}'`));
-    return handler({ sender, senderFrame: frameUrl === null ? null : { url: frameUrl } }, ...args);
+    return handler({ sender, senderFrame: frame }, ...args);
   }
 }

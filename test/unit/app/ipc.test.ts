@@ -38,6 +38,22 @@ describe('IpcBridge sender validation', () => {
     expect(dispatched).toEqual([]);
   });
 
+  it('rejects an iframe of our window even when it shows an app page', async () => {
+    const { ipcMain, bridge, dispatched } = setup();
+    const ours = new FakeWebContents();
+    bridge.trust(ours);
+    const main = ours.mainFrame;
+    const child = { url: APP_PAGE, processId: main.processId, frameToken: 'child-1', parent: main };
+    // An out-of-process iframe, and one that claims the main frame's token but has a parent.
+    const remote = { url: APP_PAGE, processId: main.processId + 1, frameToken: main.frameToken, parent: null };
+    const nested = { ...main, url: APP_PAGE, parent: main };
+    for (const frame of [child, remote, nested]) {
+      expect(await ipcMain.invokeFromFrame(IPC_CALL_CHANNEL, ours, frame, 'approvals.answer', { id: 'a', answer: 'always' })).toMatchObject({ ok: false, error: { code: 'forbidden', message: /not the window's main frame/ } });
+    }
+    expect(dispatched).toEqual([]);
+    expect(await ipcMain.invokeFromFrame(IPC_CALL_CHANNEL, ours, { ...main, url: APP_PAGE }, 'servers.list', {})).toMatchObject({ ok: true });
+  });
+
   it('rejects a sender whose frame is gone', async () => {
     const { ipcMain, bridge, dispatched } = setup();
     const ours = new FakeWebContents();
@@ -46,7 +62,7 @@ describe('IpcBridge sender validation', () => {
     expect(dispatched).toEqual([]);
   });
 
-  it('rejects a webContents that is not one of our windows, even on an app URL', async () => {
+  it('rejects the main frame of a webContents that is not one of our windows, even on an app URL', async () => {
     const { ipcMain, dispatched } = setup();
     const stranger = new FakeWebContents();
     expect(await ipcMain.invoke(IPC_CALL_CHANNEL, stranger, APP_PAGE, 'servers.list', {})).toMatchObject({ ok: false, error: { code: 'forbidden', message: /not a Switchboard window/ } });
