@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, LineReader, problemResponse, serialize, writeCoalesced } from '../relay/ndjson.ts';
 import type { UpstreamFailure, UpstreamTransport } from '../relay/upstream-transport.ts';
+import type { WrapLaunch } from '../sandbox/sandbox-launch.ts';
 
 export type ResolveSecret = (name: string) => Promise<string>;
 
@@ -22,6 +23,8 @@ export interface ChildProcessTransportOptions {
   stderrLines?: number;
   /** How long SIGTERM gets before SIGKILL. */
   killGraceMs?: number;
+  /** Runs the server in its sandbox (main/sandbox/): the launch it returns replaces command, args and the whole environment. */
+  sandbox?: WrapLaunch;
 }
 
 export interface ExitInfo {
@@ -69,9 +72,12 @@ export class ChildProcessTransport implements UpstreamTransport {
   start(): Promise<void> {
     if (this.child) throw new Error('ChildProcessTransport already started');
     return new Promise((resolve, reject) => {
-      const child = spawn(this.options.command, this.options.args, {
-        cwd: this.options.cwd,
-        env: { ...process.env, ...this.options.env },
+      const { command, args, cwd, env } = this.options.sandbox
+        ? this.options.sandbox({ command: this.options.command, args: this.options.args, ...(this.options.cwd ? { cwd: this.options.cwd } : {}), env: this.options.env ?? {} })
+        : { command: this.options.command, args: this.options.args, cwd: this.options.cwd, env: { ...process.env, ...this.options.env } };
+      const child = spawn(command, args, {
+        cwd,
+        env,
         stdio: ['pipe', 'pipe', 'pipe'],
         detached: true,
         windowsHide: true,
