@@ -7,7 +7,10 @@ import {
   type EffectivePolicy, type EffectiveSetting, type LockableSetting, type PolicyAction, type PolicyDocument,
   type PolicySource, type RememberChoice, type SourceStatus, type UserPolicy,
 } from '../../shared/policy.ts';
+import type { SandboxSupport } from '../../shared/sandbox.ts';
 import type { Decision } from '../relay/interceptor.ts';
+import { sandboxSupport } from '../sandbox/availability.ts';
+import { admitSandbox, compileSandboxRequirement, type CompiledSandboxRequirement } from './sandbox-rules.ts';
 import { identifyServer } from './server-identity.ts';
 import { compileServerMatcher, type CompiledServerMatcher } from './server-rules.ts';
 import { compileToolRule, effectiveAnnotations, type CompiledToolRule, type TargetKind, type ToolAnnotations } from './tool-rules.ts';
@@ -66,9 +69,12 @@ export class PolicyEngine {
   private readonly serverAllow: Array<{ source: PolicySource; rules: CompiledServerMatcher[] }>;
   private readonly memo = new Map<string, CompiledToolRule[]>();
   private readonly settings: Record<string, EffectiveSetting>;
+  private readonly sandboxRequirements: CompiledSandboxRequirement[];
+  private readonly sandboxSupport: () => SandboxSupport;
 
-  constructor(inputs: PolicyInputs) {
+  constructor(inputs: PolicyInputs, options: { sandboxSupport?: () => SandboxSupport } = {}) {
     this.inputs = inputs;
+    this.sandboxSupport = options.sandboxSupport ?? sandboxSupport;
     this.failClosed = failClosedReason(inputs);
     const docs: SourceDoc[] = [];
     if (inputs.managed.state === 'active') docs.push({ source: 'managed', doc: inputs.managed.policy });
@@ -86,6 +92,7 @@ export class PolicyEngine {
     this.serverAllow = serverDocs.filter((d) => d.doc.servers?.allow !== undefined)
       .map(({ source, doc }) => ({ source, rules: doc.servers!.allow!.map(compileServerMatcher) }));
     this.settings = this.resolveSettings();
+    this.sandboxRequirements = docs.flatMap(({ source, doc }) => (doc.sandbox?.require ?? []).map((req) => compileSandboxRequirement(req, source)));
   }
 
   admitServer(server: ServerConfig): Admission {
@@ -101,7 +108,7 @@ export class PolicyEngine {
         return { ok: false, rule: 'servers.allow', source, reason: `server "${server.id}" is not on the ${source} allowlist (servers.allow)` };
       }
     }
-    return { ok: true };
+    return admitSandbox(server, identity, this.sandboxRequirements, this.sandboxSupport);
   }
 
   evaluate(target: EvaluationTarget): PolicyDecision {
@@ -160,6 +167,7 @@ export class PolicyEngine {
       tools: this.toolRules.map((r) => ({ source: r.source, name: r.name, rule: r.rule })),
       settings: this.settings,
       locks: [...this.locks].map(([setting, source]) => ({ setting, source })),
+      sandbox: this.sandboxRequirements.map((r) => ({ source: r.source, name: r.name, requirement: r.requirement })),
     };
   }
 
