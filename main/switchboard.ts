@@ -33,6 +33,7 @@ import { AuditForwarder, type ForwarderConfig } from './forwarder/audit-forwarde
 import type { InventoryServer } from './forwarder/inventory.ts';
 import { PolicyStack } from './policy/policy-stack.ts';
 import { createStderrLogger, type Logger } from './relay/logger.ts';
+import { sandboxState } from './sandbox/sandbox-state.ts';
 import { closeRemoteAuths } from './servers/upstream-factory.ts';
 import { createSecretResolver } from './secrets/resolve-secrets.ts';
 import { KeyringSecretStore, type SecretStore } from './secrets/secret-store.ts';
@@ -109,7 +110,7 @@ export class Switchboard {
       outbox,
       queries: new AuditQueries(store.db, settled),
       retention: new AuditRetention(store.db, outbox),
-      interceptor: new AuditInterceptor({ store, identity, captureMode: () => this.captureMode(), redactPatterns: () => this.redactPatterns() }),
+      interceptor: new AuditInterceptor({ store, identity, captureMode: () => this.captureMode(), redactPatterns: () => this.redactPatterns(), sandboxState: (id) => sandboxState(ref.daemon?.supervisor.config(id)) }),
     };
     this.forwarder = new AuditForwarder({
       outbox,
@@ -322,7 +323,7 @@ export class Switchboard {
       if (!config) continue;
       let tools: InventoryServer['tools'] = null;
       if (status.state === 'ready') tools = await supervisor.tools(status.id).catch(() => null);
-      servers.push({ ...describeServer(config), tools, policyStatus: this.policyStatus(config) });
+      servers.push({ ...describeServer(config), tools, policyStatus: this.policyStatus(config), sandbox: sandboxState(config) });
     }
     return servers;
   }

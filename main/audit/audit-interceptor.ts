@@ -25,6 +25,8 @@ export interface AuditInterceptorDeps {
   readonly redactPatterns?: () => readonly string[];
   readonly maxArgumentChars?: number;
   readonly now?: () => number;
+  /** How the server runs ("bwrap network=none", "not sandboxed", "remote"), recorded with each call. */
+  readonly sandboxState?: (serverId: string) => string | null;
 }
 
 const ERROR_TYPES: Record<number, string> = {
@@ -135,6 +137,7 @@ export class AuditInterceptor implements Interceptor {
       captureMode: capture.mode,
       osUser: this.deps.identity.osUser,
       deviceId: this.deps.identity.deviceId,
+      sandbox: this.deps.sandboxState?.(session.serverId) ?? null,
     };
   }
 
@@ -193,7 +196,7 @@ export class AuditInterceptor implements Interceptor {
   }
 
   private notify(row: AuditEntry & AuditCompletion): void {
-    const record: AuditRecord = { ...row, delivery: 'pending' };
+    const record: AuditRecord = { ...row, sandbox: row.sandbox ?? null, delivery: 'pending' };
     for (const listener of this.listeners) {
       try {
         listener(record);

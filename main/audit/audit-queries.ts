@@ -47,6 +47,8 @@ export interface AuditRow {
   bytes_out: number | null;
   os_user: string | null;
   device_id: string | null;
+  /** Null for rows written before migration 4. */
+  sandbox?: string | null;
   delivery: number;
 }
 
@@ -79,6 +81,7 @@ export function rowToRecord(row: AuditRow): AuditRecord {
     bytesOut: row.bytes_out,
     osUser: row.os_user,
     deviceId: row.device_id,
+    sandbox: row.sandbox ?? null,
     delivery: DELIVERY_NAMES[row.delivery] ?? 'pending',
   };
 }

@@ -168,6 +168,12 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   CREATE INDEX audit_decision ON audit_records(decision) WHERE decision <> 'allow';
   CREATE INDEX audit_server_outcome ON audit_records(server_id, outcome) WHERE outcome <> 'ok';
   `,
+  // 4: how the server ran for the session ("bwrap network=none", "not sandboxed", "remote"; see
+  // main/sandbox/sandbox-state.ts), written once per session and joined into every record.
+  `
+  ALTER TABLE audit_sessions ADD COLUMN sandbox TEXT;
+  ALTER TABLE audit_records ADD COLUMN sandbox TEXT;
+  `,
 ];
 
 export const AUDIT_SCHEMA_VERSION = MIGRATIONS.length;
