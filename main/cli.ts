@@ -8,6 +8,7 @@ import { registerAuditCommands } from './cli/audit.ts';
 import { registerClientCommands } from './cli/clients.ts';
 import { registerCoreCommands } from './cli/core.ts';
 import { registerPolicyCommands } from './cli/policy.ts';
+import { registerSandboxCommands } from './cli/sandbox.ts';
 import { registerSecretCommands } from './cli/secrets.ts';
 import { terminalText } from './cli/output.ts';
 
@@ -19,6 +20,7 @@ export function buildProgram(context: CliContext): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => context.stdout.write(terminalText(s)), writeErr: (s) => context.stderr.write(terminalText(s)) });
   registerCoreCommands(program, context);
+  registerSandboxCommands(program, context);
   registerBridgeCommands(program, context);
   registerClientCommands(program, context);
   registerSecretCommands(program, context);

@@ -14,6 +14,7 @@ import { createAuditHandlers } from './api/audit.ts';
 import { createClientsHandlers } from './api/clients.ts';
 import { connectEventSources, EventHub } from './api/events.ts';
 import { createApiHandlers, type LoginItemControl } from './api/index.ts';
+import { createSandboxHandlers } from './api/sandbox.ts';
 import { createSecretsHandlers } from './api/secrets.ts';
 import { eventStreamRoute } from './api/sse.ts';
 import { AuditInterceptor } from './audit/audit-interceptor.ts';
@@ -33,6 +34,7 @@ import { AuditForwarder, type ForwarderConfig } from './forwarder/audit-forwarde
 import type { InventoryServer } from './forwarder/inventory.ts';
 import { PolicyStack } from './policy/policy-stack.ts';
 import { createStderrLogger, type Logger } from './relay/logger.ts';
+import { sandboxSupport } from './sandbox/availability.ts';
 import { sandboxState } from './sandbox/sandbox-state.ts';
 import { closeRemoteAuths } from './servers/upstream-factory.ts';
 import { createSecretResolver } from './secrets/resolve-secrets.ts';
@@ -251,6 +253,7 @@ export class Switchboard {
         createAuditHandlers({ queries: this.audit.queries, forwarder: this.forwarder }),
         createSecretsHandlers({ secretStore: this.secrets }),
         createClientsHandlers({ clients: this.clients }),
+        createSandboxHandlers({ serverConfig: (id) => daemon.supervisor.config(id), updateConfig: (change) => daemon.config.update(change), reconcile: () => daemon.reloadConfig(), support: sandboxSupport }),
       ],
     }) as Partial<Handlers<ApiContract>> as Record<string, unknown>;
   }

@@ -17,6 +17,7 @@ import { createStderrLogger, silentLogger } from '../relay/logger.ts';
 import { Supervisor } from '../servers/supervisor.ts';
 import type { ResolveSecret } from '../servers/child-process-transport.ts';
 import type { CliContext } from './context.ts';
+import { sandboxStatusLines } from './sandbox.ts';
 import { STOP_DEADLINE_MS, stopWithDeadline } from './stop-deadline.ts';
 import { line, printer } from './output.ts';
 
@@ -340,5 +341,5 @@ function parsePort(value: string): number {
 
 function formatStatus(status: ServerStatus): string {
   const extra = status.reason ? ` — ${status.reason}` : '';
-  return line`  ${status.id}\t${status.state}${extra}`;
+  return line`  ${status.id}\t${status.state}${extra}` + sandboxStatusLines(status);
 }

@@ -114,7 +114,7 @@ export function hostLayout(): HostLayout {
  * Checks the profile's paths: a missing read-write path under the temp folder is created (the
  * server's scratch space); any other missing path is refused with a message.
  */
-export function checkedPaths(profile: SandboxProfile, host: Pick<SandboxHost, 'home' | 'tempRoot'>): { readOnly: string[]; readWrite: string[] } {
+export function checkedPaths(profile: Pick<SandboxProfile, 'readOnly' | 'readWrite'>, host: Pick<SandboxHost, 'home' | 'tempRoot'>): { readOnly: string[]; readWrite: string[] } {
   const resolve = (p: string) => path.resolve(expandHome(p, host.home));
   const readOnly = profile.readOnly.map(resolve);
   const readWrite = profile.readWrite.map(resolve);

@@ -6,6 +6,7 @@ import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../../shared/config.ts';
 import type { Logger } from '../relay/logger.ts';
 import type { UpstreamTransport } from '../relay/upstream-transport.ts';
+import { sandboxState } from '../sandbox/sandbox-state.ts';
 import { noSecretStore, type ResolveSecret } from './child-process-transport.ts';
 import { createUpstreamTransport } from './upstream-factory.ts';
 
@@ -25,6 +26,8 @@ export interface ServerStatus {
   restarts: number;
   pid?: number;
   serverInfo?: { name: string; version: string };
+  /** How it runs: "bwrap network=none", "not sandboxed", "remote" (main/sandbox/sandbox-state.ts). */
+  sandbox?: string;
 }
 
 export type AdmitResult = { ok: true } | { ok: false; reason: string };
@@ -399,6 +402,7 @@ export class Supervisor {
       restarts: managed.restarts,
       ...(managed.transport?.pid !== undefined ? { pid: managed.transport.pid } : {}),
       ...(managed.serverInfo ? { serverInfo: managed.serverInfo } : {}),
+      sandbox: sandboxState(managed.config),
     };
   }
 

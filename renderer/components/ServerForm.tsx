@@ -66,7 +66,9 @@ export function ServerForm({ initial, editing, busy, onSubmit, onCancel }: {
     event.preventDefault();
     const base = { id: id.trim(), enabled, ...(initial?.registryName ? { registryName: initial.registryName } : {}), ...(initial?.package ? { package: initial.package } : {}) };
     if (transport === 'stdio') {
-      onSubmit({ ...base, transport, command: command.trim(), args: args.split('\n').map((a) => a.trim()).filter(Boolean), env: fromRows(env), ...(cwd.trim() ? { cwd: cwd.trim() } : {}) });
+      // The sandbox profile is edited on its own tab; an edit here keeps it.
+      const sandbox = initial && 'sandbox' in initial && initial.sandbox ? { sandbox: initial.sandbox } : {};
+      onSubmit({ ...base, transport, command: command.trim(), args: args.split('\n').map((a) => a.trim()).filter(Boolean), env: fromRows(env), ...(cwd.trim() ? { cwd: cwd.trim() } : {}), ...sandbox });
     } else {
       onSubmit({ ...base, transport, url: url.trim(), headers: fromRows(headers) });
     }

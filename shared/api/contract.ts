@@ -8,7 +8,7 @@ import { auditContract } from './audit.ts';
 import { clientsContract } from './clients.ts';
 import { policyContract } from './policy.ts';
 import { secretsContract } from './secrets.ts';
-import { serversContract } from './servers.ts';
+import { serverSandboxContract, serversContract } from './servers.ts';
 
 export { eventSchemas, EVENT_NAMES, parseApiEvent, isEventName } from './events.ts';
 export type { ApiEvent, EventName, EventPayload, EventListener, EventTransport, Unsubscribe } from './events.ts';
@@ -37,6 +37,7 @@ export const appContract = {
 export const apiContract = {
   ...appContract,
   ...serversContract,
+  ...serverSandboxContract,
   ...clientsContract,
   ...secretsContract,
   ...policyContract,
