@@ -31,9 +31,8 @@ function ProfileEditor({ view, onSaved }: { view: ServerSandbox; onSaved: (next:
     }}>
       {!view.profile ? <p className="muted">No profile yet: the server runs unconfined. Below is the profile suggested from its command.</p> : null}
       <div className="grid-2">
-        <label htmlFor={`${uid}-enabled`}>
-          <input id={`${uid}-enabled`} type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
-          Run in the sandbox
+        <label htmlFor={`${uid}-enabled`} className="inline">
+          <input id={`${uid}-enabled`} type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> Run in the sandbox
         </label>
         <label htmlFor={`${uid}-network`}>
           Network
