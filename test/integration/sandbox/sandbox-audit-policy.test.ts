@@ -89,6 +89,7 @@ describe('policy requiring a sandbox', () => {
     const { status } = await daemon.servers['servers.get']({ id: 'echo-boxed' });
     expect(status.state).toBe('failed');
     expect(status.reason).toContain('sudo apt-get install bubblewrap');
+    expect(status.reason).toContain('managed policy: local-servers-sandboxed');
     // Refused at admission: no restart loop.
     expect(status.restarts).toBe(0);
   });

@@ -32,7 +32,7 @@ describe('sandbox admission', () => {
   it('required and unavailable: refused with the install hint (fail closed)', () => {
     const engine = new PolicyEngine({ managed: managed(everyStdio) }, { sandboxSupport: () => missing });
     const admission = engine.admitServer(stdio('boxed', {}));
-    expect(admission.ok).toBe(false);
+    expect(admission).toMatchObject({ ok: false, rule: 'all-local-sandboxed', source: 'managed' });
     if (!admission.ok) expect(admission.reason).toContain('sudo apt-get install bubblewrap');
   });
 
