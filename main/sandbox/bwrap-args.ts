@@ -23,7 +23,8 @@ export const ETC_ENTRIES = [
 export function bwrapArgs(plan: SandboxPlan, host: HostLayout): string[] {
   const args = ['--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts'];
   if (plan.network === 'none') args.push('--unshare-net');
-  args.push('--die-with-parent');
+  // Run as root, bwrap would otherwise keep the capabilities inside the sandbox.
+  args.push('--die-with-parent', '--cap-drop', 'ALL');
   args.push('--ro-bind', '/usr', '/usr');
   for (const [link, target] of Object.entries(host.symlinks).sort()) args.push('--symlink', target, link);
   for (const folder of [...host.folders].sort()) args.push('--ro-bind', folder, folder);

@@ -64,7 +64,7 @@ export function resolveCommand(command: string, pathVariable: string | undefined
  * …/node/bin/npx), of what it links to, and of the `node` on PATH (scripts start with
  * `#!/usr/bin/env node`). System folders are already bound and left out.
  */
-export function runtimePaths(resolvedCommand: string, pathVariable: string | undefined): string[] {
+export function runtimePaths(resolvedCommand: string, pathVariable: string | undefined, home?: string): string[] {
   const candidates = [resolvedCommand];
   try {
     candidates.push(realpathSync(resolvedCommand));
@@ -85,6 +85,12 @@ export function runtimePaths(resolvedCommand: string, pathVariable: string | und
     const dir = path.dirname(file);
     const prefix = path.basename(dir) === 'bin' ? path.dirname(dir) : dir;
     if (isSystemPath(prefix)) continue;
+    // ~/bin/node, ~/.local/bin/uvx: the prefix would be the home folder or ~/.local, which hold
+    // far more than the runtime. Only the program itself is bound then.
+    if (home && (isWithin(home, prefix) || prefix === path.join(home, '.local'))) {
+      prefixes.add(file);
+      continue;
+    }
     prefixes.add(prefix);
   }
   return [...prefixes];
@@ -149,12 +155,15 @@ export function sandboxWrapper(profile: SandboxProfile, host: SandboxHost): Wrap
   const paths = checkedPaths(profile, host);
   return (launch) => {
     const command = resolveCommand(launch.command, launch.env.PATH ?? host.pathVariable, launch.cwd);
+    // A cwd is bound read-only so the server starts in it, unless it is the home folder (or holds
+    // it): then the server starts in / and reaches only its profile's paths.
+    const cwd = launch.cwd ? path.resolve(launch.cwd) : undefined;
     const plan: SandboxPlan = {
       command,
       args: launch.args,
-      ...(launch.cwd ? { cwd: path.resolve(launch.cwd) } : {}),
+      ...(cwd && !isWithin(host.home, cwd) ? { cwd } : {}),
       network: profile.network,
-      runtime: runtimePaths(command, host.pathVariable).filter(isDirectory),
+      runtime: runtimePaths(command, host.pathVariable, host.home).filter(exists),
       readOnly: paths.readOnly,
       readWrite: paths.readWrite,
     };
@@ -167,9 +176,10 @@ export function sandboxWrapper(profile: SandboxProfile, host: SandboxHost): Wrap
   };
 }
 
-function isDirectory(p: string): boolean {
+function exists(p: string): boolean {
   try {
-    return statSync(p).isDirectory();
+    statSync(p);
+    return true;
   } catch {
     return false;
   }
