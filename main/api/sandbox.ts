@@ -5,7 +5,7 @@ import type { serverSandboxContract } from '../../shared/api/servers.ts';
 import type { Config, ServerConfig } from '../../shared/config.ts';
 import type { SandboxSupport } from '../../shared/sandbox.ts';
 import { checkedPaths, currentSandboxHost } from '../sandbox/sandbox-launch.ts';
-import { sandboxView } from '../sandbox/sandbox-view.ts';
+import { sandboxView, suggestFor } from '../sandbox/sandbox-view.ts';
 
 export interface SandboxHandlerDeps {
   readonly serverConfig: (id: string) => ServerConfig | undefined;
@@ -22,6 +22,13 @@ export function createSandboxHandlers(deps: SandboxHandlerDeps): Handlers<typeof
     return config;
   };
   return {
+    'servers.suggestSandbox': async ({ command, args, cwd }) => {
+      const { available, mechanism, message } = deps.support();
+      return {
+        profile: suggestFor({ id: 'new', enabled: true, transport: 'stdio', command, args, env: {}, ...(cwd ? { cwd } : {}) })!,
+        support: { available, mechanism, ...(message ? { message } : {}) },
+      };
+    },
     'servers.sandbox': async ({ id }) => sandboxView(server(id), deps.support()),
     'servers.setSandbox': async ({ id, sandbox }) => {
       if (server(id).transport !== 'stdio') {

@@ -159,9 +159,13 @@ export function ServersPage({ route }: { route: Route }) {
   const install = useMemo(() => readInstall(route), [route]);
   useEvent(['server.state', 'config.changed'], () => servers.reload());
 
-  const save = useAction(async (server: ServerConfig) => {
+  const save = useAction(async (server: ServerConfig, options: { sandbox: boolean }) => {
     if (mode.kind === 'edit') await api['servers.update']({ server });
-    else await api['servers.add']({ server });
+    else if (options.sandbox && server.transport === 'stdio') {
+      // Suggested before the add, so the server's first start is already inside the sandbox.
+      const { profile } = await api['servers.suggestSandbox']({ command: server.command, args: server.args, ...(server.cwd ? { cwd: server.cwd } : {}) });
+      await api['servers.add']({ server: { ...server, sandbox: profile } });
+    } else await api['servers.add']({ server });
     setMode({ kind: 'none' });
     setOpen(server.id);
     if (install) navigate('/servers');
@@ -204,7 +208,7 @@ export function ServersPage({ route }: { route: Route }) {
           editing={mode.kind === 'edit'}
           initial={mode.kind === 'edit' ? mode.config : mode.initial}
           busy={save.busy}
-          onSubmit={(server) => void save.run(server)}
+          onSubmit={(server, options) => void save.run(server, options)}
           onCancel={() => { setMode({ kind: 'none' }); save.clearError(); }}
         />
       ) : null}

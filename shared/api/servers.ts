@@ -108,4 +108,9 @@ export const serverSandboxContract = {
     ServerSandboxSchema,
     "Set (or with null remove) a stdio server's sandbox profile; the server restarts with it",
   ),
+  'servers.suggestSandbox': method(
+    z.object({ command: z.string().min(1), args: z.array(z.string()).default([]), cwd: z.string().optional() }),
+    z.object({ profile: SandboxProfileSchema, support: SandboxSupportSchema }),
+    'The sandbox profile suggested for a stdio command (package runner caches, its package, folder arguments), before it is added',
+  ),
 };

@@ -125,4 +125,19 @@ describe('the sandbox on the Servers page', () => {
     expect(configured('files-open')?.sandbox).toMatchObject({ network: 'all', readWrite: [allowed] });
     await page.screenshot({ path: join(SHOTS, '03-profile-edited.png'), fullPage: true });
   });
+
+  it('adding a server with "Run in the OS sandbox" stores the suggested profile before its first start', async () => {
+    await page.getByRole('button', { name: 'Add server' }).first().click();
+    const form = page.getByRole('form', { name: 'Add a server' });
+    await form.getByLabel('Server id', { exact: true }).fill('files-new');
+    await form.getByLabel('Command', { exact: true }).fill(process.execPath);
+    await form.getByLabel(/Arguments/).fill(`${FILESYSTEM_SERVER}\n${allowed}`);
+    await form.getByLabel(/Run in the OS sandbox/).check();
+    await page.screenshot({ path: join(SHOTS, '04-add-sandboxed.png'), fullPage: true });
+    await form.getByRole('button', { name: 'Add server' }).click();
+    await row('files-new').getByText('ready', { exact: true }).waitFor({ timeout: 30_000 });
+    expect(configured('files-new')?.sandbox).toEqual({ enabled: true, network: 'none', readOnly: [NODE_MODULES], readWrite: [allowed] });
+    const { status } = await daemon.api['servers.get']({ id: 'files-new' });
+    expect(status.sandbox).toBe('bwrap network=none');
+  });
 });
