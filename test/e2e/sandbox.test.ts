@@ -61,9 +61,12 @@ beforeAll(async () => {
   allowed = join(home, 'projects');
   mkdirSync(allowed, { recursive: true });
   writeFileSync(join(allowed, 'readme.txt'), 'inside\n');
+  // Managed policy: the sandboxed server must stay sandboxed, without network.
+  const policyFile = join(home, 'managed-policy.json');
+  writeFileSync(policyFile, JSON.stringify({ version: 1, sandbox: { require: [{ id: 'boxed stays boxed', servers: [{ server: 'files-boxed' }], network: 'none' }] } }));
   daemon = await startTestDaemon({
     args: ['--static-root', RENDERER],
-    env: { HOME: home },
+    env: { HOME: home, SWITCHBOARD_MANAGED_POLICY: policyFile },
     servers: [
       { id: 'files-boxed', transport: 'stdio', command: process.execPath, args: [FILESYSTEM_SERVER, allowed], sandbox: { enabled: true, network: 'none', readOnly: [NODE_MODULES], readWrite: [allowed] } },
       { id: 'files-open', transport: 'stdio', command: process.execPath, args: [FILESYSTEM_SERVER, allowed] },
@@ -139,5 +142,15 @@ describe('the sandbox on the Servers page', () => {
     expect(configured('files-new')?.sandbox).toEqual({ enabled: true, network: 'none', readOnly: [NODE_MODULES], readWrite: [allowed] });
     const { status } = await daemon.api['servers.get']({ id: 'files-new' });
     expect(status.sandbox).toBe('bwrap network=none');
+  });
+
+  it('shows the policy\'s sandbox requirements on the Policy page', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Policy/ }).click();
+    const section = page.getByRole('region', { name: 'Sandbox requirements' });
+    await section.waitFor({ timeout: 15_000 });
+    const rule = section.getByRole('row').filter({ hasText: 'boxed stays boxed' });
+    await expect.poll(() => rule.textContent()).toContain('managed');
+    expect(await rule.textContent()).toContain('"network":"none"');
+    await page.screenshot({ path: join(SHOTS, '05-policy-sandbox.png'), fullPage: true });
   });
 });
