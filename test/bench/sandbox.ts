@@ -1,7 +1,7 @@
 // The sandbox's cost: a stdio echo server started and called through `switchboard bridge`, once
 // unconfined and once in bubblewrap (network none, the repo read-only), on one daemon. Start time
-// is a client session's connect (the daemon spawns the session's own server process, through bwrap
-// for the sandboxed one) until initialize is answered, the median of several; calls/s and p50 come
+// is the daemon's restart of the server (its probe process spawned, through bwrap for the sandboxed
+// one, until initialize is answered, as servers.restart reports), the median of several; calls/s and p50 come
 // from the two paths taking turns in rounds (measureInRounds). Goal (issue 17): calls/s within 5%.
 //   node test/bench/run.ts --only sandbox
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -35,9 +35,9 @@ export async function runSandboxBench(): Promise<Row[]> {
     for (let i = 0; i < STARTS; i++) {
       for (const id of ['plain', 'sandboxed'] as const) {
         const began = performance.now();
-        const client = await daemon.bridgeClient(id, undefined, BENCH_CLIENT_NAME);
+        const status = await daemon.api['servers.restart']({ id });
         starts[id].push(performance.now() - began);
-        await client.close();
+        if (status.state !== 'ready') throw new Error(`${id} did not start: ${status.reason ?? status.state}`);
       }
     }
     const clients = new Map<'plain' | 'sandboxed', Client>([
