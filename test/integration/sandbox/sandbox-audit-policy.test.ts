@@ -1,6 +1,6 @@
 // The sandbox state in the audit records and the inventory, and policy that requires a sandbox,
 // against the real `switchboard serve`, real bwrap and a real HTTP gateway (test/support/gateway.ts).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -92,5 +92,23 @@ describe('policy requiring a sandbox', () => {
     expect(status.reason).toContain('managed policy: local-servers-sandboxed');
     // Refused at admission: no restart loop.
     expect(status.restarts).toBe(0);
+  });
+
+  it('with user namespaces disabled (a bwrap that fails as the kernel makes it fail), one clear message and no restarts', async () => {
+    // Disabling user namespaces here would change the machine for every other process; a bwrap
+    // that answers as bwrap does on such a kernel stands in for it.
+    const fakeBin = path.join(policyDir, 'fake-bin');
+    mkdirSync(fakeBin, { recursive: true });
+    writeFileSync(path.join(fakeBin, 'bwrap'), '#!/bin/sh\necho "bwrap: No permissions to creating new namespace, likely because the kernel does not allow non-privileged user namespaces. On e.g. debian this can be enabled with \'sysctl kernel.unprivileged_userns_clone=1\'." >&2\nexit 1\n');
+    chmodSync(path.join(fakeBin, 'bwrap'), 0o755);
+    const data = prepareAuditDataDir(undefined, [boxedEcho('echo-boxed')]);
+    const daemon = await serve(data.dataDir, { PATH: `${fakeBin}:${path.dirname(process.execPath)}` });
+    await expect(httpMcpClient(daemon, data, 'echo-boxed', 'sandbox-test')).rejects.toThrow(/unprivileged user namespaces are disabled/);
+    const { status } = await daemon.servers['servers.get']({ id: 'echo-boxed' });
+    expect(status.state).toBe('failed');
+    expect(status.reason).toContain('unprivileged user namespaces are disabled');
+    expect(status.reason).toContain('has a sandbox profile, and there is no sandbox here');
+    expect(status.restarts).toBe(0);
+    expect(status.sandbox).toMatch(/^refused \(not sandboxed: bubblewrap cannot create a user namespace here/);
   });
 });
