@@ -12,6 +12,7 @@ import { registerServerCommands } from './cli/servers.ts';
 import { registerStatusCommand } from './cli/status.ts';
 import { registerTokenCommands } from './cli/tokens.ts';
 import { registerPolicyCommands } from './cli/policy.ts';
+import { registerSandboxCommands } from './cli/sandbox.ts';
 import { registerSecretCommands } from './cli/secrets.ts';
 import { registerServiceCommands } from './cli/service.ts';
 import { terminalText } from './cli/output.ts';
@@ -27,6 +28,7 @@ export function buildProgram(context: CliContext): Command {
   registerStatusCommand(program, context);
   registerServerCommands(program, context);
   registerTokenCommands(program, context);
+  registerSandboxCommands(program, context);
   registerBridgeCommands(program, context);
   registerClientCommands(program, context);
   registerSecretCommands(program, context);

@@ -14,6 +14,7 @@ import { createClientsHandlers } from './api/clients.ts';
 import { ApiDispatcher } from './api/dispatcher.ts';
 import { connectEventSources, EventHub } from './api/events.ts';
 import { createPolicyHandlers } from './api/policy.ts';
+import { createSandboxHandlers } from './api/sandbox.ts';
 import { createSecretsHandlers } from './api/secrets.ts';
 import { createServersHandlers } from './api/servers.ts';
 import { createTokensHandlers } from './api/tokens.ts';
@@ -49,6 +50,8 @@ import { createUserRuleWriter } from './policy/user-rules.ts';
 import { InProcessClient } from './relay/in-process-client.ts';
 import { RelayHub } from './relay/relay-hub.ts';
 import type { RestartPolicy } from './relay/relay-session.ts';
+import { sandboxSupport } from './sandbox/availability.ts';
+import { sandboxState } from './sandbox/sandbox-state.ts';
 import { createSecretResolver } from './secrets/resolve-secrets.ts';
 import { KeyringSecretStore, useDataDirForKeychain, type SecretStore } from './secrets/secret-store.ts';
 import { closeRemoteAuths } from './servers/upstream-factory.ts';
@@ -189,7 +192,7 @@ export class Switchboard {
       outbox,
       queries: new AuditQueries(store.db, settled),
       retention: new RetentionSchedule(new AuditRetention(store.db, outbox), { retentionDays: () => engine().auditRetentionDays(), maxRows: () => engine().auditMaxRows() }, logger),
-      interceptor: new AuditInterceptor({ store, identity, captureMode: () => engine().auditArguments(), redactPatterns: () => engine().auditRedactPatterns() }),
+      interceptor: new AuditInterceptor({ store, identity, captureMode: () => engine().auditArguments(), redactPatterns: () => engine().auditRedactPatterns(), sandboxState: (id) => sandboxState(configuredServer(id)) }),
     };
     // Audit outermost: it records what policy and approvals refuse, with their decision.
     this.hub.use(this.audit.interceptor);
@@ -278,6 +281,7 @@ export class Switchboard {
       ...createSecretsHandlers({ secretStore: this.secrets }),
       ...createClientsHandlers({ clients: this.clients }),
       ...createTokensHandlers({ config }),
+      ...createSandboxHandlers({ serverConfig: configuredServer, updateConfig: (change) => config.update((draft) => { change(draft); }), support: sandboxSupport }),
     };
     this.dispatcher = new ApiDispatcher(apiContract, handlers);
 

@@ -58,6 +58,8 @@ export const AuditRecordSchema = z.object({
   bytesOut: z.number().int().nullable(),
   osUser: z.string().nullable(),
   deviceId: z.string().nullable(),
+  /** How the server ran: "bwrap network=none", "sandbox-exec network=all", "not sandboxed", "remote"; null when not recorded. */
+  sandbox: z.string().nullable().default(null),
   delivery: DeliveryStateSchema,
 });
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;

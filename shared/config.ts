@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { ClientLinkSchema } from './clients.ts';
 import { UpdateChannelSchema, UpdateFeedUrlSchema, UserPolicySchema } from './policy.ts';
+import { SandboxProfileSchema } from './sandbox.ts';
 
 export const SERVER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const ServerIdSchema = z.string().regex(SERVER_ID_PATTERN, 'server ids are 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
@@ -45,6 +46,8 @@ export const StdioServerSchema = z.object({
    */
   inheritEnv: z.array(z.string().regex(ENV_NAME_PATTERN, 'environment variable names are letters, digits and "_", not starting with a digit')).optional(),
   cwd: z.string().optional(),
+  /** Confine the server with the OS sandbox (bubblewrap, sandbox-exec); absent: not sandboxed. */
+  sandbox: SandboxProfileSchema.optional(),
 }).strict();
 export type StdioServerConfig = z.infer<typeof StdioServerSchema>;
 

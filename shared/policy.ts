@@ -4,6 +4,7 @@
 import picomatch from 'picomatch';
 import semver from 'semver';
 import { z } from 'zod';
+import { SandboxNetworkSchema, SandboxPathSchema } from './sandbox.ts';
 
 /** How every policy glob is compiled (main/policy/glob.ts): "*" stays within one "/" segment, "**" crosses it. */
 export const GLOB_OPTIONS = { dot: true, noextglob: true } as const;
@@ -174,6 +175,20 @@ export const LockableSettingSchema = z.enum([
 export type LockableSetting = z.infer<typeof LockableSettingSchema>;
 export const LOCKABLE_SETTINGS = LockableSettingSchema.options;
 
+/** One sandbox requirement: the servers it covers must run in the OS sandbox, within these limits. */
+export const SandboxRequirementSchema = z.object({
+  id: z.string().min(1).optional().describe('Rule name shown in refusals; defaults to "sandbox <matchers>"'),
+  servers: z.array(ServerMatcherSchema).min(1).describe('Servers that must run sandboxed, any entry matching (e.g. [{"command": "**"}] for every stdio server)'),
+  network: SandboxNetworkSchema.optional().describe('The network setting these servers\' profiles must have'),
+  readWriteRoots: z.array(SandboxPathSchema).optional().describe('Read-write paths of these servers\' profiles must lie inside one of these roots ("~/" is the user\'s home); none outside them'),
+}).strict();
+export type SandboxRequirement = z.infer<typeof SandboxRequirementSchema>;
+
+export const SandboxPolicySchema = z.object({
+  require: z.array(SandboxRequirementSchema).optional().describe('Where the sandbox is required and not available (no bwrap, user namespaces disabled, Windows) the server is refused'),
+}).strict().describe('Least privilege for local (stdio) servers: bubblewrap on Linux, sandbox-exec on macOS');
+export type SandboxPolicy = z.infer<typeof SandboxPolicySchema>;
+
 const policyBody = {
   servers: ServerRulesSchema.optional(),
   tools: z.array(ToolRuleSchema).optional().describe('Ordered rules; within one source the first matching rule decides'),
@@ -183,6 +198,7 @@ const policyBody = {
   gateway: GatewaySettingsSchema.optional(),
   updates: UpdatePolicySchema.optional().describe('Desktop app self-update: turn it off, pin a version, name the feed and channel'),
   startAtLogin: z.boolean().optional().describe('Whether the app starts at login; wins over the user\'s settings.startAtLogin (lock it to keep users from changing it)'),
+  sandbox: SandboxPolicySchema.optional(),
 };
 
 export const PolicyDocumentSchema = z.object({
@@ -256,6 +272,8 @@ export const EffectivePolicySchema = z.object({
   tools: z.array(EffectiveToolRuleSchema),
   settings: z.record(z.string(), EffectiveSettingSchema),
   locks: z.array(z.object({ setting: z.string(), source: PolicySourceSchema })),
+  /** sandbox.require entries of every source. */
+  sandbox: z.array(z.object({ source: PolicySourceSchema, name: z.string(), requirement: z.unknown() })).optional(),
 });
 export type EffectivePolicy = z.infer<typeof EffectivePolicySchema>;
 

@@ -27,6 +27,8 @@ export interface AuditInterceptorDeps {
   readonly now?: () => number;
   /** Monotonic milliseconds for durations (performance.now). */
   readonly clock?: () => number;
+  /** How the server runs ("bwrap network=none", "not sandboxed", "remote"), recorded with each call. */
+  readonly sandboxState?: (serverId: string) => string | null;
 }
 
 const ERROR_TYPES: Record<number, string> = {
@@ -140,6 +142,7 @@ export class AuditInterceptor implements Interceptor {
       captureMode: capture.mode,
       osUser: this.deps.identity.osUser,
       deviceId: this.deps.identity.deviceId,
+      sandbox: this.deps.sandboxState?.(session.serverId) ?? null,
     };
   }
 
@@ -199,7 +202,7 @@ export class AuditInterceptor implements Interceptor {
   }
 
   private notify(row: AuditEntry & AuditCompletion): void {
-    const record: AuditRecord = { ...row, approvalWaitMs: row.approvalWaitMs ?? null, delivery: 'pending' };
+    const record: AuditRecord = { ...row, approvalWaitMs: row.approvalWaitMs ?? null, sandbox: row.sandbox ?? null, delivery: 'pending' };
     for (const listener of this.listeners) {
       try {
         listener(record);

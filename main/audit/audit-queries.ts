@@ -49,6 +49,8 @@ export interface AuditRow {
   approval_wait_ms?: number | null;
   os_user: string | null;
   device_id: string | null;
+  /** Null for rows written before migration 4. */
+  sandbox?: string | null;
   delivery: number;
 }
 
@@ -82,6 +84,7 @@ export function rowToRecord(row: AuditRow): AuditRecord {
     approvalWaitMs: row.approval_wait_ms ?? null,
     osUser: row.os_user,
     deviceId: row.device_id,
+    sandbox: row.sandbox ?? null,
     delivery: DELIVERY_NAMES[row.delivery] ?? 'pending',
   };
 }

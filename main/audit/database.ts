@@ -175,6 +175,12 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   ALTER TABLE audit_finished ADD COLUMN approval_wait_ms REAL;
   ALTER TABLE audit_records ADD COLUMN approval_wait_ms REAL;
   `,
+  // 5: how the server ran for the session ("bwrap network=none", "not sandboxed", "remote"; see
+  // main/sandbox/sandbox-state.ts), written once per session and joined into every record.
+  `
+  ALTER TABLE audit_sessions ADD COLUMN sandbox TEXT;
+  ALTER TABLE audit_records ADD COLUMN sandbox TEXT;
+  `,
 ];
 
 export const AUDIT_SCHEMA_VERSION = MIGRATIONS.length;

@@ -11,6 +11,7 @@ import { withApi, type ApiSessionOptions } from './api-session.ts';
 import type { CliContext } from './context.ts';
 import { line, printer } from './output.ts';
 import { collect, jsonObject, keyValues, parseTimeout } from './parse-options.ts';
+import { sandboxStatusLines } from './sandbox.ts';
 
 export function registerServerCommands(program: Command, context: CliContext & ApiSessionOptions): void {
   const out = printer(context.stdout);
@@ -88,7 +89,7 @@ export function registerServerCommands(program: Command, context: CliContext & A
 
 export function formatStatus(status: ServerStatus): string {
   const extra = status.reason ? ` — ${status.reason}` : '';
-  return line`  ${status.id}\t${status.state}${extra}`;
+  return line`  ${status.id}\t${status.state}${extra}` + sandboxStatusLines(status);
 }
 
 interface ServerAddOptions {

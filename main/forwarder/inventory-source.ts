@@ -1,6 +1,7 @@
 // The inventory IT receives, read from the supervisor: every configured server, its tools when it
 // runs, and what policy says about it.
 import type { ServerConfig } from '../../shared/config.ts';
+import { sandboxState } from '../sandbox/sandbox-state.ts';
 import type { InventoryProvider, InventoryServer } from './inventory.ts';
 
 export interface InventoryServers {
@@ -22,14 +23,14 @@ export function createInventorySource(servers: InventoryServers, admit: (server:
         if (status.state === 'ready') tools = await servers.tools(status.id).catch(() => null);
         const admission = admit(config);
         const policyStatus = admission.ok ? 'allowed' : `refused by ${admission.source} rule "${admission.rule}": ${admission.reason}`;
-        inventory.push({ ...describeServer(config), tools, policyStatus });
+        inventory.push({ ...describeServer(config), tools, policyStatus, sandbox: sandboxState(config) });
       }
       return inventory;
     },
   };
 }
 
-function describeServer(config: ServerConfig): Omit<InventoryServer, 'tools' | 'policyStatus'> {
+function describeServer(config: ServerConfig): Omit<InventoryServer, 'tools' | 'policyStatus' | 'sandbox'> {
   const base = {
     id: config.id,
     transport: config.transport,

@@ -24,6 +24,8 @@ export interface InventoryServer {
   readonly tools: readonly InventoryTool[] | null;
   /** What policy says about this server, e.g. "allowed", "denied by managed: …", "unknown". */
   readonly policyStatus: string;
+  /** How the server runs: "bwrap network=none", "not sandboxed", "remote" (main/sandbox/sandbox-state.ts). */
+  readonly sandbox?: string;
 }
 
 export interface InventoryProvider {
@@ -52,6 +54,7 @@ export function inventoryLogRecord(server: InventoryServer, uid: string, now: nu
   str('mcp_switchboard.package.identifier', server.package?.identifier, a);
   str('mcp_switchboard.package.version', server.package?.version, a);
   str('mcp_switchboard.policy.status', server.policyStatus, a);
+  str('mcp_switchboard.server.sandbox', server.sandbox, a);
   if (server.tools) {
     int('mcp_switchboard.server.tool.count', server.tools.length, a);
     strings('mcp_switchboard.server.tool.names', server.tools.map((t) => t.name), a);

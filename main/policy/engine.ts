@@ -8,7 +8,10 @@ import {
   type EffectivePolicy, type EffectiveSetting, type LockableSetting, type PolicyAction, type PolicyDocument,
   type PolicySource, type RememberChoice, type SourceStatus, type UserPolicy,
 } from '../../shared/policy.ts';
+import type { SandboxSupport } from '../../shared/sandbox.ts';
 import type { Decision } from '../relay/interceptor.ts';
+import { sandboxSupport } from '../sandbox/availability.ts';
+import { admitSandbox, compileSandboxRequirement, type CompiledSandboxRequirement } from './sandbox-rules.ts';
 import type { ServerWithOrigin } from './registry-origin.ts';
 import { identifyServer, type ServerIdentity } from './server-identity.ts';
 import { compileServerMatcher, keysOnIdOnly, type CompiledServerMatcher } from './server-rules.ts';
@@ -74,9 +77,12 @@ export class PolicyEngine {
   /** Server configs are replaced, not mutated, when the config changes. */
   private readonly identities = new WeakMap<ServerConfig, ServerIdentity>();
   private readonly settings: Record<string, EffectiveSetting>;
+  private readonly sandboxRequirements: CompiledSandboxRequirement[];
+  private readonly sandboxSupport: () => SandboxSupport;
 
-  constructor(inputs: PolicyInputs) {
+  constructor(inputs: PolicyInputs, options: { sandboxSupport?: () => SandboxSupport } = {}) {
     this.inputs = inputs;
+    this.sandboxSupport = options.sandboxSupport ?? sandboxSupport;
     this.failClosed = failClosedReason(inputs);
     const docs: SourceDoc[] = [];
     if (inputs.managed.state === 'active') docs.push({ source: 'managed', doc: inputs.managed.policy });
@@ -94,6 +100,7 @@ export class PolicyEngine {
     this.serverAllow = serverDocs.filter((d) => d.doc.servers?.allow !== undefined)
       .map(({ source, doc }) => ({ source, rules: doc.servers!.allow!.map(compileServerMatcher) }));
     this.settings = this.resolveSettings();
+    this.sandboxRequirements = docs.flatMap(({ source, doc }) => (doc.sandbox?.require ?? []).map((req) => compileSandboxRequirement(req, source)));
   }
 
   admitServer(server: ServerConfig): Admission {
@@ -109,7 +116,7 @@ export class PolicyEngine {
         return { ok: false, rule: 'servers.allow', source, reason: `server "${server.id}" is not on the ${source} allowlist (servers.allow)` };
       }
     }
-    return { ok: true };
+    return admitSandbox(server, identity, this.sandboxRequirements, this.sandboxSupport);
   }
 
   evaluate(target: EvaluationTarget): PolicyDecision {
@@ -202,6 +209,7 @@ export class PolicyEngine {
       tools: this.toolRules.map((r) => ({ source: r.source, name: r.name, rule: r.rule, ...idOnlyWarning(r.source, toolRuleKeysOnIdOnly(r.rule)) })),
       settings: this.settings,
       locks: [...this.locks].map(([setting, source]) => ({ setting, source })),
+      sandbox: this.sandboxRequirements.map((r) => ({ source: r.source, name: r.name, requirement: r.requirement })),
     };
   }
 

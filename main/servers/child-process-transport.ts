@@ -11,6 +11,7 @@ import type { UpstreamFailure, UpstreamTransport } from '../relay/upstream-trans
 import { commandNotFoundMessage, findCommand, resolveCommand } from './command-resolution.ts';
 import { killProcessTree } from './process-tree.ts';
 import { serverEnvironment } from './server-environment.ts';
+import type { WrapLaunch } from '../sandbox/sandbox-launch.ts';
 
 export type ResolveSecret = (name: string) => Promise<string>;
 
@@ -33,6 +34,8 @@ export interface ChildProcessTransportOptions {
   stderrLines?: number;
   /** How long SIGTERM gets before SIGKILL. */
   killGraceMs?: number;
+  /** Runs the server in its sandbox (main/sandbox/): the launch it returns replaces command, args and the whole environment. */
+  sandbox?: WrapLaunch;
 }
 
 export interface ExitInfo {
@@ -92,13 +95,18 @@ export class ChildProcessTransport implements UpstreamTransport {
     if (platform === 'win32' && !findCommand(this.options.command, lookup)) return Promise.reject(notFound());
     const resolved = resolveCommand(this.options.command, this.options.args, lookup);
     return new Promise((resolve, reject) => {
-      const child = spawn(resolved.command, resolved.args, {
-        cwd: this.options.cwd,
-        env,
+      // A sandboxed server gets what its config names (env and inheritEnv), inside bwrap, which sets
+      // its own PATH, HOME and TMPDIR; an unconfined one the default set, inheritEnv and its env.
+      const launch = this.options.sandbox
+        ? { ...this.options.sandbox({ command: this.options.command, args: this.options.args, ...(this.options.cwd ? { cwd: this.options.cwd } : {}), env: { ...inherited(this.options.parentEnv ?? process.env, this.options.inheritEnv), ...this.options.env } }), windowsVerbatimArguments: false }
+        : { command: resolved.command, args: resolved.args, cwd: this.options.cwd, env, windowsVerbatimArguments: resolved.windowsVerbatimArguments };
+      const child = spawn(launch.command, launch.args, {
+        cwd: launch.cwd,
+        env: launch.env,
         stdio: ['pipe', 'pipe', 'pipe'],
         detached: true,
         windowsHide: true,
-        windowsVerbatimArguments: resolved.windowsVerbatimArguments,
+        windowsVerbatimArguments: launch.windowsVerbatimArguments,
       });
       this.child = child;
       const reader = new LineReader({
@@ -194,4 +202,14 @@ function killTree(child: ChildProcess, signal: NodeJS.Signals): void {
   // taskkill /T finds the tree through a live parent; once it is gone its pid may be another's.
   if (process.platform === 'win32' && (child.exitCode !== null || child.signalCode !== null)) return;
   killProcessTree(child.pid, signal);
+}
+
+/** The variables a server's `inheritEnv` names, as the daemon has them. */
+function inherited(parent: NodeJS.ProcessEnv, names: readonly string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names ?? []) {
+    const value = parent[name];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
 }

@@ -6,6 +6,7 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../../shared/config.ts';
 import type { Logger } from '../base/logger.ts';
 import type { UpstreamTransport } from '../relay/upstream-transport.ts';
+import { sandboxState } from '../sandbox/sandbox-state.ts';
 import { noSecretStore, type ResolveSecret } from './child-process-transport.ts';
 import { createUpstreamTransport } from './upstream-factory.ts';
 
@@ -27,6 +28,8 @@ export interface ServerStatus {
   serverInfo?: { name: string; version: string };
   /** The policy does not admit it. */
   refused?: boolean;
+  /** How it runs: "bwrap network=none", "not sandboxed", "remote" (main/sandbox/sandbox-state.ts). */
+  sandbox?: string;
 }
 
 export type AdmitResult = { ok: true } | { ok: false; reason: string };
@@ -415,6 +418,7 @@ export class Supervisor {
       restarts: managed.restarts,
       ...(managed.transport?.pid !== undefined ? { pid: managed.transport.pid } : {}),
       ...(managed.serverInfo ? { serverInfo: managed.serverInfo } : {}),
+      sandbox: sandboxState(managed.config),
     };
   }
 

@@ -8,6 +8,7 @@ import type { RemoteAuth } from '../oauth/remote-auth.ts';
 import type { UpstreamTransport } from '../relay/upstream-transport.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { resolveValueMap } from '../secrets/resolve-secrets.ts';
+import { serverSandbox } from '../sandbox/server-sandbox.ts';
 import { ChildProcessTransport, type ResolveSecret } from './child-process-transport.ts';
 
 /** What OAuth for remote servers needs: where tokens live and how the consent page is shown. */
@@ -39,7 +40,9 @@ export const resolveValues = resolveValueMap;
 
 export async function createUpstreamTransport(server: ServerConfig, options: UpstreamFactoryOptions): Promise<UpstreamTransport> {
   if (server.transport === 'stdio') {
+    const sandbox = serverSandbox(server);
     return new ChildProcessTransport({
+      ...(sandbox ? { sandbox } : {}),
       command: server.command,
       args: server.args,
       env: await resolveValues(server.env, options.resolveSecret, `server '${server.id}' env`),

@@ -47,7 +47,8 @@ export function ServerForm({ initial, editing, busy, onSubmit, onCancel }: {
   initial?: Partial<ServerConfig>;
   editing: boolean;
   busy: boolean;
-  onSubmit: (server: ServerConfig) => void;
+  /** `sandbox`: a new stdio server should get the profile suggested from its command. */
+  onSubmit: (server: ServerConfig, options: { sandbox: boolean }) => void;
   onCancel: () => void;
 }) {
   const uid = useId();
@@ -60,15 +61,18 @@ export function ServerForm({ initial, editing, busy, onSubmit, onCancel }: {
   const [url, setUrl] = useState(initial && 'url' in initial ? (initial.url ?? '') : '');
   const [headers, setHeaders] = useState<Row[]>(toRows(initial && 'headers' in initial ? initial.headers : undefined));
   const [enabled, setEnabled] = useState(initial?.enabled ?? true);
+  const [sandboxed, setSandboxed] = useState(false);
   const idValid = SERVER_ID_PATTERN.test(id);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const base = { id: id.trim(), enabled, ...(initial?.registryName ? { registryName: initial.registryName } : {}), ...(initial?.package ? { package: initial.package } : {}) };
     if (transport === 'stdio') {
-      onSubmit({ ...base, transport, command: command.trim(), args: args.split('\n').map((a) => a.trim()).filter(Boolean), env: fromRows(env), ...(cwd.trim() ? { cwd: cwd.trim() } : {}) });
+      // The sandbox profile is edited on its own tab; an edit here keeps it.
+      const sandbox = initial && 'sandbox' in initial && initial.sandbox ? { sandbox: initial.sandbox } : {};
+      onSubmit({ ...base, transport, command: command.trim(), args: args.split('\n').map((a) => a.trim()).filter(Boolean), env: fromRows(env), ...(cwd.trim() ? { cwd: cwd.trim() } : {}), ...sandbox }, { sandbox: sandboxed && !editing });
     } else {
-      onSubmit({ ...base, transport, url: url.trim(), headers: fromRows(headers) });
+      onSubmit({ ...base, transport, url: url.trim(), headers: fromRows(headers) }, { sandbox: false });
     }
   };
 
@@ -118,6 +122,11 @@ export function ServerForm({ initial, editing, busy, onSubmit, onCancel }: {
       <label className="inline">
         <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> Enabled
       </label>
+      {transport === 'stdio' && !editing ? (
+        <label className="inline">
+          <input type="checkbox" checked={sandboxed} onChange={(e) => setSandboxed(e.target.checked)} /> Run in the OS sandbox, with the profile suggested from its command <span className="muted small">(review it on the Sandbox tab)</span>
+        </label>
+      ) : null}
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy || !idValid}>{busy ? 'Saving…' : editing ? 'Save' : 'Add server'}</button>
         <button type="button" className="ghost" onClick={onCancel}>Cancel</button>

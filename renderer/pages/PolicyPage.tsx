@@ -118,6 +118,18 @@ export function PolicyPage() {
               </div>
             )}
           </section>
+          {p.sandbox?.length ? (
+            <section aria-labelledby="sandbox-title">
+              <h2 id="sandbox-title">Sandbox requirements</h2>
+              <p className="muted">Matching local servers must run in the OS sandbox; where there is none, they are refused.</p>
+              <div className="table-wrap">
+                <table>
+                  <thead><tr><th>Rule</th><th>Source</th><th>Requirement</th></tr></thead>
+                  <tbody>{p.sandbox.map((r, i) => <tr key={i}><td><code>{r.name}</code></td><td><Badge value={r.source} /></td><td><code>{JSON.stringify(r.requirement)}</code></td></tr>)}</tbody>
+                </table>
+              </div>
+            </section>
+          ) : null}
           <section aria-labelledby="settings-title">
             <h2 id="settings-title">Settings</h2>
             <div className="table-wrap">

@@ -3,6 +3,7 @@ import type { ServerConfig } from '../../shared/config.ts';
 import type { ServerEntry } from '../../shared/api/servers.ts';
 import { api } from '../api/client.ts';
 import { Badge, EmptyState, ErrorBanner, JsonView, NotAvailable, PageHeader, Spinner, formatTime } from '../components/common.tsx';
+import { SandboxPanel } from '../components/SandboxPanel.tsx';
 import { ServerForm } from '../components/ServerForm.tsx';
 import { useStale } from '../hooks/useConnection.ts';
 import { useEvent } from '../hooks/useEvents.ts';
@@ -113,7 +114,7 @@ function LogsPanel({ id }: { id: string }) {
 }
 
 function ServerDetails({ entry }: { entry: ServerEntry }) {
-  const [tab, setTab] = useState<'tools' | 'logs' | 'sessions'>('tools');
+  const [tab, setTab] = useState<'tools' | 'logs' | 'sessions' | 'sandbox'>('tools');
   const { status } = entry;
   return (
     <section className="card details" aria-label={`Details of ${entry.config.id}`}>
@@ -123,17 +124,19 @@ function ServerDetails({ entry }: { entry: ServerEntry }) {
         <dt>Since</dt><dd>{formatTime(status.since)}{status.restarts ? ` · ${status.restarts} restarts` : ''}</dd>
         {status.reason ? <><dt>Reason</dt><dd>{status.reason}</dd></> : null}
         {status.serverInfo ? <><dt>Server</dt><dd>{status.serverInfo.name} {status.serverInfo.version}</dd></> : null}
+        {status.sandbox ? <><dt>Sandbox</dt><dd>{status.sandbox}</dd></> : null}
       </dl>
       <div className="tabs" role="tablist" aria-label="Server details">
-        {(['tools', 'logs', 'sessions'] as const).map((t) => (
+        {(['tools', 'logs', 'sessions', 'sandbox'] as const).map((t) => (
           <button key={t} type="button" role="tab" aria-selected={tab === t} className={tab === t ? 'tab active' : 'tab'} onClick={() => setTab(t)}>
-            {t === 'tools' ? 'Tools' : t === 'logs' ? 'Logs' : `Sessions (${entry.sessions.length})`}
+            {t === 'tools' ? 'Tools' : t === 'logs' ? 'Logs' : t === 'sandbox' ? 'Sandbox' : `Sessions (${entry.sessions.length})`}
           </button>
         ))}
       </div>
       <div role="tabpanel">
         {tab === 'tools' ? <ToolsPanel id={entry.config.id} /> : null}
         {tab === 'logs' ? <LogsPanel id={entry.config.id} /> : null}
+        {tab === 'sandbox' ? <SandboxPanel id={entry.config.id} stderrTail={status.stderrTail} failed={status.state === 'failed'} /> : null}
         {tab === 'sessions' ? (
           entry.sessions.length === 0 ? <p className="muted">No client is connected to this server through the app.</p> : (
             <table>
@@ -156,9 +159,13 @@ export function ServersPage({ route }: { route: Route }) {
   const install = useMemo(() => readInstall(route), [route]);
   useEvent(['server.state', 'config.changed'], () => servers.reload());
 
-  const save = useAction(async (server: ServerConfig) => {
+  const save = useAction(async (server: ServerConfig, options: { sandbox: boolean }) => {
     if (mode.kind === 'edit') await api['servers.update']({ server });
-    else await api['servers.add']({ server });
+    else if (options.sandbox && server.transport === 'stdio') {
+      // Suggested before the add, so the server's first start is already inside the sandbox.
+      const { profile } = await api['servers.suggestSandbox']({ command: server.command, args: server.args, ...(server.cwd ? { cwd: server.cwd } : {}) });
+      await api['servers.add']({ server: { ...server, sandbox: profile } });
+    } else await api['servers.add']({ server });
     setMode({ kind: 'none' });
     setOpen(server.id);
     if (install) navigate('/servers');
@@ -201,7 +208,7 @@ export function ServersPage({ route }: { route: Route }) {
           editing={mode.kind === 'edit'}
           initial={mode.kind === 'edit' ? mode.config : mode.initial}
           busy={save.busy}
-          onSubmit={(server) => void save.run(server)}
+          onSubmit={(server, options) => void save.run(server, options)}
           onCancel={() => { setMode({ kind: 'none' }); save.clearError(); }}
         />
       ) : null}

@@ -8,7 +8,7 @@ import { auditContract } from './audit.ts';
 import { clientsContract } from './clients.ts';
 import { policyContract } from './policy.ts';
 import { secretsContract } from './secrets.ts';
-import { serversContract } from './servers.ts';
+import { serverSandboxContract, serversContract } from './servers.ts';
 import { tokensContract } from './tokens.ts';
 import { updatesContract } from './updates.ts';
 import { autostartContract } from './autostart.ts';
@@ -42,6 +42,7 @@ export const appContract = {
 export const apiContract = {
   ...appContract,
   ...serversContract,
+  ...serverSandboxContract,
   ...clientsContract,
   ...secretsContract,
   ...policyContract,

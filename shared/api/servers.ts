@@ -2,6 +2,7 @@
 // their tools and stderr, test calls through the daemon's probe session.
 import { z } from 'zod';
 import { ServerConfigSchema, ServerIdSchema } from '../config.ts';
+import { SandboxProfileSchema, SandboxSupportSchema } from '../sandbox.ts';
 import { method } from './define.ts';
 
 export const ServerStateSchema = z.enum(['stopped', 'starting', 'ready', 'failed']);
@@ -22,6 +23,8 @@ export const ServerStatusSchema = z.object({
   serverInfo: z.object({ name: z.string(), version: z.string() }).optional(),
   /** Failed because the policy does not admit it (no restart is tried until policy changes). */
   refused: z.boolean().optional(),
+  /** How it runs: "bwrap network=none", "sandbox-exec network=all", "not sandboxed", "refused (…)", "remote". */
+  sandbox: z.string().optional(),
 });
 export type ServerStatus = z.infer<typeof ServerStatusSchema>;
 
@@ -105,3 +108,30 @@ export const serversContract = {
   ),
 };
 export type ServersContract = typeof serversContract;
+
+/** A server's sandbox: its profile, the one suggested from its command, how it runs, and what this machine offers. */
+export const ServerSandboxSchema = z.object({
+  id: z.string(),
+  /** Null when the server has none (it runs unconfined) or is remote. */
+  profile: SandboxProfileSchema.nullable(),
+  /** Suggested from the command (caches of npx/uvx, the package, folder arguments); null for remote servers. */
+  suggested: SandboxProfileSchema.nullable(),
+  /** "bwrap network=none", "not sandboxed", "refused (…)", "remote". */
+  state: z.string(),
+  support: SandboxSupportSchema,
+});
+export type ServerSandbox = z.infer<typeof ServerSandboxSchema>;
+
+export const serverSandboxContract = {
+  'servers.sandbox': method(ById, ServerSandboxSchema, "A stdio server's sandbox profile, the suggested one, and whether this machine can run it"),
+  'servers.setSandbox': method(
+    z.object({ id: ServerIdSchema, sandbox: SandboxProfileSchema.nullable() }),
+    ServerSandboxSchema,
+    "Set (or with null remove) a stdio server's sandbox profile; the server restarts with it",
+  ),
+  'servers.suggestSandbox': method(
+    z.object({ command: z.string().min(1), args: z.array(z.string()).default([]), cwd: z.string().optional() }),
+    z.object({ profile: SandboxProfileSchema, support: SandboxSupportSchema }),
+    'The sandbox profile suggested for a stdio command (package runner caches, its package, folder arguments), before it is added',
+  ),
+};
