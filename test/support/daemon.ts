@@ -70,7 +70,9 @@ export interface TestDaemonOptions extends DataDirOptions {
   /** Default 'child-process'. */
   mode?: DaemonMode;
   /** Run on this prepared folder, which stop() leaves in place (e.g. to start again on it); its client token, if any, for httpClient. */
-  data?: TestDataDir;
+  data?: { dataDir: string; clientToken?: string };
+  /** child-process: `--port` (default 0, any free port; none with configuredPort: settings.httpPort then). */
+  port?: number;
   /** child-process: extra environment of the daemon process. */
   env?: Record<string, string>;
   /** child-process: extra `serve` arguments, e.g. ['--log-level', 'debug']. */
@@ -178,7 +180,7 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
     httpPort: info.httpPort,
     socketPath: info.socketPath,
     apiToken: info.apiToken,
-    clientToken: data.clientToken,
+    clientToken: data.clientToken ?? '',
     baseUrl,
     api: createApiClient(serversContract, httpCallTransport(info)),
     apiFor: (contract) => createApiClient(contract, httpCallTransport(info)),
@@ -194,7 +196,7 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
       return client;
     },
     async httpClient(serverId, clientOptions, clientName = 'http-test') {
-      const client = await connectHttpClient(baseUrl, data.clientToken, serverId, clientName, clientOptions);
+      const client = await connectHttpClient(baseUrl, data.clientToken ?? '', serverId, clientName, clientOptions);
       clients.push(client);
       return client;
     },
@@ -237,7 +239,7 @@ async function startInProcess(dataDir: string, options: TestDaemonOptions): Prom
 }
 
 async function startChild(dataDir: string, options: TestDaemonOptions): Promise<Running> {
-  const portArgs = options.configuredPort ? [] : ['--port', '0'];
+  const portArgs = options.configuredPort ? [] : ['--port', String(options.port ?? 0)];
   const child: ChildProcess = spawn(process.execPath, [SWITCHBOARD_BIN, 'serve', '--data-dir', dataDir, ...portArgs, ...(options.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },

@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { EVERYTHING_SERVER, SWITCHBOARD_BIN } from '../../support/daemon.ts';
+import { bridgeTransport, EVERYTHING_SERVER } from '../../support/daemon.ts';
 import { processesWithArgs, stopProcesses } from '../../support/processes.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-autostart-'));
@@ -29,7 +28,7 @@ describe('bridge without a running daemon', () => {
     }));
     const connect = async () => {
       const client = new Client({ name: 'autostart', version: '1' });
-      await client.connect(new StdioClientTransport({ command: process.execPath, args: [SWITCHBOARD_BIN, 'bridge', 'everything', '--data-dir', dataDir], stderr: 'pipe' }));
+      await client.connect(bridgeTransport(dataDir, 'everything', []));
       clients.push(client);
       return client;
     };
