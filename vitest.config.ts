@@ -8,5 +8,7 @@ export default defineConfig({
     // Integration tests spawn real MCP servers and daemons; two cores do not like many at once.
     maxWorkers: 2,
     pool: 'forks',
+    // Fails the run when a daemon or server a test started is still alive after the tests.
+    globalSetup: ['test/support/global-setup.ts'],
   },
 });

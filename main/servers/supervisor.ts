@@ -7,7 +7,7 @@ import type { ServerConfig } from '../../shared/config.ts';
 import type { Logger } from '../base/logger.ts';
 import type { UpstreamTransport } from '../relay/upstream-transport.ts';
 import { sandboxState } from '../sandbox/sandbox-state.ts';
-import { noSecretStore, type ResolveSecret } from './child-process-transport.ts';
+import { ChildProcessTransport, noSecretStore, type ResolveSecret } from './child-process-transport.ts';
 import { createUpstreamTransport } from './upstream-factory.ts';
 
 export type ServerState = 'stopped' | 'starting' | 'ready' | 'failed';
@@ -35,6 +35,8 @@ export interface ServerStatus {
 export type AdmitResult = { ok: true } | { ok: false; reason: string };
 /** The policy's admission: may this server run? There is no default; every supervisor is built with the policy's. */
 export type Admit = (server: ServerConfig) => AdmitResult | Promise<AdmitResult>;
+
+const STOPPING = 'the supervisor is stopping: no server process starts now';
 
 export class ServerNotFoundError extends Error {
   readonly serverId: string;
@@ -100,6 +102,11 @@ export class Supervisor {
   private readonly maxMessageBytes: number | undefined;
   private readonly servers = new Map<string, Managed>();
   private readonly listeners = new Set<(status: ServerStatus) => void>();
+  /**
+   * Every server process this supervisor made (probes and client sessions) that is not closed
+   * yet, whoever started it: shutdown kills them all, so none outlives the daemon.
+   */
+  private readonly children = new Set<ChildProcessTransport>();
   private shuttingDown = false;
 
   constructor(options: SupervisorOptions) {
@@ -217,7 +224,7 @@ export class Supervisor {
 
   /** A new, unstarted upstream connection for one client session, to a server admitSession admitted. */
   async createUpstream(config: ServerConfig): Promise<UpstreamTransport> {
-    return createUpstreamTransport(config, { resolveSecret: this.resolveSecret, ...(this.maxMessageBytes ? { maxMessageBytes: this.maxMessageBytes } : {}) });
+    return this.newTransport(config);
   }
 
   /**
@@ -235,9 +242,37 @@ export class Supervisor {
     }
   }
 
+  /** Stops every probe and kills every server process it made; no process starts after this. */
   async shutdown(): Promise<void> {
     this.shuttingDown = true;
     await Promise.allSettled([...this.servers.values()].map((managed) => this.stopProbe(managed, 'daemon stopped')));
+    await Promise.allSettled([...this.children].map((child) => child.close()));
+  }
+
+  /**
+   * A tracked upstream: its process is killed by shutdown even if its owner (a client session, a
+   * probe start under way) never closes it, and it refuses to start once shutdown has begun.
+   */
+  private async newTransport(config: ServerConfig): Promise<UpstreamTransport> {
+    const transport = await createUpstreamTransport(config, { resolveSecret: this.resolveSecret, ...(this.maxMessageBytes ? { maxMessageBytes: this.maxMessageBytes } : {}) });
+    if (!(transport instanceof ChildProcessTransport)) return transport;
+    if (this.shuttingDown) {
+      await transport.close();
+      throw new Error(STOPPING);
+    }
+    for (const child of this.children) if (child.exitInfo) this.children.delete(child);
+    this.children.add(transport);
+    const start = transport.start.bind(transport);
+    const close = transport.close.bind(transport);
+    transport.start = () => (this.shuttingDown ? Promise.reject(new Error(STOPPING)) : start());
+    transport.close = async () => {
+      try {
+        await close();
+      } finally {
+        this.children.delete(transport);
+      }
+    };
+    return transport;
   }
 
   // ── probe lifecycle ────────────────────────────────────────────────────────────────────
@@ -266,6 +301,7 @@ export class Supervisor {
 
   private async readyClient(id: string): Promise<Client> {
     const managed = this.require(id);
+    if (this.shuttingDown) throw new Error(STOPPING);
     if (managed.state !== 'ready' || !managed.client) {
       if (!managed.config.enabled) throw new AdmissionError(id, 'it is disabled in the configuration');
       if (managed.state !== 'starting') await this.startProbe(managed);
@@ -290,13 +326,14 @@ export class Supervisor {
 
   private async startProbe(managed: Managed): Promise<void> {
     clearTimeout(managed.restartTimer);
+    if (this.shuttingDown) return;
     const generation = ++managed.generation;
     const id = managed.config.id;
     this.setState(managed, 'starting', undefined);
     try {
       const verdict = await this.admit(managed.config);
       if (!verdict.ok) throw new AdmissionError(id, verdict.reason);
-      const transport = await createUpstreamTransport(managed.config, { resolveSecret: this.resolveSecret, ...(this.maxMessageBytes ? { maxMessageBytes: this.maxMessageBytes } : {}) });
+      const transport = await this.newTransport(managed.config);
       if (generation !== managed.generation) {
         await transport.close().catch(() => undefined);
         return;

@@ -5,8 +5,8 @@
 // land in test-results/screenshots/ for review (emptied first, so a stale one never stands in
 // for a step that failed). The last block restarts a daemon under an open page, as a user who
 // restarts `switchboard serve --ui` would.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ import { launchBrowser, type TestBrowser } from '../support/browser.ts';
 import { EVERYTHING_SERVER, REPO_ROOT, startTestDaemon, type TestDaemon } from '../support/daemon.ts';
 import { RENDERER, ensureRendererBuilt } from '../support/renderer-build.ts';
 import { OrgServer, generateOrgKey } from '../support/org-server.ts';
+import { until } from '../support/until.ts';
 
 const SHOTS = join(REPO_ROOT, 'test-results', 'screenshots');
 
@@ -361,38 +362,18 @@ interface ServedUi {
 }
 
 async function serveUi(dataDir: string, port: number, env: Record<string, string>): Promise<ServedUi> {
-  const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'bin/switchboard.js'), 'serve', '--ui', '--static-root', RENDERER, '--data-dir', dataDir, '--port', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const served = await startTestDaemon({
+    data: { dataDir },
+    port,
+    args: ['--ui', '--static-root', RENDERER],
     // No display: the address is printed instead of opened.
-    env: { ...process.env, ...env, DISPLAY: '', WAYLAND_DISPLAY: '' },
+    env: { ...env, DISPLAY: '', WAYLAND_DISPLAY: '' },
   });
-  let output = '';
-  child.stdout!.setEncoding('utf8');
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (text: string) => { output += text; });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
-    await exited;
-    clearTimeout(timer);
-  };
-  const address = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve --ui printed no address: ${output}`)), 20_000);
-    child.stdout!.on('data', (text: string) => {
-      output += text;
-      const match = /http:\/\/127\.0\.0\.1:\d+\/#token=\S+/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[0]);
-      }
-    });
-    child.once('exit', () => reject(new Error(`serve --ui exited: ${output}`)));
-  }).catch(async (error: unknown) => {
-    await stop();
+  const address = await until(() => /http:\/\/127\.0\.0\.1:\d+\/#token=\S+/.exec(served.output())?.[0] ?? '', { timeoutMs: 20_000, what: 'serve --ui to print its address' }).catch(async (error: unknown) => {
+    await served.stop();
     throw error;
   });
-  return { address, stop };
+  return { address, stop: () => served.stop() };
 }
 
 describe('web UI when the daemon restarts under an open page', () => {

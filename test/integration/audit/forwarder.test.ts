@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditForwarder, type ForwarderConfig } from '../../../main/forwarder/audit-forwarder.ts';
 import { FakeGateway, attr } from '../../support/gateway.ts';
 import { createAuditHarness, driveCalls, type AuditHarness } from '../../support/audit-harness.ts';
-import { until } from '../../support/audit-daemon.ts';
+import { until } from '../../support/until.ts';
 import type { InventoryServer } from '../../../main/forwarder/inventory.ts';
 
 let dir: string;
@@ -104,7 +104,7 @@ describe('AuditForwarder against a real HTTP gateway', () => {
     const before = looks;
     fwd.inventoryChanged();
     fwd.inventoryChanged();
-    await until(() => looks > before, 10_000, 'the inventory to be looked at');
+    await until(() => looks > before, { timeoutMs: 10_000, what: 'the inventory to be looked at' });
     await driveCalls(harness.interceptor, 3);
     const ids = allIds();
     await gateway.waitFor(() => ids.every((id) => gateway.received.has(id)), 10_000, 'calls sent after the check');
@@ -119,13 +119,13 @@ describe('AuditForwarder against a real HTTP gateway', () => {
     await gateway.down();
     const fwd = makeForwarder(slow(gateway.url), { random: () => 1 });
     fwd.start();
-    await until(() => fwd.status().nextAttemptAt !== null, 10_000, 'the forwarder to back off');
+    await until(() => fwd.status().nextAttemptAt !== null, { timeoutMs: 10_000, what: 'the forwarder to back off' });
     expect(fwd.status().nextAttemptAt! - Date.now()).toBeGreaterThan(500_000);
     await gateway.up();
     expect(fwd.retryFailed()).toBe(0);
     const ids = allIds();
     await gateway.waitFor(() => ids.every((id) => gateway.received.has(id)), 10_000, 'the records after "Retry now"');
-    await until(() => fwd.status().backlog === 0, 10_000, 'an empty backlog');
+    await until(() => fwd.status().backlog === 0, { timeoutMs: 10_000, what: 'an empty backlog' });
   });
 
   it('"Retry now" during an attempt that then fails tries again at once instead of backing off', async () => {
@@ -137,7 +137,7 @@ describe('AuditForwarder against a real HTTP gateway', () => {
     fwd.retryFailed();
     // The held request times out (a failed attempt): the next one follows at once, not in ten minutes.
     await gateway.waitFor(() => gateway.requests.some((r) => r.status === 200), 10_000, 'a second attempt');
-    await until(() => fwd.status().backlog === 0, 10_000, 'an empty backlog');
+    await until(() => fwd.status().backlog === 0, { timeoutMs: 10_000, what: 'an empty backlog' });
   });
 });
 

@@ -11,9 +11,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { KeyringSecretStore } from '../../../main/secrets/secret-store.ts';
 import { uniqueService } from '../../unit/secrets/keychain-helpers.ts';
 import {
-  EVERYTHING_STDIO, bridgeMcpClient, driveEchoCalls, echoText, httpMcpClient, prepareAuditDataDir, readAuditRows, readInflightTargets, runCli, startServe, until, upstreamPids,
-  type AuditDataDir, type ServeProcess,
-} from '../../support/audit-daemon.ts';
+  EVERYTHING_STDIO, driveEchoCalls, echoText, prepareAuditDataDir, readAuditRows, readInflightTargets, upstreamPids, withAuditApi,
+  type AuditDaemon, type AuditDataDir,
+} from '../../support/audit-fixture.ts';
+import { runCli } from '../../support/cli.ts';
+import { startTestDaemon } from '../../support/daemon.ts';
+import { until } from '../../support/until.ts';
 import { FakeGateway, attr } from '../../support/gateway.ts';
 
 const DELIVERED = 1;
@@ -37,16 +40,16 @@ function dataDir(gateway: FakeGateway, credential?: string, extraServers: readon
   return data;
 }
 
-async function serve(data: AuditDataDir, env?: Record<string, string>): Promise<ServeProcess> {
-  const process = await startServe(data.dataDir, env ? { env } : {});
-  cleanups.push(() => process.kill('SIGTERM'));
-  return process;
+async function serve(data: AuditDataDir, env?: Record<string, string>): Promise<AuditDaemon> {
+  const daemon = withAuditApi(await startTestDaemon({ data, ...(env ? { env } : {}) }));
+  cleanups.push(() => daemon.stop());
+  return daemon;
 }
 
-async function connect(daemon: ServeProcess, data: AuditDataDir, http: number, bridge: number): Promise<Client[]> {
+async function connect(daemon: AuditDaemon, http: number, bridge: number): Promise<Client[]> {
   const clients = await Promise.all([
-    ...Array.from({ length: http }, (_, i) => httpMcpClient(daemon, data, 'echo', `http-client-${i}`)),
-    ...Array.from({ length: bridge }, (_, i) => bridgeMcpClient(data, 'echo', `bridge-client-${i}`)),
+    ...Array.from({ length: http }, (_, i) => daemon.httpClient('echo', undefined, `http-client-${i}`)),
+    ...Array.from({ length: bridge }, (_, i) => daemon.bridgeClient('echo', undefined, `bridge-client-${i}`)),
   ]);
   cleanups.push(() => Promise.allSettled(clients.map((client) => client.close())));
   return clients;
@@ -65,7 +68,7 @@ describe('audit through a real switchboard serve', () => {
     await keychain.set('audit-gateway', 'gateway-token-before');
     const data = dataDir(gateway, 'audit-gateway');
     const daemon = await serve(data, { SWITCHBOARD_KEYCHAIN_SERVICE: service });
-    const clients = await connect(daemon, data, 12, 4);
+    const clients = await connect(daemon, 12, 4);
 
     const started = Date.now();
     const answered = await driveEchoCalls(clients, 10_000);
@@ -96,7 +99,7 @@ describe('audit through a real switchboard serve', () => {
     const ids = rows.map((row) => row.id);
     const upAt = Date.now();
     await gateway.waitFor(() => ids.every((id) => gateway.received.has(id)), 60_000, 'all 10,000 records');
-    await until(async () => (await daemon.audit['forwarder.status']({})).backlog === 0, 20_000, 'an empty backlog');
+    await until(async () => (await daemon.audit['forwarder.status']({})).backlog === 0, { timeoutMs: 20_000, what: 'an empty backlog' });
     const drainMs = Date.now() - upAt;
 
     const dropped = gateway.requests.filter((r) => r.status === 'dropped');
@@ -130,18 +133,18 @@ describe('audit through a real switchboard serve', () => {
     gateway.enqueueForAudit({ kind: 'hang' });
     const data = dataDir(gateway, undefined, [EVERYTHING_STDIO]);
     const first = await serve(data);
-    const clients = await connect(first, data, 6, 2);
+    const clients = await connect(first, 6, 2);
     const answered = new Set<string>();
     const driving = driveEchoCalls(clients, 1_000_000, { answered, stopOnError: true });
     // Two calls that are surely upstream when the daemon dies (the tool takes 30 s).
-    const slow = await httpMcpClient(first, data, 'everything', 'slow-client');
+    const slow = await first.httpClient('everything', undefined, 'slow-client');
     const slowCalls = [1, 2].map(() => slow.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 30, steps: 1 } }).then(() => 'answered', () => 'failed'));
 
     await gateway.waitFor(() => gateway.hungCount > 0, 30_000, 'a batch in flight');
     const inFlight = new Set(gateway.requests.find((r) => r.status === 'hung')!.uids);
     const beforeKill = answered.size;
-    await until(() => answered.size >= beforeKill + 300, 30_000, 'more calls answered while the batch is held');
-    await until(() => readInflightTargets(data.dataDir).filter((t) => t === 'trigger-long-running-operation').length === 2, 20_000, 'the slow calls upstream');
+    await until(() => answered.size >= beforeKill + 300, { timeoutMs: 30_000, what: 'more calls answered while the batch is held' });
+    await until(() => readInflightTargets(data.dataDir).filter((t) => t === 'trigger-long-running-operation').length === 2, { timeoutMs: 20_000, what: 'the slow calls upstream' });
     const orphans = await upstreamPids(first);
     await first.kill('SIGKILL');
     for (const pid of orphans) {
@@ -172,7 +175,7 @@ describe('audit through a real switchboard serve', () => {
     await gateway.waitFor(() => rows.every((row) => gateway.received.has(row.id)), 60_000, 'every row at the gateway');
     // Only the batch that was in flight (received, never acknowledged) may arrive twice.
     for (const uid of gateway.duplicates()) expect(inFlight.has(uid)).toBe(true);
-    await until(async () => (await second.audit['forwarder.status']({})).backlog === 0, 20_000, 'an empty backlog');
+    await until(async () => (await second.audit['forwarder.status']({})).backlog === 0, { timeoutMs: 20_000, what: 'an empty backlog' });
     console.info(`SIGKILL: ${seen.size} calls answered before the kill, ${rows.length} rows after restart (${interrupted.length} interrupted), ${inFlight.size} records were in the held batch, ${gateway.duplicates().length} delivered twice`);
   }, 120_000);
 
@@ -181,7 +184,7 @@ describe('audit through a real switchboard serve', () => {
     await gateway.down();
     const data = dataDir(gateway);
     const daemon = await serve(data);
-    const [client] = await connect(daemon, data, 1, 0);
+    const [client] = await connect(daemon, 1, 0);
     await driveEchoCalls([client!], 20, { prefix: 'refused-' });
     const batch = readAuditRows(data.dataDir).map((row) => row.id);
     expect(batch).toHaveLength(20);
@@ -202,11 +205,11 @@ describe('audit through a real switchboard serve', () => {
     for (const request of [tooMany!, unavailable!, refused!]) expect([...request.uids].sort()).toEqual([...batch].sort());
     expect(batch.some((id) => gateway.received.has(id))).toBe(false);
 
-    await until(async () => (await daemon.audit['forwarder.status']({})).failed === 20, 10_000, 'the refused batch in status');
+    await until(async () => (await daemon.audit['forwarder.status']({})).failed === 20, { timeoutMs: 10_000, what: 'the refused batch in status' });
     const status = await daemon.audit['forwarder.status']({});
     expect(status.lastError).toMatchObject({ status: 400 });
     expect(status.lastError!.message).toMatch(/refused a batch of 20 records \(HTTP 400: .*schema mismatch in batch/);
-    const cli = await runCli(data.dataDir, ['status']);
+    const cli = await runCli(['status'], { dataDir: data.dataDir });
     expect(cli.code).toBe(0);
     expect(cli.stdout).toMatch(/audit forwarding: .*refused by the gateway 20/);
     expect(cli.stdout).toMatch(/last error \(.*HTTP 400\): .*schema mismatch in batch/);
@@ -218,11 +221,11 @@ describe('audit through a real switchboard serve', () => {
     expect((await daemon.audit['forwarder.status']({})).failed).toBe(20);
 
     // "Retry now" after the gateway is fixed delivers the refused batch.
-    const retry = await runCli(data.dataDir, ['audit', 'retry']);
+    const retry = await runCli(['audit', 'retry'], { dataDir: data.dataDir });
     expect(retry.code).toBe(0);
     expect(retry.stdout).toMatch(/retrying delivery to .* \(20 refused before, queued again\)/);
     await gateway.waitFor(() => batch.every((id) => gateway.received.has(id)), 20_000, 'the refused batch');
-    await until(async () => (await daemon.audit['forwarder.status']({})).failed === 0, 10_000, 'no refused records');
+    await until(async () => (await daemon.audit['forwarder.status']({})).failed === 0, { timeoutMs: 10_000, what: 'no refused records' });
     expect(gateway.duplicates()).toEqual([]);
   }, 60_000);
 
@@ -256,7 +259,7 @@ describe('audit through a real switchboard serve', () => {
     const gateway = await gatewayUp();
     const data = dataDir(gateway, undefined, [], { userPolicy: { audit: { redactPatterns: ['EMP-[0-9]{6}'] } } });
     const daemon = await serve(data);
-    const clients = await connect(daemon, data, 1, 1);
+    const clients = await connect(daemon, 1, 1);
     const args = (i: number) => ({
       text: `call ${i}: send Authorization: Bearer ${secrets.bearer} with ${secrets.ghp}, then ${secrets.sk}; token ${secrets.jwt}`,
       api_key: secrets.plainKey,

@@ -12,7 +12,6 @@
 // in Streamable HTTP mode, same headers). What is under test is the client side of the path: the
 // entry the app wrote, run the client's way, arriving at the server the app maps it to.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -28,7 +27,9 @@ import { parseJsonc, valueAt } from '../../../main/clients/jsonc-document.ts';
 import { launchSpecFromFile, type LaunchSpec } from '../../../main/clients/launch-spec.ts';
 import { httpCallTransport } from '../../../main/endpoints/daemon-client.ts';
 import { KeyringSecretStore } from '../../../main/secrets/secret-store.ts';
-import { EVERYTHING_SERVER, SWITCHBOARD_BIN, startRemoteEverything, startTestDaemon, type TestDaemon } from '../../support/daemon.ts';
+import { runCli } from '../../support/cli.ts';
+import { EVERYTHING_SERVER, startRemoteEverything, startTestDaemon, type TestDaemon } from '../../support/daemon.ts';
+import { testRunEnvironment } from '../../support/processes.ts';
 import { filesContaining, uniqueService } from '../../unit/secrets/keychain-helpers.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'clients');
@@ -81,7 +82,7 @@ async function connectAsClient(spec: LaunchSpec): Promise<Client> {
   const client = new Client({ name: 'linked-client', version: '1.0.0' });
   if (spec.kind === 'spawn') {
     // What a spawning client does: its own environment plus the entry's env, the entry's command line.
-    await client.connect(new StdioClientTransport({ command: spec.command, args: spec.args, env: { ...getDefaultEnvironment(), ...spec.env }, stderr: 'ignore' }));
+    await client.connect(new StdioClientTransport({ command: spec.command, args: spec.args, env: { ...getDefaultEnvironment(), ...testRunEnvironment(), ...spec.env }, stderr: 'ignore' }));
   } else {
     await client.connect(new StreamableHTTPClientTransport(new URL(spec.url), { requestInit: { headers: spec.headers } }));
   }
@@ -98,18 +99,10 @@ function setConfiguredPort(port: number): void {
 }
 
 /** `switchboard client …` as a user runs it, from the project folder, against the daemon's data folder. */
-function cli(...args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SWITCHBOARD_BIN, 'client', ...args, '--data-dir', daemon.dataDir], {
-      cwd: join(root, 'project'), env: { ...process.env, ...cliEnv }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`switchboard client ${args.join(' ')} exited ${code}: ${stderr}`))));
-  });
+async function cli(...args: string[]): Promise<string> {
+  const { code, stdout, stderr } = await runCli(['client', ...args], { dataDir: daemon.dataDir, cwd: join(root, 'project'), env: cliEnv });
+  if (code !== 0) throw new Error(`switchboard client ${args.join(' ')} exited ${code}: ${stderr}`);
+  return stdout;
 }
 
 /** "  <name> → <serverId> (…)" lines of the import and link output. */

@@ -1,6 +1,5 @@
 // Bad input at every door of a running daemon: the socket, /mcp, /api, the CLI. Each gets a
 // clear answer, and the daemon keeps serving afterwards.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
@@ -8,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { EVERYTHING_SERVER, NEVER_ANSWERS_SERVER, SWITCHBOARD_BIN, startTestDaemon, type TestDaemon } from '../../support/daemon.ts';
+import { runCli } from '../../support/cli.ts';
+import { EVERYTHING_SERVER, NEVER_ANSWERS_SERVER, startTestDaemon, type TestDaemon } from '../../support/daemon.ts';
 
 let daemon: TestDaemon;
 
@@ -199,21 +199,9 @@ describe('a server that never answers', () => {
 });
 
 describe('the CLI against the running daemon', () => {
-  function run(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [SWITCHBOARD_BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString();
-      });
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-      });
-      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-      if (input !== undefined) child.stdin.end(input);
-      else child.stdin.end();
-    });
+  async function run(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+    const { code, stdout, stderr } = await runCli(args, { input: input ?? '' });
+    return { code: code ?? -1, stdout, stderr };
   }
 
   it('adds a server the daemon serves at once, and refuses a second daemon on the same folder', async () => {

@@ -5,28 +5,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { EVERYTHING_SERVER, SWITCHBOARD_BIN } from '../../support/daemon.ts';
+import { bridgeTransport, EVERYTHING_SERVER } from '../../support/daemon.ts';
+import { processesWithArgs, stopProcesses } from '../../support/processes.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-autostart-'));
 const clients: Client[] = [];
 
+// The daemon a bridge starts is detached: no one else stops it. Every `serve` on this folder
+// (the one that won, and one that lost the race if it has not exited yet) is stopped, SIGKILL
+// after a grace, and only then is the folder removed.
 afterAll(async () => {
   await Promise.allSettled(clients.map((c) => c.close()));
-  try {
-    const { pid } = JSON.parse(readFileSync(join(dataDir, 'daemon.json'), 'utf8')) as { pid: number };
-    process.kill(pid, 'SIGTERM');
-    for (let i = 0; i < 100; i++) {
-      try {
-        process.kill(pid, 0);
-      } catch {
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  } catch {
-    // no daemon
-  }
+  await stopProcesses(processesWithArgs('serve', dataDir));
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -38,7 +28,7 @@ describe('bridge without a running daemon', () => {
     }));
     const connect = async () => {
       const client = new Client({ name: 'autostart', version: '1' });
-      await client.connect(new StdioClientTransport({ command: process.execPath, args: [SWITCHBOARD_BIN, 'bridge', 'everything', '--data-dir', dataDir], stderr: 'pipe' }));
+      await client.connect(bridgeTransport(dataDir, 'everything', []));
       clients.push(client);
       return client;
     };

@@ -12,6 +12,7 @@ import { createApiClient } from '../../../shared/api/define.ts';
 import { auditContract } from '../../../shared/api/audit.ts';
 import { httpCallTransport } from '../../../main/endpoints/daemon-client.ts';
 import { EVERYTHING_SERVER, startTestDaemon, type TestDaemon } from '../../support/daemon.ts';
+import { until } from '../../support/until.ts';
 
 let daemon: TestDaemon;
 const otherToken = `sbt_${randomBytes(24).toString('base64url')}`;
@@ -22,14 +23,6 @@ function writeTokens(mutate: (tokens: Array<{ name: string; sha256: string; crea
   mutate(config.tokens);
   writeFileSync(`${file}.tmp`, JSON.stringify(config, null, 2), { mode: 0o600 });
   renameSync(`${file}.tmp`, file);
-}
-
-async function until(condition: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 function mcpRequest(token: string, sessionId: string, init: { method: string; body?: unknown; accept?: string }): Promise<Response> {

@@ -15,6 +15,7 @@ import {
   type JSONRPCMessage,
 } from '@modelcontextprotocol/sdk/types.js';
 import { EVERYTHING_SERVER, startRemoteEverything, startTestDaemon, type TestDaemon } from '../../support/daemon.ts';
+import { until } from '../../support/until.ts';
 
 const CAPABILITIES = { capabilities: { sampling: {}, elicitation: {} } };
 
@@ -80,14 +81,6 @@ function recordWire(client: Client): { messages: JSONRPCMessage[]; stop: () => v
   return { messages, stop: () => { transport.onmessage = original; } };
 }
 
-async function waitFor(check: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 const paths = [
   { path: 'bridge', serverId: 'everything' },
   { path: 'http', serverId: 'everything' },
@@ -151,7 +144,7 @@ describe.each(paths)('through $path to $serverId', ({ path, serverId }) => {
           started = true;
         },
       });
-      await waitFor(() => started, 10_000);
+      await until(() => started, { timeoutMs: 10_000 });
       controller.abort('test cancels');
       await expect(cancelled).rejects.toThrow();
       expect(textOf(await client.callTool({ name: 'echo', arguments: { message: 'after cancel' } }))).toBe('Echo: after cancel');
@@ -168,7 +161,7 @@ describe.each(paths)('through $path to $serverId', ({ path, serverId }) => {
       // Subscriptions: the server's updated notifications reach the subscriber.
       await client.subscribeResource({ uri });
       await client.callTool({ name: 'toggle-subscriber-updates', arguments: {} });
-      await waitFor(() => seen.updates.includes(uri), 10_000);
+      await until(() => seen.updates.includes(uri), { timeoutMs: 10_000 });
       await client.callTool({ name: 'toggle-subscriber-updates', arguments: {} });
       await client.unsubscribeResource({ uri });
     } finally {
@@ -189,7 +182,7 @@ describe('an upstream killed with SIGKILL mid-call', () => {
       },
     });
     const outcome = call.then(() => 'resolved', (error: unknown) => error);
-    await waitFor(() => midCall, 10_000);
+    await until(() => midCall, { timeoutMs: 10_000 });
 
     const sessions = (await daemon.api['servers.get']({ id: 'everything' })).sessions;
     const victimSession = sessions.find((s) => s.client?.name === 'crash-victim');

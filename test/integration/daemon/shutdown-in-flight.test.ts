@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { EVERYTHING_SERVER, SWITCHBOARD_BIN, startTestDaemon, type TestDaemon } from '../../support/daemon.ts';
+import { until } from '../../support/until.ts';
 
 let daemon: TestDaemon;
 
@@ -17,14 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await daemon?.stop();
 });
-
-async function waitFor(condition: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Rejects instead of hanging when `promise` does not settle in time (the defect was a hang). */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -54,11 +47,11 @@ describe('the daemon stopping with calls in flight', () => {
     const bridgeExit = new Promise<number | null>((resolve) => bridge.once('exit', (code) => resolve(code)));
     const send = (message: unknown) => bridge.stdin!.write(`${JSON.stringify(message)}\n`);
     send({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw-bridge-client', version: '1' } } });
-    await waitFor(() => fromBridge.some((m) => m.id === 0), 15_000);
+    await until(() => fromBridge.some((m) => m.id === 0), { timeoutMs: 15_000 });
     send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     send({ jsonrpc: '2.0', id: 'long', method: 'tools/call', params: { name: 'trigger-long-running-operation', arguments: { duration: 60, steps: 120 }, _meta: { progressToken: 'p' } } });
 
-    await waitFor(() => httpProgress && fromBridge.some((m) => m.method === 'notifications/progress'), 15_000);
+    await until(() => httpProgress && fromBridge.some((m) => m.method === 'notifications/progress'), { timeoutMs: 15_000 });
     const stoppedAt = Date.now();
     process.kill(daemon.pid, 'SIGTERM');
 
@@ -75,7 +68,7 @@ describe('the daemon stopping with calls in flight', () => {
     expect(fromBridge.filter((m) => m.id === 'long')).toHaveLength(1);
     expect(bridgeStderr).toMatch(/^switchboard bridge: .*daemon closed the connection/);
 
-    await waitFor(() => !daemon.alive(), 10_000);
+    await until(() => !daemon.alive(), { timeoutMs: 10_000 });
     expect(Date.now() - stoppedAt).toBeLessThan(10_000);
     await http.close().catch(() => undefined);
   });

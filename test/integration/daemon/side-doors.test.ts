@@ -8,9 +8,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readAuditRows } from '../../support/audit-daemon.ts';
+import { readAuditRows } from '../../support/audit-fixture.ts';
 import { SWITCHBOARD_BIN } from '../../support/daemon.ts';
-import { serverEntry, startPolicyDaemon, type PolicyDaemon } from '../../support/policy-daemon.ts';
+import { serverEntry, startPolicyDaemon, type PolicyDaemon } from '../../support/policy-fixture.ts';
 
 const DENY_DELETES = { version: 1, tools: [{ match: 'memory/delete_*', action: 'deny' }] };
 const cleanups: Array<() => Promise<void>> = [];

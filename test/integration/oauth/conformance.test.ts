@@ -2,7 +2,7 @@
 // app's remote-server connection (test/conformance-client/client.ts) and compares the outcome with
 // test/conformance-client/expected-failures.yml: an unexpected failure or an unexpected pass fails.
 import { describe, expect, it } from 'vitest';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -54,9 +54,27 @@ describe('conformance client scenarios', () => {
     const out = mkdtempSync(join(tmpdir(), 'switchboard-conformance-'));
     try {
       const run = await new Promise<{ code: number | null; output: string }>((resolve) => {
-        execFile(process.execPath, [CONFORMANCE_BIN, 'client', '--command', `"${process.execPath}" "${CLIENT}"`, '--suite', 'all', '-o', out, '--expected-failures', EXPECTED],
-          { cwd: out, maxBuffer: 64 * 1024 * 1024, timeout: 170_000 },
-          (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: `${stdout}\n${stderr}` }));
+        // Its own process group, ended whole once the runner is done or out of time: a client it
+        // started for a scenario must not outlive it (killing the runner alone left them running).
+        const runner = spawn(process.execPath, [CONFORMANCE_BIN, 'client', '--command', `"${process.execPath}" "${CLIENT}"`, '--suite', 'all', '-o', out, '--expected-failures', EXPECTED],
+          { cwd: out, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        runner.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+        runner.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+        const endGroup = () => {
+          try {
+            process.kill(-runner.pid!, 'SIGKILL');
+          } catch {
+            // the group is gone
+          }
+        };
+        const timer = setTimeout(endGroup, 170_000);
+        runner.once('close', (code) => {
+          clearTimeout(timer);
+          endGroup();
+          resolve({ code: code ?? 1, output: `${stdout}\n${stderr}` });
+        });
       });
       const results = readResults(out);
       const listed = listedScenarios();

@@ -2,7 +2,8 @@
 // waits for a person's approval is recorded with the wait in approvalWaitMs, and its durationMs
 // and the latency figures of `audit stats` leave the wait out.
 import { afterEach, describe, expect, it } from 'vitest';
-import { resultText, startPolicyDaemon, waitFor, type PolicyDaemon } from '../../support/policy-daemon.ts';
+import { resultText, startPolicyDaemon, type PolicyDaemon } from '../../support/policy-fixture.ts';
+import { until } from '../../support/until.ts';
 
 const HELD_MS = 300;
 let daemon: PolicyDaemon | undefined;
@@ -16,7 +17,7 @@ describe('approval wait in the audit', () => {
     const d = daemon = await startPolicyDaemon({ autoStart: false, managed: { tools: [{ id: 'ask-sum', match: 'everything/get-sum', action: 'ask' }] } });
     const client = await d.httpClient('everything');
     const call = client.callTool({ name: 'get-sum', arguments: { a: 2, b: 3 } });
-    const [pending] = (await waitFor(() => d.api['approvals.list']({}), (r) => r.pending.length === 1, 'the approval')).pending;
+    const [pending] = (await until(() => d.api['approvals.list']({}), { done: (r) => r.pending.length === 1, what: 'the approval' })).pending;
     // The person takes a while to answer.
     await new Promise((resolve) => setTimeout(resolve, HELD_MS));
     await d.api['approvals.answer']({ id: pending!.id, answer: 'allow-session' });

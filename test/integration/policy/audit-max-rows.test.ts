@@ -1,7 +1,7 @@
 // audit.maxRows from the managed policy is enforced by the product daemon's retention (it runs at
 // start and then periodically): after a restart only the newest maxRows records are kept.
 import { afterEach, describe, expect, it } from 'vitest';
-import { resultText, startPolicyDaemon, type PolicyDaemon } from '../../support/policy-daemon.ts';
+import { resultText, startPolicyDaemon, type PolicyDaemon } from '../../support/policy-fixture.ts';
 
 let daemon: PolicyDaemon | undefined;
 afterEach(async () => {

@@ -4,7 +4,8 @@
 // before the approval. The product daemon with real server-everything; the pin is seeded with an
 // older definition of its echo tool, as if the server had been updated since.
 import { afterEach, describe, expect, it } from 'vitest';
-import { resultText, startPolicyDaemon, waitFor, type PolicyDaemon } from '../../support/policy-daemon.ts';
+import { resultText, startPolicyDaemon, type PolicyDaemon } from '../../support/policy-fixture.ts';
+import { until } from '../../support/until.ts';
 
 const PINNED = {
   name: 'echo',
@@ -45,7 +46,7 @@ describe('pinning.onChange ask: tools/list serves the pinned definition until th
     const client = await d.httpClient('everything');
     expect((await client.listTools()).tools.find((t) => t.name === 'echo')?.description).toBe(PINNED.description);
     const call = client.callTool({ name: 'echo', arguments: { message: 'hi' } });
-    const [pending] = (await waitFor(() => d.api['approvals.list']({}), (r) => r.pending.length === 1, 'the pinning approval')).pending;
+    const [pending] = (await until(() => d.api['approvals.list']({}), { done: (r) => r.pending.length === 1, what: 'the pinning approval' })).pending;
     expect(pending).toMatchObject({ kind: 'pinning', tool: 'echo' });
     await d.api['approvals.answer']({ id: pending!.id, answer: 'allow-once' });
     expect(resultText(await call)).toContain('hi');

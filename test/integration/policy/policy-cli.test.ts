@@ -1,15 +1,16 @@
 // `switchboard policy …` and `switchboard approvals …` run as the real binary (bin/switchboard.js)
 // against a running `switchboard serve` child whose managed policy comes from
 // $SWITCHBOARD_MANAGED_POLICY, with server-memory behind it and the SDK client over HTTP.
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PendingApprovalView } from '../../../shared/api/approvals.ts';
 import type { EffectivePolicy } from '../../../shared/policy.ts';
-import { startTestDaemon, SWITCHBOARD_BIN, type TestDaemon } from '../../support/daemon.ts';
-import { resultText, serverEntry, waitFor } from '../../support/policy-daemon.ts';
+import { runCli } from '../../support/cli.ts';
+import { startTestDaemon, type TestDaemon } from '../../support/daemon.ts';
+import { resultText, serverEntry } from '../../support/policy-fixture.ts';
+import { until } from '../../support/until.ts';
 
 let dir: string;
 let managedPath: string;
@@ -21,12 +22,9 @@ function switchboard(...args: string[]): Promise<Run> {
   return switchboardOn(daemon, ...args);
 }
 
-function switchboardOn(target: TestDaemon, ...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [SWITCHBOARD_BIN, ...args, '--data-dir', target.dataDir], { timeout: 20_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
+async function switchboardOn(target: TestDaemon, ...args: string[]): Promise<Run> {
+  const { code, stdout, stderr } = await runCli(args, { dataDir: target.dataDir, timeoutMs: 20_000 });
+  return { code: code ?? 1, stdout, stderr };
 }
 
 beforeAll(async () => {
@@ -110,7 +108,7 @@ describe('switchboard approvals (real binary, running daemon)', () => {
     const client = await daemon.httpClient('memory', undefined, 'cli-approvals-test');
     const call = client.callTool({ name: 'create_entities', arguments: { entities: [{ name: 'grace', entityType: 'person', observations: [] }] } });
 
-    const listed = await waitFor(async () => JSON.parse((await switchboard('approvals', 'list', '--json')).stdout) as PendingApprovalView[], (p) => p.length > 0, 'a pending approval in `approvals list`');
+    const listed = await until(async () => JSON.parse((await switchboard('approvals', 'list', '--json')).stdout) as PendingApprovalView[], { done: (p) => p.length > 0, what: 'a pending approval in `approvals list`' });
     expect(listed[0]).toMatchObject({ serverId: 'memory', tool: 'create_entities', rule: 'managed: ask-create', client: { name: 'cli-approvals-test' } });
     const id = listed[0]!.id;
     const human = await switchboard('approvals', 'list');
@@ -142,7 +140,7 @@ describe('switchboard serve with a corrupt managed policy file', () => {
       servers: [{ id: 'memory', transport: 'stdio', command: process.execPath, args: [serverEntry('@modelcontextprotocol/server-memory')], env: { MEMORY_FILE_PATH: path.join(dir, 'memory-2.jsonl') } }],
     });
     try {
-      const status = await waitFor(() => broken.api['daemon.status']({}), (s) => s.servers[0]?.state === 'failed', 'memory to be refused');
+      const status = await until(() => broken.api['daemon.status']({}), { done: (s) => s.servers[0]?.state === 'failed', what: 'memory to be refused' });
       expect(status.servers[0]!.reason).toContain(`managed policy file ${corrupt} cannot be used (invalid JSON`);
       await expect(broken.httpClient('memory')).rejects.toThrow(`managed policy file ${corrupt} cannot be used`);
 

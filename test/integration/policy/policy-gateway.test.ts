@@ -1,7 +1,8 @@
 // A managed policy that names the enterprise gateway takes effect without a restart: the
 // forwarder turns on (or moves) when a new managed document is loaded, and back off without one.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startPolicyDaemon, waitFor, type PolicyDaemon } from '../../support/policy-daemon.ts';
+import { startPolicyDaemon, type PolicyDaemon } from '../../support/policy-fixture.ts';
+import { until } from '../../support/until.ts';
 
 let daemon: PolicyDaemon | undefined;
 afterEach(async () => {
@@ -17,14 +18,14 @@ describe('gateway named by the managed policy', () => {
 
     await daemon.writeManaged({ gateway: { url: 'http://127.0.0.1:9/gateway-a' } });
     await daemon.api['policy.reload']({});
-    expect(await waitFor(() => forwarder.status(), (s) => s.enabled, 'the forwarder to turn on')).toMatchObject({ url: 'http://127.0.0.1:9/gateway-a' });
+    expect(await until(() => forwarder.status(), { done: (s) => s.enabled, what: 'the forwarder to turn on' })).toMatchObject({ url: 'http://127.0.0.1:9/gateway-a' });
 
     await daemon.writeManaged({ gateway: { url: 'http://127.0.0.1:9/gateway-b' } });
     await daemon.api['policy.reload']({});
-    expect(await waitFor(() => forwarder.status(), (s) => s.url === 'http://127.0.0.1:9/gateway-b', 'the forwarder to move')).toMatchObject({ enabled: true });
+    expect(await until(() => forwarder.status(), { done: (s) => s.url === 'http://127.0.0.1:9/gateway-b', what: 'the forwarder to move' })).toMatchObject({ enabled: true });
 
     await daemon.writeManaged({});
     await daemon.api['policy.reload']({});
-    expect(await waitFor(() => forwarder.status(), (s) => !s.enabled, 'the forwarder to turn off')).toMatchObject({ enabled: false });
+    expect(await until(() => forwarder.status(), { done: (s) => !s.enabled, what: 'the forwarder to turn off' })).toMatchObject({ enabled: false });
   });
 });

@@ -3,7 +3,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resultText as text, startPolicyDaemon, waitFor, type PolicyDaemon, type PolicyDaemonOptions } from '../../support/policy-daemon.ts';
+import { resultText as text, startPolicyDaemon, type PolicyDaemon, type PolicyDaemonOptions } from '../../support/policy-fixture.ts';
+import { until } from '../../support/until.ts';
 
 const DEFINITION_SERVER = path.join(import.meta.dirname, 'fixtures', 'definition-file-server.ts');
 
@@ -20,7 +21,7 @@ async function start(options: PolicyDaemonOptions): Promise<PolicyDaemon> {
 }
 
 async function pendingApprovals(d: PolicyDaemon, count = 1) {
-  return (await waitFor(() => d.api['approvals.list']({}), (r) => r.pending.length >= count, `${count} pending approval(s)`)).pending;
+  return (await until(() => d.api['approvals.list']({}), { done: (r) => r.pending.length >= count, what: `${count} pending approval(s)` })).pending;
 }
 
 describe('"always allow" and the user\'s own deny rules', () => {
@@ -45,7 +46,7 @@ describe('"always allow" and the user\'s own deny rules', () => {
 
     const config = JSON.parse(await readFile(path.join(d.dir, 'config.json'), 'utf8')) as { settings: { userPolicy: { tools: Array<{ id?: string }> } } };
     expect(config.settings.userPolicy.tools.map((r) => r.id)).toEqual(['user-no-secret-echo', 'always allow everything/echo', 'user-ask-echo']);
-    await waitFor(() => d.api['policy.check']({ serverId: 'everything', tool: 'echo', arguments: { message: 'hello' } }), (r) => r.decision.action === 'allow', 'the always-allow rule to be in force');
+    await until(() => d.api['policy.check']({ serverId: 'everything', tool: 'echo', arguments: { message: 'hello' } }), { done: (r) => r.decision.action === 'allow', what: 'the always-allow rule to be in force' });
 
     const secret = await client.callTool({ name: 'echo', arguments: { message: 'secret' } });
     expect(secret.isError).toBe(true);
@@ -111,7 +112,7 @@ describe('audit of a call approved through a pinning prompt', () => {
     expect(pending).toMatchObject({ kind: 'pinning', tool: 'echo' });
     await d.api['approvals.answer']({ id: pending!.id, answer: 'allow-once' });
     expect(text(await call)).toContain('Echo: hi');
-    const records = await waitFor(() => d.switchboard.audit.queries.list({ serverId: 'everything', tool: 'echo' }).records, (r) => r.length > 0, 'the audit record of the approved call');
+    const records = await until(() => d.switchboard.audit.queries.list({ serverId: 'everything', tool: 'echo' }).records, { done: (r) => r.length > 0, what: 'the audit record of the approved call' });
     expect(records[0]).toMatchObject({ rule: 'tool definition of everything/echo changed', source: 'pinning', approver: 'user:allow-once', outcome: 'ok' });
   });
 });

@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startRemoteEverything } from '../../support/daemon.ts';
 import { generateOrgKey, OrgServer } from '../../support/org-server.ts';
-import { resultText as text, startPolicyDaemon, waitFor, type PolicyDaemon, type PolicyDaemonOptions } from '../../support/policy-daemon.ts';
+import { resultText as text, startPolicyDaemon, type PolicyDaemon, type PolicyDaemonOptions } from '../../support/policy-fixture.ts';
+import { until } from '../../support/until.ts';
 import { CHANGED_DESCRIPTION, ORIGINAL_DESCRIPTION } from '../../support/changing-tool-server.ts';
 
 let daemon: PolicyDaemon | undefined;
@@ -31,7 +32,7 @@ const serverState = (d: PolicyDaemon, id: string) => d.api['servers.get']({ id }
 const settled = (status: { state: string }) => status.state === 'ready' || status.state === 'failed';
 
 async function pendingApprovals(d: PolicyDaemon, count = 1) {
-  return (await waitFor(() => d.api['approvals.list']({}), (r) => r.pending.length >= count, `${count} pending approval(s)`)).pending;
+  return (await until(() => d.api['approvals.list']({}), { done: (r) => r.pending.length >= count, what: `${count} pending approval(s)` })).pending;
 }
 
 describe('managed deny vs user allow', () => {
@@ -109,7 +110,7 @@ describe('org policy', () => {
     org.mode = 'down';
     await d.restart();
     // with a good cached copy the daemon starts at once and fetches in the background
-    const effective = await waitFor(() => d.api['policy.effective']({}), (e) => e.sources.some((s) => s.source === 'org' && s.message?.includes('503')), 'the failed fetch to be reported');
+    const effective = await until(() => d.api['policy.effective']({}), { done: (e) => e.sources.some((s) => s.source === 'org' && s.message?.includes('503')), what: 'the failed fetch to be reported' });
     expect(org.requests.at(-1)).toMatchObject({ status: 503 });
     expect(effective.failClosed).toBeNull();
     expect(effective.sources.find((s) => s.source === 'org')).toMatchObject({ state: 'stale', serial: 7, message: expect.stringContaining('503') });
@@ -121,10 +122,10 @@ describe('org policy', () => {
 describe('server admission', () => {
   it('a server outside the managed allowlist cannot be started (status names the rule) or connected to (client error names the rule)', async () => {
     const d = await start({ managed: { servers: { allow: [{ id: 'only-memory', server: 'memory' }] } } });
-    const refused = await waitFor(() => serverState(d, 'everything'), settled, 'everything to settle');
+    const refused = await until(() => serverState(d, 'everything'), { done: settled, what: 'everything to settle' });
     expect(refused).toMatchObject({ state: 'failed', reason: 'server \'everything\' may not run: server "everything" is not on the managed allowlist (servers.allow)' });
     expect(refused.pid).toBeUndefined();
-    expect(await waitFor(() => serverState(d, 'memory'), settled, 'memory to settle')).toMatchObject({ state: 'ready' });
+    expect(await until(() => serverState(d, 'memory'), { done: settled, what: 'memory to settle' })).toMatchObject({ state: 'ready' });
 
     // starting it explicitly is refused the same way
     expect(await d.api['servers.start']({ id: 'everything' })).toMatchObject({ state: 'failed', reason: expect.stringContaining('managed allowlist (servers.allow)') });
@@ -146,7 +147,7 @@ describe('server admission', () => {
       ] } } });
       await d.api['servers.add']({ server: { id: 'remote', transport: 'streamable-http', url: remote.url } });
       await d.api['servers.add']({ server: { id: 'remote-by-name', transport: 'streamable-http', url: remote.url.replace('127.0.0.1', 'localhost') } });
-      const states = await waitFor(() => d.api['servers.list']({}), (r) => r.servers.every((s) => settled(s.status)), 'every server to settle');
+      const states = await until(() => d.api['servers.list']({}), { done: (r) => r.servers.every((s) => settled(s.status)), what: 'every server to settle' });
       const byId = Object.fromEntries(states.servers.map((s) => [s.config.id, s.status]));
       expect(byId.memory).toMatchObject({ state: 'ready' });
       expect(byId.remote).toMatchObject({ state: 'ready' });
@@ -165,7 +166,7 @@ describe('server admission', () => {
 
   it('a server denied after its session opened cannot be called: the call is refused naming the deny rule', async () => {
     const d = await start({ managed: {} });
-    expect(await waitFor(() => serverState(d, 'memory'), settled, 'memory to settle')).toMatchObject({ state: 'ready' });
+    expect(await until(() => serverState(d, 'memory'), { done: settled, what: 'memory to settle' })).toMatchObject({ state: 'ready' });
     const client = await d.bridgeClient('memory');
     expect((await client.callTool({ name: 'read_graph', arguments: {} })).isError).toBeFalsy();
 
@@ -194,7 +195,7 @@ describe('tool rules (server-everything through the bridge)', () => {
     expect(text(refused)).toBe('Refused by MCP Switchboard policy (managed: no-echo)');
     expect((await client.callTool({ name: 'get-sum', arguments: { a: 1, b: 2 } })).isError).toBeFalsy();
 
-    const denied = await waitFor(() => d.switchboard.audit.queries.list({ serverId: 'everything', tool: 'echo' }).records, (r) => r.length > 0, 'the audit record of the refused call');
+    const denied = await until(() => d.switchboard.audit.queries.list({ serverId: 'everything', tool: 'echo' }).records, { done: (r) => r.length > 0, what: 'the audit record of the refused call' });
     expect(denied[0]).toMatchObject({ decision: 'deny', rule: 'no-echo', source: 'managed', clientLabel: 'bridge', outcome: 'denied' });
   });
 });
@@ -218,7 +219,7 @@ describe('approvals', () => {
     expect(result.isError).toBeFalsy();
     expect(text(await other.callTool({ name: 'read_graph', arguments: {} }))).toContain('alice');
     expect((await d.api['approvals.history']({})).history[0]).toMatchObject({ id: pending!.id, answer: 'allow-once', by: 'http' });
-    const [record] = await waitFor(() => d.switchboard.audit.queries.list({ serverId: 'memory', tool: 'create_entities' }).records, (r) => r.length > 0, 'the audit record of the approved call');
+    const [record] = await until(() => d.switchboard.audit.queries.list({ serverId: 'memory', tool: 'create_entities' }).records, { done: (r) => r.length > 0, what: 'the audit record of the approved call' });
     expect(record).toMatchObject({ decision: 'ask', rule: 'ask-before-writing', source: 'managed', approver: 'user:allow-once', clientName: 'writer' });
   });
 
@@ -250,7 +251,7 @@ describe('approvals', () => {
     await pendingApprovals(d);
     controller.abort();
     await expect(call).rejects.toThrow();
-    await waitFor(() => d.api['approvals.list']({}), (r) => r.pending.length === 0, 'the approval to be withdrawn');
+    await until(() => d.api['approvals.list']({}), { done: (r) => r.pending.length === 0, what: 'the approval to be withdrawn' });
     expect((await d.api['approvals.history']({})).history[0]).toMatchObject({ answer: 'withdrawn' });
   });
 
@@ -349,7 +350,7 @@ describe('managed policy file: corrupt fails closed, missing governs nothing', (
     // The daemon itself keeps answering: status, servers, approvals.
     const status = await d.api['daemon.status']({});
     expect(status.dataDir).toBe(d.dir);
-    const memory = await waitFor(() => serverState(d, 'memory'), settled, 'memory to settle');
+    const memory = await until(() => serverState(d, 'memory'), { done: settled, what: 'memory to settle' });
     expect(memory.state).toBe('failed');
     expect(memory.reason).toContain(`managed policy file ${d.managedPath} cannot be used`);
     expect(memory.reason).toMatch(why);
@@ -371,7 +372,7 @@ describe('managed policy file: corrupt fails closed, missing governs nothing', (
     await d.writeManaged({ tools: [] });
     expect((await d.api['policy.reload']({})).failClosed).toBeNull();
     // The product starts a server again by itself once the policy admits it.
-    expect(await waitFor(() => serverState(d, 'memory'), (st) => st.state === 'ready', 'memory to be admitted again')).toMatchObject({ state: 'ready' });
+    expect(await until(() => serverState(d, 'memory'), { done: (st) => st.state === 'ready', what: 'memory to be admitted again' })).toMatchObject({ state: 'ready' });
     const client = await d.httpClient('memory');
     expect((await client.callTool({ name: 'read_graph', arguments: {} })).isError).toBeFalsy();
   });
@@ -399,7 +400,7 @@ describe('managed policy file: corrupt fails closed, missing governs nothing', (
   // while a file exists there (main/policy/managed-source.ts).
   it('a missing file: no managed policy, servers run, the source is reported absent with its path', async () => {
     const d = await start({});
-    expect(await waitFor(() => serverState(d, 'memory'), settled, 'memory to settle')).toMatchObject({ state: 'ready' });
+    expect(await until(() => serverState(d, 'memory'), { done: settled, what: 'memory to settle' })).toMatchObject({ state: 'ready' });
     const effective = await d.api['policy.effective']({});
     expect(effective.failClosed).toBeNull();
     expect(effective.sources[0]).toMatchObject({ source: 'managed', state: 'absent', location: d.managedPath });
@@ -435,20 +436,20 @@ describe('policy changes and the daemon\'s own probe of a server', () => {
 
   it('a running server the policy stops admitting is refused (status names the rule, without matching its text) and started again when admitted', async () => {
     const d = await start({ managed: {} });
-    expect(await waitFor(() => serverState(d, 'memory'), settled, 'memory to settle')).toMatchObject({ state: 'ready' });
+    expect(await until(() => serverState(d, 'memory'), { done: settled, what: 'memory to settle' })).toMatchObject({ state: 'ready' });
     await withdrawMemory(d);
-    expect(await waitFor(() => serverState(d, 'memory'), (st) => st.state === 'failed', 'the probe to be refused')).toMatchObject({ refused: true, reason: expect.stringContaining('deny memory-withdrawn') });
-    expect(await waitFor(() => serverState(d, 'everything'), settled, 'everything to settle')).toMatchObject({ state: 'ready' });
+    expect(await until(() => serverState(d, 'memory'), { done: (st) => st.state === 'failed', what: 'the probe to be refused' })).toMatchObject({ refused: true, reason: expect.stringContaining('deny memory-withdrawn') });
+    expect(await until(() => serverState(d, 'everything'), { done: settled, what: 'everything to settle' })).toMatchObject({ state: 'ready' });
     await d.writeManaged({});
     await d.api['policy.reload']({});
-    expect(await waitFor(() => serverState(d, 'memory'), (st) => st.state === 'ready', 'the probe to be admitted again')).toMatchObject({ state: 'ready' });
+    expect(await until(() => serverState(d, 'memory'), { done: (st) => st.state === 'ready', what: 'the probe to be admitted again' })).toMatchObject({ state: 'ready' });
   });
 
   it('the product stops the probe of a server the policy stops admitting', async () => {
     const d = await start({ managed: {} });
-    await waitFor(() => serverState(d, 'memory'), settled, 'memory to settle');
+    await until(() => serverState(d, 'memory'), { done: settled, what: 'memory to settle' });
     await withdrawMemory(d);
-    await waitFor(() => serverState(d, 'memory'), (st) => st.state === 'failed', 'the probe to be refused', 3000);
+    await until(() => serverState(d, 'memory'), { done: (st) => st.state === 'failed', what: 'the probe to be refused', timeoutMs: 3000 });
   });
 
   it('the test-call API (servers.callTool) passes the chain: a deny refuses, an ask waits for the user, an allowed call runs', async () => {
@@ -456,7 +457,7 @@ describe('policy changes and the daemon\'s own probe of a server', () => {
     const call = (name: string, args: Record<string, unknown>) => d.api['servers.callTool']({ id: 'memory', name, arguments: args });
     await expect(call('delete_entities', { entityNames: ['x'] })).rejects.toThrow('Refused by MCP Switchboard policy (managed: deny memory/delete_*)');
     const asked = call('create_entities', { entities: [] });
-    const pending = await waitFor(async () => (await d.api['approvals.list']({})).pending, (list) => list.length === 1, 'the approval prompt');
+    const pending = await until(async () => (await d.api['approvals.list']({})).pending, { done: (list) => list.length === 1, what: 'the approval prompt' });
     expect(pending[0]).toMatchObject({ serverId: 'memory', tool: 'create_entities', client: { name: 'switchboard-ui' } });
     await d.api['approvals.answer']({ id: pending[0]!.id, answer: 'deny' });
     await expect(asked).rejects.toThrow(/ask-create/);
@@ -465,7 +466,7 @@ describe('policy changes and the daemon\'s own probe of a server', () => {
 
   it('the product refuses a denied tool through servers.callTool', async () => {
     const d = await start({ managed: { tools: [{ match: 'memory/delete_*', action: 'deny' }] } });
-    await waitFor(() => serverState(d, 'memory'), settled, 'memory to settle');
+    await until(() => serverState(d, 'memory'), { done: settled, what: 'memory to settle' });
     await expect(d.api['servers.callTool']({ id: 'memory', name: 'delete_entities', arguments: { entityNames: ['x'] } })).rejects.toThrow(/managed: deny memory\/delete_\*/);
   });
 });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startTestDaemon, SWITCHBOARD_BIN, type TestDaemon } from '../../support/daemon.ts';
-import { resultText } from '../../support/policy-daemon.ts';
+import { resultText } from '../../support/policy-fixture.ts';
 
 const IDS = ['everything', 'echo2', 'Echo'];
 let dir: string;

@@ -7,8 +7,8 @@ import Database from 'better-sqlite3';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { auditDbPath } from '../../../main/audit/database.ts';
-import { ECHO_SERVER_PATH, httpMcpClient, prepareAuditDataDir, startServe, type ServeProcess } from '../../support/audit-daemon.ts';
-import { REPO_ROOT } from '../../support/daemon.ts';
+import { ECHO_SERVER_PATH, prepareAuditDataDir, withAuditApi, type AuditDaemon } from '../../support/audit-fixture.ts';
+import { REPO_ROOT, startTestDaemon } from '../../support/daemon.ts';
 import { FakeGateway, attr } from '../../support/gateway.ts';
 
 const boxedEcho = (id: string, sandbox: object = { enabled: true, network: 'none', readOnly: [REPO_ROOT], readWrite: [] }) =>
@@ -21,15 +21,15 @@ afterEach(async () => {
 const policyDir = mkdtempSync(path.join(tmpdir(), 'sb-policy-'));
 afterAll(() => rmSync(policyDir, { recursive: true, force: true }));
 
-async function serve(dataDir: string, env: Record<string, string> = {}): Promise<ServeProcess> {
-  const daemon = await startServe(dataDir, { env });
-  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  cleanups.push(() => daemon.kill('SIGTERM'));
+async function serve(data: { dataDir: string; clientToken: string }, env: Record<string, string> = {}): Promise<AuditDaemon> {
+  cleanups.push(() => rmSync(data.dataDir, { recursive: true, force: true }));
+  const daemon = withAuditApi(await startTestDaemon({ data, env }));
+  cleanups.push(() => daemon.stop());
   return daemon;
 }
 
-async function client(daemon: ServeProcess, data: { clientToken: string; dataDir: string }, id: string): Promise<Client> {
-  const c = await httpMcpClient(daemon, data, id, 'sandbox-test');
+async function client(daemon: AuditDaemon, id: string): Promise<Client> {
+  const c = await daemon.httpClient(id, undefined, 'sandbox-test');
   cleanups.push(() => c.close());
   return c;
 }
@@ -40,9 +40,9 @@ describe('sandbox state in the audit and the inventory', () => {
     await gateway.start();
     cleanups.push(() => gateway.stop());
     const data = prepareAuditDataDir({ url: gateway.url }, [boxedEcho('echo-boxed')]);
-    const daemon = await serve(data.dataDir);
+    const daemon = await serve(data);
     for (const id of ['echo', 'echo-boxed']) {
-      const c = await client(daemon, data, id);
+      const c = await client(daemon, id);
       expect((await c.callTool({ name: 'echo', arguments: { text: `hi ${id}` } })).isError).toBeFalsy();
     }
     const { records } = await daemon.audit['audit.query']({ limit: 10 });
@@ -73,20 +73,20 @@ describe('policy requiring a sandbox', () => {
 
   it('refuses an unsandboxed server, and one whose network differs, and runs the sandboxed one', async () => {
     const data = prepareAuditDataDir(undefined, [boxedEcho('echo-boxed'), boxedEcho('echo-net', { enabled: true, network: 'all', readOnly: [REPO_ROOT] })]);
-    const daemon = await serve(data.dataDir, { SWITCHBOARD_MANAGED_POLICY: managed });
-    await expect(httpMcpClient(daemon, data, 'echo', 'sandbox-test')).rejects.toThrow(/must run in a sandbox and has no enabled sandbox profile.*managed policy: local-servers-sandboxed/);
-    await expect(httpMcpClient(daemon, data, 'echo-net', 'sandbox-test')).rejects.toThrow(/must run with sandbox network .{1,2}none/);
-    const boxed = await client(daemon, data, 'echo-boxed');
+    const daemon = await serve(data, { SWITCHBOARD_MANAGED_POLICY: managed });
+    await expect(daemon.httpClient('echo', undefined, 'sandbox-test')).rejects.toThrow(/must run in a sandbox and has no enabled sandbox profile.*managed policy: local-servers-sandboxed/);
+    await expect(daemon.httpClient('echo-net', undefined, 'sandbox-test')).rejects.toThrow(/must run with sandbox network .{1,2}none/);
+    const boxed = await client(daemon, 'echo-boxed');
     expect(await boxed.callTool({ name: 'echo', arguments: { text: 'inside' } })).toMatchObject({ content: [{ type: 'text', text: 'inside' }] });
-    const status = await daemon.servers['servers.get']({ id: 'echo' });
+    const status = await daemon.api['servers.get']({ id: 'echo' });
     expect(status.status.reason).toContain('local-servers-sandboxed');
   });
 
   it('with bwrap hidden from PATH, refuses the sandboxed server with the install hint (fail closed)', async () => {
     const data = prepareAuditDataDir(undefined, [boxedEcho('echo-boxed')]);
-    const daemon = await serve(data.dataDir, { SWITCHBOARD_MANAGED_POLICY: managed, PATH: path.dirname(process.execPath) });
-    await expect(httpMcpClient(daemon, data, 'echo-boxed', 'sandbox-test')).rejects.toThrow(/bwrap \(bubblewrap\) is not on the PATH; install bubblewrap \(Debian\/Ubuntu: `sudo apt-get install bubblewrap`/);
-    const { status } = await daemon.servers['servers.get']({ id: 'echo-boxed' });
+    const daemon = await serve(data, { SWITCHBOARD_MANAGED_POLICY: managed, PATH: path.dirname(process.execPath) });
+    await expect(daemon.httpClient('echo-boxed', undefined, 'sandbox-test')).rejects.toThrow(/bwrap \(bubblewrap\) is not on the PATH; install bubblewrap \(Debian\/Ubuntu: `sudo apt-get install bubblewrap`/);
+    const { status } = await daemon.api['servers.get']({ id: 'echo-boxed' });
     expect(status.state).toBe('failed');
     expect(status.reason).toContain('sudo apt-get install bubblewrap');
     expect(status.reason).toContain('managed policy: local-servers-sandboxed');
@@ -102,9 +102,9 @@ describe('policy requiring a sandbox', () => {
     writeFileSync(path.join(fakeBin, 'bwrap'), '#!/bin/sh\necho "bwrap: No permissions to creating new namespace, likely because the kernel does not allow non-privileged user namespaces. On e.g. debian this can be enabled with \'sysctl kernel.unprivileged_userns_clone=1\'." >&2\nexit 1\n');
     chmodSync(path.join(fakeBin, 'bwrap'), 0o755);
     const data = prepareAuditDataDir(undefined, [boxedEcho('echo-boxed')]);
-    const daemon = await serve(data.dataDir, { PATH: `${fakeBin}:${path.dirname(process.execPath)}` });
-    await expect(httpMcpClient(daemon, data, 'echo-boxed', 'sandbox-test')).rejects.toThrow(/unprivileged user namespaces are disabled/);
-    const { status } = await daemon.servers['servers.get']({ id: 'echo-boxed' });
+    const daemon = await serve(data, { PATH: `${fakeBin}:${path.dirname(process.execPath)}` });
+    await expect(daemon.httpClient('echo-boxed', undefined, 'sandbox-test')).rejects.toThrow(/unprivileged user namespaces are disabled/);
+    const { status } = await daemon.api['servers.get']({ id: 'echo-boxed' });
     expect(status.state).toBe('failed');
     expect(status.reason).toContain('unprivileged user namespaces are disabled');
     expect(status.reason).toContain('has a sandbox profile, and there is no sandbox here');

@@ -5,31 +5,18 @@
 // bridge. Afterwards no file under the data folder (config.json, audit.db*, anything else), nor
 // the daemon's log, holds the value.
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { KeyringSecretStore } from '../../../main/secrets/secret-store.ts';
-import { EVERYTHING_SERVER, SWITCHBOARD_BIN, startTestDaemon } from '../../support/daemon.ts';
+import { runCli } from '../../support/cli.ts';
+import { EVERYTHING_SERVER, startTestDaemon } from '../../support/daemon.ts';
 import { startHeaderEchoServer } from '../../support/header-echo-server.ts';
 import { filesContaining, uniqueService } from '../../unit/secrets/keychain-helpers.ts';
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
-
-function runCli(args: string[], env: Record<string, string>, stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SWITCHBOARD_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 
 function text(result: Awaited<ReturnType<Client['callTool']>>): string {
   return (result.content as Array<{ type: string; text: string }>)[0]!.text;
@@ -47,11 +34,11 @@ describe('a secret set with `switchboard secret set`, through a running daemon',
     const envValue = 'sk-daemon-env-3c8e1f4a7b0d2e5f8a1c4b7e0d3f6a9c';
     const headerToken = 'daemon-header-9b2e5a8d1f4c7e0b3a6d9f2c5e8b1a4d';
     for (const [name, value] of [['everything-key', envValue], ['remote-auth', `Bearer ${headerToken}`]] as const) {
-      const set = await runCli(['secret', 'set', name, '--data-dir', cliDir], env, `${value}\n`);
+      const set = await runCli(['secret', 'set', name, '--data-dir', cliDir], { env, input: `${value}\n` });
       expect(set, set.stderr).toMatchObject({ code: 0 });
       expect(set.stdout).toContain(`stored secret "${name}"`);
     }
-    const listed = await runCli(['secret', 'list', '--json', '--data-dir', cliDir], env);
+    const listed = await runCli(['secret', 'list', '--json', '--data-dir', cliDir], { env });
     expect(JSON.parse(listed.stdout)).toEqual(['everything-key', 'remote-auth']);
 
     const remote = await startHeaderEchoServer();

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventHub } from '../../../main/api/events.ts';
 import { createEventStreamHandler } from '../../../main/api/sse.ts';
+import { until } from '../../support/until.ts';
 
 const TOKEN = 'test-token-0123456789';
 let server: http.Server | undefined;
@@ -38,7 +39,7 @@ describe('GET /api/events', () => {
     for (let i = 0; i < 20 && !text.includes('ap-1'); i++) text += decoder.decode((await reader.read()).value);
     expect(text).toContain('event: approval.added\ndata: {"id":"ap-1","serverId":"everything","tool":"echo"}\n\n');
     controller.abort();
-    for (let i = 0; i < 50 && hub.subscriberCount > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await until(() => hub.subscriberCount === 0, { timeoutMs: 1000 }).catch(() => undefined);
     expect(hub.subscriberCount).toBe(0);
   });
 

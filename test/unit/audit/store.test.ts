@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditStore, MERGE_BATCH, MERGE_DELAY_MS, settleAuditFile, type AuditCompletion, type AuditEntry } from '../../../main/audit/store.ts';
 import { MIGRATIONS, auditDbPath } from '../../../main/audit/database.ts';
 import { AuditQueries } from '../../../main/audit/audit-queries.ts';
+import { until } from '../../support/until.ts';
 
 let dir: string;
 let store: AuditStore;
@@ -38,14 +39,6 @@ function counts(): { records: number; finished: number; inflight: number } {
   }
 }
 
-async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'audit-store-'));
   store = new AuditStore(auditDbPath(dir));
@@ -62,7 +55,7 @@ describe('AuditStore deferred indexing', () => {
     const seq = await store.finish(call, OK);
     // Committed (visible to another connection) the moment finish resolves, not yet indexed.
     expect(counts()).toEqual({ records: 0, finished: 1, inflight: 1 });
-    await waitFor(() => counts().records === 1, MERGE_DELAY_MS + 2000);
+    await until(() => counts().records === 1, { timeoutMs: MERGE_DELAY_MS + 2000 });
     expect(counts()).toEqual({ records: 1, finished: 0, inflight: 0 });
     const row = store.db.prepare('SELECT seq, id, target, arguments, outcome, rule, bytes_out, delivery FROM audit_records').get();
     expect(row).toEqual({ seq, id: 'rec-1', target: 'tool_1', arguments: '{"n":1}', outcome: 'ok', rule: 'default', bytes_out: 20, delivery: 0 });

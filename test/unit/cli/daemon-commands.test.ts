@@ -1,10 +1,11 @@
 // CLI commands against a running daemon (`switchboard serve`, a child process on a temp data
 // folder), the CLI itself run as a child process, as a shell runs it.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SWITCHBOARD_BIN, startTestDaemon, type TestDaemon } from '../../support/daemon.ts';
+import { runCli } from '../../support/cli.ts';
+import { until } from '../../support/until.ts';
+import { startTestDaemon, type TestDaemon } from '../../support/daemon.ts';
 
 let daemon: TestDaemon | undefined;
 afterEach(async () => {
@@ -12,17 +13,7 @@ afterEach(async () => {
   daemon = undefined;
 });
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SWITCHBOARD_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => runCli(args);
 
 describe('switchboard with a running daemon', () => {
   it('server add of an existing id names the CLI command, not the API method', async () => {
@@ -48,12 +39,7 @@ describe('switchboard with a running daemon', () => {
     };
     // The daemon reloads config.json when it changes (a debounced file watch): poll, on a busy machine too.
     const eventually = async (token: string, accepted: boolean): Promise<void> => {
-      const deadline = Date.now() + 15_000;
-      let last = await status(token);
-      while ((last !== 401) !== accepted && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 50));
-        last = await status(token);
-      }
+      const last = await until(() => status(token), { done: (code) => (code !== 401) === accepted, timeoutMs: 15_000, intervalMs: 50 }).catch(() => status(token));
       expect({ accepted, status: last, logs: (last !== 401) === accepted ? '' : running.logs() }).toEqual({ accepted, status: expect.any(Number), logs: '' });
     };
 

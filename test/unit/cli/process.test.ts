@@ -1,10 +1,10 @@
 // The CLI as a shell runs it: a child process through bin/switchboard.js (and `node main/cli.ts`),
 // on a real data folder, with and without a running daemon.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../support/cli.ts';
 import { REPO_ROOT, SWITCHBOARD_BIN } from '../../support/daemon.ts';
 
 const CLI_SOURCE = join(REPO_ROOT, 'main/cli.ts');
@@ -21,21 +21,8 @@ function dataDir(config?: unknown): string {
   return dir;
 }
 
-interface Result { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
-
 /** Runs the CLI; with closeStdout, the reading end of its stdout is closed at once (like `| head` that has had enough). */
-function cli(args: string[], options: { entry?: string; closeStdout?: boolean } = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [options.entry ?? SWITCHBOARD_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    if (options.closeStdout) child.stdout.destroy();
-    else child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
+const cli = (args: string[], options: { entry?: string; closeStdout?: boolean } = {}) => runCli(args, options);
 
 const manyServers = { version: 1, servers: Array.from({ length: 200 }, (_, i) => ({ id: `s${i}`, transport: 'stdio', command: 'node', args: [`server-${i}.js`] })) };
 

@@ -9,7 +9,7 @@ import type { Config } from '../../../shared/config.ts';
 import { silentLogger } from '../../../main/base/logger.ts';
 import { ConfigService } from '../../../main/config/config-service.ts';
 import { ConfigStore } from '../../../main/config/config-store.ts';
-import { waitFor } from '../../support/policy-daemon.ts';
+import { until } from '../../support/until.ts';
 
 const dirs: string[] = [];
 const services: ConfigService[] = [];
@@ -45,7 +45,7 @@ describe('ConfigService', () => {
   it('announces an edit made by hand once, and keeps the last good configuration when the file turns invalid', async () => {
     const { service, dir, events } = serviceIn();
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ version: 1, settings: { requestTimeoutMs: 777 } }));
-    await waitFor(() => events.length, (n) => n >= 1, 'the edit to be announced');
+    await until(() => events.length, { done: (n) => n >= 1, what: 'the edit to be announced' });
     await settle();
     expect(events.map((c) => c.settings.requestTimeoutMs)).toEqual([777]);
     writeFileSync(join(dir, 'config.json'), '{ not json');

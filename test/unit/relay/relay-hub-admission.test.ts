@@ -7,7 +7,7 @@ import { expect, it } from 'vitest';
 import type { ServerConfig } from '../../../shared/config.ts';
 import { silentLogger } from '../../../main/base/logger.ts';
 import { RelayHub } from '../../../main/relay/relay-hub.ts';
-import { waitFor } from '../../support/policy-daemon.ts';
+import { until } from '../../support/until.ts';
 
 it('decides admission once per session, and again before respawning a crashed server', async () => {
   let admitted = true;
@@ -42,7 +42,7 @@ it('decides admission once per session, and again before respawning a crashed se
   // The policy withdraws the server, then it crashes: it is not started again.
   admitted = false;
   await upstreamSides[0]!.close();
-  await waitFor(() => decisions.length, (n) => n >= 2, 'the respawn to be decided');
+  await until(() => decisions.length, { done: (n) => n >= 2, what: 'the respawn to be decided' });
   await new Promise((resolve) => setTimeout(resolve, 100));
   expect(upstreamSides).toHaveLength(1);
   expect(decisions[1]).toBe(false);

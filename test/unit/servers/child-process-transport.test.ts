@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChildProcessTransport } from '../../../main/servers/child-process-transport.ts';
+import { until } from '../../support/until.ts';
 
 function alive(pid: number): boolean {
   try {
@@ -7,14 +8,6 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function until(check: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
