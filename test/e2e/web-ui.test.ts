@@ -5,8 +5,7 @@
 // land in test-results/screenshots/ for review (emptied first, so a stale one never stands in
 // for a step that failed). The last block restarts a daemon under an open page, as a user who
 // restarts `switchboard serve --ui` would.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
