@@ -4,13 +4,15 @@
 import { ApiError, createApiClient, type ApiClient, type ApiErrorBody, type CallTransport, type ContractSpec } from '../../shared/api/define.ts';
 import { findRunningDaemon, type DaemonInfo } from './daemon-file.ts';
 
-export function httpCallTransport(info: Pick<DaemonInfo, 'httpPort' | 'apiToken'>): CallTransport {
+/** `as: 'cli'` says the CLI is calling (approvals it answers and tool calls it makes are recorded as the CLI's). */
+export function httpCallTransport(info: Pick<DaemonInfo, 'httpPort' | 'apiToken'>, options: { as?: 'cli' } = {}): CallTransport {
+  const caller: Record<string, string> = options.as === 'cli' ? { 'x-switchboard-caller': 'cli' } : {};
   return async (method, input) => {
     let response: Response;
     try {
       response = await fetch(`http://127.0.0.1:${info.httpPort}/api/${encodeURIComponent(method)}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${info.apiToken}`, 'x-switchboard-caller': 'cli' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${info.apiToken}`, ...caller },
         body: JSON.stringify(input ?? {}),
       });
     } catch (error) {
@@ -26,5 +28,5 @@ export function httpCallTransport(info: Pick<DaemonInfo, 'httpPort' | 'apiToken'
 export async function connectToDaemon<C extends ContractSpec>(dataDir: string, contract: C): Promise<{ info: DaemonInfo; api: ApiClient<C> } | undefined> {
   const info = await findRunningDaemon(dataDir);
   if (!info) return undefined;
-  return { info, api: createApiClient(contract, httpCallTransport(info)) };
+  return { info, api: createApiClient(contract, httpCallTransport(info, { as: 'cli' })) };
 }

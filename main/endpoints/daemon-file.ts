@@ -4,7 +4,7 @@
 // A live PID is not proof of a live daemon: after a crash and a reboot the file's PID may belong
 // to any process. So the daemon is asked, on the port the file names and with the token only it
 // knows, what its PID is (findRunningDaemon); a file nobody answers for is stale.
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -130,9 +130,16 @@ export async function claimDaemonFile(dataDir: string, info: DaemonInfo, options
   throw new Error(`could not claim ${file}`);
 }
 
-/** Rewrites the file we own (e.g. once the HTTP port is known). */
+/**
+ * Rewrites the file we own (e.g. once the HTTP port is known), atomically: a bridge or CLI reading
+ * it meanwhile sees the old or the new content, never an empty file it would take for no daemon
+ * (a bridge whose own daemon lost the race to this one then gave up instead of waiting for it).
+ */
 export function updateDaemonFile(dataDir: string, info: DaemonInfo): void {
-  writeFileSync(daemonFilePath(dataDir), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+  const file = daemonFilePath(dataDir);
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+  renameSync(temporary, file);
 }
 
 export function releaseDaemonFile(dataDir: string): void {

@@ -49,15 +49,21 @@ export interface HttpEndpointOptions {
   sessionIdleMs?: number;
   /** The same for a session that never made a call after initialize (default 60 s). */
   unusedSessionIdleMs?: number;
-  /** Open MCP sessions one client token may hold (default 16); the next initialize gets 429. */
+  /**
+   * Open MCP sessions one client token may hold (default 16). At the limit a new initialize
+   * closes the least recently used idle session of that token; when none is idle, it gets 429.
+   */
   maxSessionsPerToken?: number;
-  /** Open MCP sessions over all tokens (default 64). */
+  /** Open MCP sessions over all tokens (default 64), with the same rule. */
   maxSessions?: number;
+  /** How long a session must have been idle to be closed for a new one at the limit (default 1 s). */
+  evictIdleAfterMs?: number;
 }
 
 export const DEFAULT_MAX_SESSIONS_PER_TOKEN = 16;
 export const DEFAULT_MAX_SESSIONS = 64;
 export const DEFAULT_UNUSED_SESSION_IDLE_MS = 60_000;
+export const DEFAULT_EVICT_IDLE_AFTER_MS = 1_000;
 
 /** `listen` found the port taken. */
 export class PortInUseError extends Error {
@@ -110,6 +116,7 @@ export class HttpEndpoint {
   private readonly unusedSessionIdleMs: number;
   private readonly maxSessionsPerToken: number;
   private readonly maxSessions: number;
+  private readonly evictIdleAfterMs: number;
   private readonly freshTokens: FreshTokens | undefined;
   /** Refused logins (401/403), for `status` and the UI. */
   readonly authFailures: AuthFailureLog;
@@ -134,6 +141,7 @@ export class HttpEndpoint {
     this.unusedSessionIdleMs = Math.min(options.unusedSessionIdleMs ?? DEFAULT_UNUSED_SESSION_IDLE_MS, this.sessionIdleMs);
     this.maxSessionsPerToken = options.maxSessionsPerToken ?? DEFAULT_MAX_SESSIONS_PER_TOKEN;
     this.maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+    this.evictIdleAfterMs = options.evictIdleAfterMs ?? DEFAULT_EVICT_IDLE_AFTER_MS;
     this.freshTokens = options.freshTokens;
     this.authFailures = options.authFailures ?? new AuthFailureLog(options.logger);
   }
@@ -356,19 +364,42 @@ export class HttpEndpoint {
 
   /**
    * Sessions being opened count too (they are in the map from the start), so a burst of
-   * initializes cannot overshoot while the first ones spawn their servers.
+   * initializes cannot overshoot while the first ones spawn their servers. At a limit, the least
+   * recently used idle session (no request or stream open, no call in flight, idle for a moment)
+   * is closed to make room, those that never made a call first: clients often open a session and
+   * drop it without a DELETE, and per the spec a client whose session is gone opens a new one. A
+   * client still working in a session (a window holds its GET stream open) is never closed; when
+   * every session is in use, the initialize gets 429.
    */
   private sessionLimitReached(client: { name: string; sha256: string }): Refusal | undefined {
-    const after = `close sessions the client no longer uses (HTTP DELETE with their mcp-session-id header), or wait: a session that never made a call closes after ${formatDuration(this.unusedSessionIdleMs)} without a request, any other after ${formatDuration(this.sessionIdleMs)}`;
-    let ofToken = 0;
-    for (const session of this.sessions.values()) if (session.tokenSha256 === client.sha256) ofToken++;
-    if (ofToken >= this.maxSessionsPerToken) {
-      return { status: 429, error: 'too many sessions', why: `the client token '${client.name}' has ${ofToken} MCP sessions open, the most one token may hold (${this.maxSessionsPerToken}); ${after}` };
+    const after = `close sessions the client no longer uses (HTTP DELETE with their mcp-session-id header); all of them are in use now (a request or stream open, or a call in flight)`;
+    const ofToken = (session: McpSession) => session.tokenSha256 === client.sha256;
+    const count = [...this.sessions.values()].filter(ofToken).length;
+    if (count >= this.maxSessionsPerToken && !this.closeOneIdle(ofToken)) {
+      return { status: 429, error: 'too many sessions', why: `the client token '${client.name}' has ${count} MCP sessions open, the most one token may hold (${this.maxSessionsPerToken}); ${after}` };
     }
-    if (this.sessions.size >= this.maxSessions) {
+    if (this.sessions.size >= this.maxSessions && !this.closeOneIdle(() => true)) {
       return { status: 429, error: 'too many sessions', why: `the daemon has ${this.sessions.size} HTTP MCP sessions open, the most it holds at once (${this.maxSessions}); ${after}` };
     }
     return undefined;
+  }
+
+  /** Closes the least recently used idle session among `among`; false when none is idle. */
+  private closeOneIdle(among: (session: McpSession) => boolean): boolean {
+    const cutoff = Date.now() - this.evictIdleAfterMs;
+    let victim: [string, McpSession] | undefined;
+    for (const entry of this.sessions) {
+      const session = entry[1];
+      if (!among(session) || session.relay === undefined || session.active > 0 || session.relay.inflightCount > 0 || session.lastActivity > cutoff) continue;
+      const older = !victim || (session.used === victim[1].used ? session.lastActivity < victim[1].lastActivity : !session.used);
+      if (older) victim = entry;
+    }
+    if (!victim) return false;
+    const [id, session] = victim;
+    this.logger.info('closing the least recently used idle MCP session to make room for a new one', { server: session.serverId, session: id });
+    this.sessions.delete(id);
+    void session.relay?.close();
+    return true;
   }
 
   private closeIdleSessions(): void {
@@ -467,12 +498,6 @@ function makesCall(body: unknown): boolean {
     return typeof method === 'string' && method !== 'initialize' && method !== 'ping';
   };
   return Array.isArray(body) ? body.some(isCall) : isCall(body);
-}
-
-function formatDuration(ms: number): string {
-  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
-  if (ms % 1000 === 0) return `${ms / 1000} s`;
-  return `${ms} ms`;
 }
 
 function containsInitialize(body: unknown): boolean {

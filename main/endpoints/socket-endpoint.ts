@@ -93,7 +93,9 @@ export class SocketEndpoint {
     // bridges. A connection still open a second later is cut.
     await Promise.all([...this.sockets].map((socket) => endSocket(socket, 1000)));
     await closed;
-    if (process.platform !== 'win32') {
+    // Only the path this endpoint listened on: a daemon that lost the race for the data folder
+    // stops without having listened, and must not remove the winner's socket.
+    if (server && process.platform !== 'win32') {
       try {
         unlinkSync(this.path);
       } catch {

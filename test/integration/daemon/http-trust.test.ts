@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MAX_SESSIONS_PER_TOKEN } from '../../../main/endpoints/http-endpoint.ts';
 import { REPO_ROOT, SWITCHBOARD_BIN, startTestDaemon, type TestDaemon } from '../../support/daemon.ts';
+import { until } from '../../support/until.ts';
 
 const ECHO_SERVER = join(REPO_ROOT, 'test/support/echo-server.ts');
 
@@ -71,19 +72,20 @@ function run(args: string[], onStdout?: (text: string) => void): Promise<{ code:
 }
 
 describe('switchboard serve under a burst of sessions', () => {
-  it('40 initializes with one token leave at most the per-token cap in server processes, the rest get 429 saying why', async () => {
+  it('40 initializes with one token leave at most the per-token cap in sessions and server processes; a refusal says why', async () => {
     const answers = await Promise.all(Array.from({ length: 40 }, () => initialize(daemon.clientToken)));
     const statuses = answers.map((a) => a.status);
-    expect(statuses.filter((s) => s === 200)).toHaveLength(DEFAULT_MAX_SESSIONS_PER_TOKEN);
-    expect(statuses.filter((s) => s === 429)).toHaveLength(40 - DEFAULT_MAX_SESSIONS_PER_TOKEN);
-    const refused = (await answers.find((a) => a.status === 429)!.json()) as { error: string; why: string };
-    expect(refused.why).toContain(`the client token 'test-client' has ${DEFAULT_MAX_SESSIONS_PER_TOKEN} MCP sessions open, the most one token may hold (${DEFAULT_MAX_SESSIONS_PER_TOKEN})`);
+    // Each is either opened (an idle session closed to make room) or refused because all are in use.
+    expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
+    const refused = answers.find((a) => a.status === 429);
+    if (refused) expect(((await refused.json()) as { why: string }).why).toContain(`the most one token may hold (${DEFAULT_MAX_SESSIONS_PER_TOKEN})`);
     await Promise.all(answers.map((a) => (a.bodyUsed ? undefined : a.body?.cancel())));
 
+    expect((await daemon.api['daemon.status']({})).sessions).toBeLessThanOrEqual(DEFAULT_MAX_SESSIONS_PER_TOKEN);
     const probe = (await daemon.api['daemon.status']({})).servers.find((s) => s.id === 'echo')?.pid;
-    const servers = descendantsRunning(daemon.pid, 'echo-server.ts').filter((pid) => pid !== probe);
+    // Closed sessions' servers are ended; what is left is at most the cap.
+    const servers = await until(() => descendantsRunning(daemon.pid, 'echo-server.ts').filter((pid) => pid !== probe), { done: (pids) => pids.length <= DEFAULT_MAX_SESSIONS_PER_TOKEN, what: 'at most the cap in server processes' });
     expect(servers.length).toBeLessThanOrEqual(DEFAULT_MAX_SESSIONS_PER_TOKEN);
-    expect((await daemon.api['daemon.status']({})).sessions).toBe(DEFAULT_MAX_SESSIONS_PER_TOKEN);
   }, 120_000);
 });
 

@@ -53,11 +53,13 @@ describe('server sandbox without a daemon (config.json)', () => {
     expect(set.code).toBe(0);
     expect(JSON.parse(set.stdout)).toMatchObject({ state: 'bwrap network=none', profile: { network: 'none', readOnly: [REPO_ROOT], readWrite: [folder] } });
 
+    // Not under the temp folder wherever the checkout is (a clone in /tmp would make it a temp path).
+    const MISSING = '/nonexistent-switchboard-test/no-such-folder';
     const bad = [
       [['set', '--network', 'some'], '--network takes "none" or "all", not "some"'],
       [['set'], 'nothing to set'],
       // Outside the temp folder a missing path is refused (inside it, it would be created).
-      [['set', '--read-write', path.join(REPO_ROOT, 'no-such-folder')], `read-write path ${path.join(REPO_ROOT, 'no-such-folder')} does not exist`],
+      [['set', '--read-write', MISSING], `read-write path ${MISSING} does not exist`],
       [['set', '--read-write', 'relative/path'], 'absolute'],
       [['frobnicate'], 'unknown action "frobnicate"'],
     ] as const;

@@ -40,7 +40,8 @@ beforeAll(async () => {
     servers: [
       { id: 'fs-boxed', transport: 'stdio', command: node, args: [FILESYSTEM_SERVER, allowed], sandbox: { enabled: true, network: 'none', readOnly: [NODE_MODULES], readWrite: [allowed] } },
       { id: 'fs-plain', transport: 'stdio', command: node, args: [FILESYSTEM_SERVER, allowed] },
-      { id: 'reach-plain', transport: 'stdio', command: node, args: [REACH_SERVER] },
+      // Unconfined, it gets the default set and what its inheritEnv names from the daemon's environment.
+      { id: 'reach-plain', transport: 'stdio', command: node, args: [REACH_SERVER], inheritEnv: ['SWITCHBOARD_TEST_CANARY'] },
       { id: 'reach-boxed', transport: 'stdio', command: node, args: [REACH_SERVER], sandbox: { enabled: true, network: 'none', readOnly: [REPO_ROOT], readWrite: [] } },
       { id: 'reach-net', transport: 'stdio', command: node, args: [REACH_SERVER], sandbox: { enabled: true, network: 'all', readOnly: [REPO_ROOT], readWrite: [] } },
       { id: 'env-boxed', transport: 'stdio', command: node, args: [EVERYTHING_SERVER, 'stdio'], env: { GREETING: 'configured-value' }, sandbox: { enabled: true, network: 'none', readOnly: [NODE_MODULES], readWrite: [] } },
@@ -97,9 +98,9 @@ describe('sandboxed servers through the proxy (real bwrap)', () => {
     expect(Object.keys(env).filter((k) => !['GREETING', 'PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'PWD'].includes(k))).toEqual([]);
   });
 
-  it('the unsandboxed server sees the daemon\'s whole environment (what the sandbox takes away)', async () => {
+  it('the unsandboxed server sees what its inheritEnv names from the daemon\'s environment (what the sandbox takes away)', async () => {
     const client = await daemon.httpClient('fs-plain');
-    // server-filesystem has no get-env; the daemon passes its environment to unsandboxed children, which reach-plain shows via /proc.
+    // server-filesystem has no get-env; reach-plain shows its environment via /proc.
     const reach = await daemon.httpClient('reach-plain');
     const environ = await call(reach, 'read_path', { path: '/proc/self/environ' });
     expect(environ.text).toContain('SWITCHBOARD_TEST_CANARY=daemon-only-value');

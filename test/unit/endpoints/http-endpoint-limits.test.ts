@@ -103,6 +103,34 @@ describe('session limits', () => {
     await expect.poll(async () => (await initialize(f.port, 'sbt_editor')).status).toBe(200);
   });
 
+  it('at a limit closes the least recently used idle session for a new one, never one whose stream is open', async () => {
+    const f = await start({ maxSessionsPerToken: 2, evictIdleAfterMs: 0 });
+    const openStream = (session: string) => fetch(`http://127.0.0.1:${f.port}/mcp/echo`, {
+      headers: { authorization: 'Bearer sbt_editor', accept: 'text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' },
+    });
+    const first = (await initialize(f.port, 'sbt_editor')).headers.get('mcp-session-id')!;
+    const second = (await initialize(f.port, 'sbt_editor')).headers.get('mcp-session-id')!;
+    // The second is a client window at work: it holds its GET stream open.
+    const secondStream = await openStream(second);
+    expect(secondStream.status).toBe(200);
+    const third = await initialize(f.port, 'sbt_editor');
+    expect(third.status).toBe(200);
+    const thirdId = third.headers.get('mcp-session-id')!;
+    const gone = await callEcho(f.port, 'sbt_editor', first);
+    expect(gone.status).toBe(404);
+    await gone.text();
+    const kept = await callEcho(f.port, 'sbt_editor', second);
+    expect(kept.status).toBe(200);
+    await kept.text();
+    // Every session in use: the next initialize is refused and says why.
+    const thirdStream = await openStream(thirdId);
+    const refused = await initialize(f.port, 'sbt_editor');
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { why: string }).why).toContain('all of them are in use now');
+    await secondStream.body?.cancel();
+    await thirdStream.body?.cancel();
+  });
+
   it('closes a session that never made a call after the short idle time, and keeps one that did', { timeout: 60_000 }, async () => {
     const f = await start({ unusedSessionIdleMs: 50, sessionIdleMs: 60 * 60_000 });
     const used = (await initialize(f.port, 'sbt_editor')).headers.get('mcp-session-id')!;
