@@ -12,4 +12,12 @@ cd "$ROOT"
 npm run --silent typecheck
 npm run --silent lint
 npm run --silent build
-exec dbus-run-session -- bash "$ROOT/scripts/run-tests-in-session.sh" "$@"
+# The keychain tests get a keyring of their own for each run: a fresh login keyring in a private
+# data folder, and a private runtime folder, for the session's gnome-keyring and for any the bus
+# starts on demand. The user's keyring is never touched, and no state (entries a run leaves,
+# another session's daemon) carries over from one run to the next.
+KEYRING_HOME="$(mktemp -d)"
+trap 'rm -rf "$KEYRING_HOME"' EXIT
+mkdir -p "$KEYRING_HOME/data" "$KEYRING_HOME/run"
+chmod 700 "$KEYRING_HOME/run"
+XDG_DATA_HOME="$KEYRING_HOME/data" XDG_RUNTIME_DIR="$KEYRING_HOME/run" dbus-run-session -- bash "$ROOT/scripts/run-tests-in-session.sh" "$@"

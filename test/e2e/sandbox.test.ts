@@ -3,16 +3,15 @@
 // state and profile; an unconfined one shows "not sandboxed" with the suggested profile, which one
 // click saves (the server restarts inside the sandbox). Screenshots land in
 // test-results/screenshots-sandbox/.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type TestBrowser } from '../support/browser.ts';
 import { REPO_ROOT, startTestDaemon, type TestDaemon } from '../support/daemon.ts';
+import { RENDERER, ensureRendererBuilt } from '../support/renderer-build.ts';
 
-const RENDERER = join(REPO_ROOT, 'dist', 'renderer');
 const SHOTS = join(REPO_ROOT, 'test-results', 'screenshots-sandbox');
 const FILESYSTEM_SERVER = join(REPO_ROOT, 'node_modules/@modelcontextprotocol/server-filesystem/dist/index.js');
 const NODE_MODULES = join(REPO_ROOT, 'node_modules');
@@ -23,24 +22,6 @@ let page: Page;
 let home: string;
 let allowed: string;
 
-function newestSource(): number {
-  let newest = 0;
-  const visit = (entry: string): void => {
-    const info = statSync(entry, { throwIfNoEntry: false });
-    if (!info) return;
-    if (info.isDirectory()) for (const name of readdirSync(entry)) visit(join(entry, name));
-    else newest = Math.max(newest, info.mtimeMs);
-  };
-  for (const source of ['renderer', 'shared', 'preload/api.d.ts', 'vite.config.ts', 'package.json']) visit(join(REPO_ROOT, source));
-  return newest;
-}
-
-function ensureRendererBuilt(): void {
-  const built = statSync(join(RENDERER, 'index.html'), { throwIfNoEntry: false });
-  if (built && built.mtimeMs >= newestSource()) return;
-  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], { cwd: REPO_ROOT, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error('vite build failed');
-}
 
 const row = (id: string) => page.getByRole('list', { name: 'Servers' }).getByRole('listitem').filter({ has: page.locator('.server-name', { hasText: new RegExp(`^${id}$`) }) });
 

@@ -2,14 +2,13 @@
 // tool" (servers.callTool over /api, as the web UI sends it) and the CLI when no daemon runs are
 // refused by a managed deny and leave an audit row under their own client name; and a server
 // outside the managed allowlist is never started by `server tools` without a daemon.
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readAuditRows } from '../../support/audit-fixture.ts';
-import { SWITCHBOARD_BIN } from '../../support/daemon.ts';
+import { runCli } from '../../support/cli.ts';
 import { serverEntry, startPolicyDaemon, type PolicyDaemon } from '../../support/policy-fixture.ts';
 
 const DENY_DELETES = { version: 1, tools: [{ match: 'memory/delete_*', action: 'deny' }] };
@@ -18,13 +17,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-function switchboard(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [SWITCHBOARD_BIN, ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const switchboard = (args: string[], env: Record<string, string>) => runCli(args, { env, timeoutMs: 60_000 });
 
 async function dataDirWith(servers: object[], managed: object): Promise<{ dir: string; env: Record<string, string> }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'sb-side-door-'));

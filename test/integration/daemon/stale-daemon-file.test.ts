@@ -10,23 +10,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { confirmDaemon, findRunningDaemon, type DaemonInfo } from '../../../main/endpoints/daemon-file.ts';
 import { freePort } from '../../support/free-port.ts';
 import { SWITCHBOARD_BIN } from '../../support/daemon.ts';
+import { runCli } from '../../support/cli.ts';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SWITCHBOARD_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => runCli(args);
 
 /** A data folder whose daemon.json names a live process that is no daemon (this test runner's PID). */
 async function folderWithStaleFile(port: number): Promise<{ dir: string; stale: DaemonInfo }> {

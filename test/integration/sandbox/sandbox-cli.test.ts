@@ -2,12 +2,12 @@
 // a child process as a shell runs it: against config.json with no daemon, and through a running
 // daemon, where a sandboxed server that needs more than its profile fails and `status` shows its
 // stderr with a hint to widen the profile.
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT, SWITCHBOARD_BIN, startTestDaemon, type TestDaemon } from '../../support/daemon.ts';
+import { REPO_ROOT, startTestDaemon, type TestDaemon } from '../../support/daemon.ts';
+import { runCli } from '../../support/cli.ts';
 
 const REACH_SERVER = path.join(REPO_ROOT, 'test/support/reach-server.ts');
 const dir = mkdtempSync(path.join(tmpdir(), 'sb-cli-'));
@@ -18,17 +18,7 @@ afterEach(async () => {
   daemon = undefined;
 });
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SWITCHBOARD_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { env });
 
 const sandboxOf = (dataDir: string, id: string) =>
   (JSON.parse(readFileSync(path.join(dataDir, 'config.json'), 'utf8')) as { servers: Array<{ id: string; sandbox?: unknown }> }).servers.find((s) => s.id === id)?.sandbox;

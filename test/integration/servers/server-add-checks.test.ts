@@ -1,27 +1,17 @@
 // `server add` refuses a remote URL that is not http(s) (ftp:, file:, javascript:) and warns when a
 // stdio command is not on PATH, from the CLI with and without a running daemon, and over the API
 // (issue 19, item 14).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../shared/api/define.ts';
-import { SWITCHBOARD_BIN, startTestDaemon, type TestDaemon } from '../../support/daemon.ts';
+import { startTestDaemon, type TestDaemon } from '../../support/daemon.ts';
+import { runCli } from '../../support/cli.ts';
 
 const BAD_URLS = ['ftp://files.example.com/mcp', 'file:///etc/passwd', 'javascript:alert(1)'];
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SWITCHBOARD_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => runCli(args);
 
 describe('server add without a daemon', () => {
   let dir: string;
