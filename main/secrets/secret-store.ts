@@ -160,14 +160,31 @@ export class KeyringSecretStore implements SecretStore {
     return next;
   }
 
-  /** Runs one keychain call; a missing or locked keychain becomes KeychainUnavailableError. */
+  /**
+   * Runs one keychain call; a missing or locked keychain becomes KeychainUnavailableError. A call
+   * the Secret Service dropped because its daemon went away (it restarts on the next call) is
+   * made once more.
+   */
   private async keychain<T>(call: () => Promise<T>): Promise<T> {
     try {
       return await call();
-    } catch (error) {
-      throw isUnavailable(error) ? new KeychainUnavailableError(error) : error;
+    } catch (first) {
+      if (!serviceWentAway(first)) throw isUnavailable(first) ? new KeychainUnavailableError(first) : first;
+      await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_MS));
+      try {
+        return await call();
+      } catch (error) {
+        throw isUnavailable(error) ? new KeychainUnavailableError(error) : error;
+      }
     }
   }
+}
+
+const RETRY_AFTER_MS = 250;
+
+function serviceWentAway(error: unknown): boolean {
+  const message = error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? '')}` : String(error);
+  return /disconnected from message bus|NoReply|did not receive a reply/i.test(message);
 }
 
 function isUnavailable(error: unknown): boolean {
