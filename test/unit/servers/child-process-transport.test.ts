@@ -1,15 +1,8 @@
+import { alive } from '../../support/processes.ts';
 import { describe, expect, it } from 'vitest';
 import { ChildProcessTransport } from '../../../main/servers/child-process-transport.ts';
 import { until } from '../../support/until.ts';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('ChildProcessTransport', () => {
   it('kills the whole process tree on close, grandchildren included', async () => {
