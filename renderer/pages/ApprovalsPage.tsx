@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { ApiError } from '../../shared/api/define.ts';
 import { api, transportMode } from '../api/client.ts';
 import { ApprovalCard, type ApprovalAnswer } from '../components/ApprovalCard.tsx';
 import { Badge, EmptyState, ErrorBanner, NotAvailable, PageHeader, Spinner, formatTime } from '../components/common.tsx';
@@ -13,18 +14,30 @@ export function ApprovalsPage() {
   const history = useQuery(() => api['approvals.history']({ limit: 50 }), []);
   const now = useNow();
   const [permission, setPermission] = useState(() => (notificationsSupported() ? Notification.permission : 'unsupported'));
+  // An answered approval leaves the list at once, not when the list reloads: until then its card
+  // would still offer buttons for a request that no longer waits (the next card's click could land on it).
+  const [settled, setSettled] = useState<ReadonlySet<string>>(() => new Set());
+  const settle = (id: string) => setSettled((ids) => new Set(ids).add(id));
   const answer = useAction(async (id: string, value: ApprovalAnswer) => {
-    await api['approvals.answer']({ id, answer: value });
-    pending.reload();
-    history.reload();
+    try {
+      await api['approvals.answer']({ id, answer: value });
+    } catch (error) {
+      // Answered elsewhere (the pop-up, the CLI) or timed out meanwhile: nothing is left to answer.
+      if (!(error instanceof ApiError && error.code === 'not_found')) throw error;
+    } finally {
+      pending.reload();
+      history.reload();
+    }
+    settle(id);
   });
-  useEvent(['approval.added', 'approval.resolved'], () => {
+  useEvent(['approval.added', 'approval.resolved'], (data, name) => {
+    if (name === 'approval.resolved') settle(data.id);
     pending.reload();
     history.reload();
   });
 
   if (!served || pending.notAvailable) return <><PageHeader title="Approvals" /><NotAvailable what="Approvals" /></>;
-  const list = pending.data?.pending ?? [];
+  const list = (pending.data?.pending ?? []).filter((approval) => !settled.has(approval.id));
   return (
     <>
       <PageHeader

@@ -256,11 +256,22 @@ describe('web UI against the headless daemon', () => {
   it('approves an ask call in the Approvals page while the client waits, and the call completes', async () => {
     await go('Approvals');
     const call = client!.callTool({ name: 'get-sum', arguments: { a: 2, b: 3 } }, undefined, { timeout: 60_000 });
-    const card = page.locator('article.approval').filter({ hasText: 'get-sum' }).first();
+    const card = page.locator('article.approval').filter({ hasText: '"a": 2,' });
     await card.waitFor({ timeout: 15_000 });
     await expect.poll(() => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string | null } | null } }).document.activeElement?.textContent)).toBe('Deny');
     await shot('06-approvals-pending');
+    // The answered card leaves at once, not when the list has loaded again: held here, so a click
+    // meant for the next card cannot land on this one (CI saw a Deny answer a card already answered).
+    let releaseList!: () => void;
+    const listHeld = new Promise<void>((resolve) => (releaseList = resolve));
+    await page.route('**/api/approvals.list', async (route) => {
+      await listHeld;
+      await route.continue();
+    });
     await card.getByRole('button', { name: 'Allow once' }).click();
+    await card.waitFor({ state: 'detached', timeout: 10_000 });
+    releaseList();
+    await page.unroute('**/api/approvals.list');
     const result = await call;
     expect(JSON.stringify(result)).toContain('5');
     await page.getByRole('table').filter({ hasText: 'allow-once' }).waitFor({ timeout: 10_000 });
@@ -297,7 +308,7 @@ describe('web UI against the headless daemon', () => {
       (result) => ({ result, error: undefined }),
       (error: unknown) => ({ result: undefined, error }),
     );
-    const card = page.locator('article.approval').filter({ hasText: 'get-sum' }).first();
+    const card = page.locator('article.approval').filter({ hasText: '"a": 40' });
     await card.waitFor({ timeout: 15_000 });
     await card.getByRole('button', { name: 'Deny' }).click();
     const outcome = await call;

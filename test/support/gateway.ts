@@ -2,7 +2,8 @@
 // every received log record by its log.record.uid, keeps the raw decompressed bodies, and can be
 // scripted per request: answer 429 with Retry-After, 503, 400, a partial success, take the batch
 // but drop the connection before answering (lost acknowledgement), or hold the request open.
-// `down()` stops listening (connection refused) and `up()` listens again on the same port.
+// `down()` resets every connection (the sender cannot reach it) and `up()` answers again. The port
+// stays bound while down: released, another test's socket could take it before up() (EADDRINUSE).
 // Scripts can apply to every request or only to those carrying audit call records (so a daemon's
 // inventory, sent whenever it likes, does not use up a reply meant for a batch of calls).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -50,6 +51,7 @@ export class FakeGateway {
   private readonly script: Array<{ reply: GatewayReply; auditOnly: boolean }> = [];
   private server: Server | null = null;
   private port = 0;
+  private isDown = false;
   private readonly sockets = new Set<Socket>();
   private readonly hung: ServerResponse[] = [];
   private readonly waiters = new Set<() => void>();
@@ -70,22 +72,24 @@ export class FakeGateway {
     return this.url;
   }
 
-  /** Stops listening and closes open connections: senders get connection refused. */
+  /** Resets open connections and every new one until up(): senders cannot reach the gateway. */
   async down(): Promise<void> {
+    this.isDown = true;
+    for (const res of this.hung.splice(0)) res.destroy();
+    for (const socket of this.sockets) socket.resetAndDestroy();
+  }
+
+  async up(): Promise<void> {
+    this.isDown = false;
+  }
+
+  async stop(): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = null;
     for (const res of this.hung.splice(0)) res.destroy();
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  async up(): Promise<void> {
-    if (!this.server) await this.listen(this.port);
-  }
-
-  async stop(): Promise<void> {
-    await this.down();
   }
 
   /** Replies for the next requests, in order; once used up, requests get 200 {}. */
@@ -139,6 +143,10 @@ export class FakeGateway {
   private async listen(port: number): Promise<void> {
     const server = createServer((req, res) => void this.handle(req, res));
     server.on('connection', (socket) => {
+      if (this.isDown) {
+        socket.resetAndDestroy();
+        return;
+      }
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
