@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { ClientLinkSchema } from './clients.ts';
 import { UpdateChannelSchema, UpdateFeedUrlSchema, UserPolicySchema } from './policy.ts';
+import { ProfileNameSchema, ProfileSchema } from './profiles.ts';
 import { SandboxProfileSchema } from './sandbox.ts';
 
 export const SERVER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -80,6 +81,8 @@ export const ClientTokenSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   createdAt: z.iso.datetime(),
   servers: z.array(ServerIdSchema).min(1).optional(),
+  /** The profile whose federated endpoint (/mcp) this token opens; it opens no other profile. */
+  profile: ProfileNameSchema.optional(),
 }).strict();
 export type ClientToken = z.infer<typeof ClientTokenSchema>;
 
@@ -110,12 +113,19 @@ export const ConfigSchema = z.object({
   tokens: z.array(ClientTokenSchema).default([]),
   /** Client config files the app linked (what it changed, where the original is), for unlink and status. */
   links: z.array(ClientLinkSchema).default([]),
+  /** Named tool surfaces (shared/profiles.ts); "default" exists even when not listed. */
+  profiles: z.array(ProfileSchema).default([]),
   settings: SettingsSchema.default(SettingsSchema.parse({})),
 }).strict().superRefine((config, ctx) => {
   const seen = new Set<string>();
   config.servers.forEach((server, index) => {
     if (seen.has(server.id)) ctx.addIssue({ code: 'custom', path: ['servers', index, 'id'], message: `duplicate server id "${server.id}"` });
     seen.add(server.id);
+  });
+  const profileNames = new Set<string>();
+  config.profiles.forEach((profile, index) => {
+    if (profileNames.has(profile.name)) ctx.addIssue({ code: 'custom', path: ['profiles', index, 'name'], message: `duplicate profile name "${profile.name}"` });
+    profileNames.add(profile.name);
   });
 });
 export type Config = z.infer<typeof ConfigSchema>;
