@@ -25,12 +25,37 @@ export const PackageRefSchema = z.object({
 }).strict();
 export type PackageRef = z.infer<typeof PackageRefSchema>;
 
+/**
+ * Where a server was installed from, written only by `server install` (never by hand: policy trusts
+ * a `registryName` only when this record names it and the launch command or URL is still the one
+ * the registry entry produced; main/policy/registry-origin.ts).
+ */
+export const InstalledFromSchema = z.object({
+  /** The registry's base URL (e.g. https://registry.modelcontextprotocol.io). */
+  registry: z.url(),
+  /** The server's name in that registry (reverse-DNS, e.g. io.github.owner/server). */
+  name: z.string().min(1),
+  version: z.string().min(1),
+  /** The package the launch command came from (stdio), as the entry lists it. */
+  package: PackageRefSchema.optional(),
+  /** Index into the entry's packages[] (stdio) or remotes[] (remote). */
+  packageIndex: z.number().int().nonnegative().optional(),
+  remoteIndex: z.number().int().nonnegative().optional(),
+  /** The remote URL the entry lists (remote servers). */
+  url: z.url().optional(),
+  /** SHA-256 (hex) of the server.json's canonical JSON at install time. */
+  digest: z.string().regex(/^[0-9a-f]{64}$/),
+  installedAt: z.iso.datetime(),
+}).strict();
+export type InstalledFromRecord = z.infer<typeof InstalledFromSchema>;
+
 const serverCommon = {
   id: ServerIdSchema,
   enabled: z.boolean().default(true),
   /** Name in an MCP registry (e.g. io.github.owner/server), when known. */
   registryName: z.string().optional(),
   package: PackageRefSchema.optional(),
+  installedFrom: InstalledFromSchema.optional(),
   /** How long the proxy waits for an answer to one request before failing it (ms). */
   requestTimeoutMs: z.number().int().positive().optional(),
 };
