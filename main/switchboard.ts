@@ -390,6 +390,7 @@ export class Switchboard {
   /** A new engine (managed file, org document or user rules changed): admission is decided again. */
   private policyChanged(): void {
     this.supervisor.reviewAdmission();
+    void this.hub.reviewAdmission();
     this.gateway.apply(this.forwarder);
     this.forwarder.inventoryChanged();
     this.applyDesktopSettings();

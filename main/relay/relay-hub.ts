@@ -72,9 +72,9 @@ export class RelayHub {
   }
 
   /**
-   * Decides admission once for the session (again only to respawn its server after a crash; a
-   * policy change is decided by the policy interceptor at each call), then connects upstream
-   * and starts relaying. Throws if not admitted.
+   * Decides admission once for the session (again to respawn its server after a crash, and at
+   * each policy change: reviewAdmission), then connects upstream and starts relaying. Throws if
+   * not admitted.
    */
   async open(options: OpenSessionOptions): Promise<RelaySession> {
     if (this.stopping !== undefined) throw new Error(`${this.stopping}; no new session can start: retry when the daemon is back`);
@@ -129,6 +129,23 @@ export class RelayHub {
 
   async closeServer(serverId: string): Promise<void> {
     await Promise.allSettled(this.sessions(serverId).map((relay) => relay.close()));
+  }
+
+  /**
+   * The policy changed: each open session's server is admitted again, or its sessions are
+   * withdrawn until it is (RelaySession.withdraw). Admission is otherwise decided once per session.
+   */
+  async reviewAdmission(): Promise<void> {
+    const servers = new Set([...this.live].map((relay) => relay.session.serverId));
+    await Promise.allSettled([...servers].map(async (serverId) => {
+      let refusal: string | undefined;
+      try {
+        await this.upstreams.admitSession(serverId);
+      } catch (error) {
+        refusal = error instanceof Error ? error.message : String(error);
+      }
+      await Promise.allSettled(this.sessions(serverId).map((relay) => (refusal === undefined ? relay.readmit() : relay.withdraw(refusal))));
+    }));
   }
 
   /**

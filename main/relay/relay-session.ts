@@ -88,6 +88,8 @@ export class RelaySession {
   private chainsDrained: (() => void) | undefined;
   private restarting = false;
   private restarts = 0;
+  /** Set by withdraw(): the policy stopped admitting the server while the session was open. */
+  private withdrawn = false;
 
   constructor(options: RelaySessionOptions) {
     this.session = options.session;
@@ -187,6 +189,58 @@ export class RelaySession {
       this.chainsDrained = undefined;
     }
     await this.close();
+  }
+
+  /**
+   * The policy no longer admits the session's server. Its upstream stops (a refused server does
+   * not run), and every request from now on is answered with `reason`: on the fast path too,
+   * which no interceptor sees (resources/list, prompts/list, ping…). Requests the chain handles
+   * still get the policy's own refusal first. The session stays open, so readmit() resumes it.
+   */
+  async withdraw(reason: string): Promise<void> {
+    if (this.closing || this.withdrawn || this.stoppedIds !== undefined) return;
+    const server = this.session.serverId;
+    this.withdrawn = true;
+    this.ready = false;
+    this.unavailable = reason;
+    this.unavailableData = { server, reason: 'refused' };
+    for (const [id, entry] of [...this.inflight]) {
+      this.answer(id, entry, errorResponse(id, ProxyErrorCode.Denied, `${reason}; the result of this ${entry.method} is unknown`, this.unavailableData));
+    }
+    this.queue = [];
+    const upstream = this.upstream;
+    // Cleared first, so upstreamClosed() does not take this for a crash and restart it.
+    this.upstream = undefined;
+    await upstream?.close().catch(() => undefined);
+    this.onUpstreamChange?.(this);
+    this.logger.info('session withdrawn: its server is no longer admitted', { server, session: this.session.sessionId, reason });
+  }
+
+  /** The policy admits the server again: a withdrawn session reconnects and replays its handshake. */
+  async readmit(): Promise<void> {
+    if (this.closing || !this.withdrawn || this.stoppedIds !== undefined) return;
+    this.withdrawn = false;
+    this.unavailable = undefined;
+    this.unavailableData = undefined;
+    try {
+      await this.attachUpstream();
+      if (this.closing) return;
+      await this.replayHandshake();
+      if (this.withdrawn) {
+        // Withdrawn again while connecting: what was just attached must not run.
+        const upstream = this.upstream;
+        this.upstream = undefined;
+        await upstream?.close().catch(() => undefined);
+        return;
+      }
+      this.ready = true;
+      this.onUpstreamChange?.(this);
+      this.flushQueue();
+    } catch (error) {
+      if (this.withdrawn) return;
+      this.unavailable = `server '${this.session.serverId}' could not be started again: ${(error as Error).message}`;
+      this.logger.warn('upstream failed to start again after readmission', { server: this.session.serverId, error: (error as Error).message });
+    }
   }
 
   /** Ends the session; calls still running end with `why` (their interceptor chains unwind, nothing more is sent). */

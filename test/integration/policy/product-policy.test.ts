@@ -177,9 +177,21 @@ describe('server admission', () => {
     expect(text(refused)).toContain('(managed: memory-withdrawn)');
     expect(text(refused)).toContain('server "memory" is refused by managed policy: deny memory-withdrawn');
     await expect(client.listTools()).rejects.toThrow(/managed: memory-withdrawn/);
+    // Methods no interceptor sees are refused too, and the session's server process has ended.
+    await expect(client.ping()).rejects.toThrow(/deny memory-withdrawn/);
+    const sessions = d.switchboard.hub.sessions('memory').filter((relay) => relay.session.transport === 'socket');
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]!.upstreamPid).toBeUndefined();
     // and no new session can be opened
     await expect(d.httpClient('memory')).rejects.toThrow(/deny memory-withdrawn/);
     await expect(d.bridgeClient('memory')).rejects.toThrow(/deny memory-withdrawn/);
+
+    // Admitted again: the open session resumes with a new server process.
+    await d.writeManaged({});
+    await d.api['policy.reload']({});
+    await until(() => sessions[0]!.upstreamPid, { done: (pid) => pid !== undefined, what: 'the session to reconnect its server' });
+    expect((await client.callTool({ name: 'read_graph', arguments: {} })).isError).toBeFalsy();
+    await client.ping();
   });
 });
 
