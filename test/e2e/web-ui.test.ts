@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Page } from 'playwright-core';
+import type { Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type TestBrowser } from '../support/browser.ts';
 import { EVERYTHING_SERVER, REPO_ROOT, startTestDaemon, type TestDaemon } from '../support/daemon.ts';
@@ -264,14 +264,19 @@ describe('web UI against the headless daemon', () => {
     // meant for the next card cannot land on this one (CI saw a Deny answer a card already answered).
     let releaseList!: () => void;
     const listHeld = new Promise<void>((resolve) => (releaseList = resolve));
-    await page.route('**/api/approvals.list', async (route) => {
-      await listHeld;
-      await route.continue();
-    });
+    const held: Promise<void>[] = [];
+    const hold = (route: Route) => {
+      const continued = listHeld.then(() => route.continue());
+      held.push(continued);
+      return continued;
+    };
+    await page.route('**/api/approvals.list', hold);
     await card.getByRole('button', { name: 'Allow once' }).click();
     await card.waitFor({ state: 'detached', timeout: 10_000 });
     releaseList();
-    await page.unroute('**/api/approvals.list');
+    // Each held request is continued by its own handler before the route goes (else Playwright continues it too).
+    await Promise.all(held);
+    await page.unroute('**/api/approvals.list', hold);
     const result = await call;
     expect(JSON.stringify(result)).toContain('5');
     await page.getByRole('table').filter({ hasText: 'allow-once' }).waitFor({ timeout: 10_000 });
