@@ -71,7 +71,7 @@ export function resolveLifecycle(
   const owner = decider.entry?.entry.owner ?? matching.find((e) => e.entry.owner)?.entry.owner;
   const sunsets = matching.filter((e) => e.sunsetAt !== undefined && !Number.isNaN(e.sunsetAt)).map((e) => e.sunsetAt!);
   const sunsetAt = decider.entry?.sunsetAt ?? (sunsets.length > 0 ? Math.min(...sunsets) : undefined);
-  const version = server.installedFrom?.version ?? (server.package?.version || undefined);
+  const version = server.installedFrom?.version ?? identity.inferredPackage?.version ?? (server.package?.version || undefined);
   const latestVersion = registry?.latestVersion;
   const refused = RANK[decider.state] === 2;
   const lifecycle: ServerLifecycle = {
