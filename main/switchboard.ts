@@ -405,6 +405,7 @@ export class Switchboard {
     }
     // Rebuilds the engine only when the user rules changed; policyChanged() follows if it did.
     this.policy.userPolicyChanged();
+    this.lifecycle.evaluate();
     this.gateway.apply(this.forwarder);
     this.forwarder.inventoryChanged();
     this.applyDesktopSettings();
