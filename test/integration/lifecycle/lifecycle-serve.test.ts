@@ -56,7 +56,7 @@ beforeAll(async () => {
   writeFileSync(managed, JSON.stringify({ version: 1, org: { url: org.url, publicKeys: [{ id: key.keyId, key: key.publicKeyPem }] } }));
   const data = prepareAuditDataDir({ url: gateway.url }, [{ id: 'everything', transport: 'stdio', command: process.execPath, args: [EVERYTHING_SERVER, 'stdio'] }]);
   daemon = withAuditApi(await startTestDaemon({ data, env: { SWITCHBOARD_MANAGED_POLICY: managed } }));
-});
+}, 90_000);
 
 afterAll(async () => {
   await Promise.allSettled(clients.map((c) => c.close()));
@@ -135,7 +135,7 @@ describe('a deprecated server', () => {
     expect(status.stdout).toContain('to move: use "everything-v2" instead');
     const json = JSON.parse((await runCli(['status', '--json'], { dataDir: daemon.dataDir })).stdout) as { servers: Array<{ id: string; lifecycle?: { state: string } }> };
     expect(Object.fromEntries(json.servers.map((s) => [s.id, s.lifecycle?.state]))).toEqual({ echo: 'deprecated', everything: 'decommissioned' });
-  });
+  }, 120_000);
 
   it('reaches the gateway: lifecycle attributes on audit records, version, state and owner in the inventory', async () => {
     await gateway.waitFor(() => gateway.records.some((r) => r.eventName === 'mcp_switchboard.audit.call' && attr(r, 'mcp_switchboard.server.id') === 'echo'), 20_000, 'the echo audit records');
@@ -150,5 +150,5 @@ describe('a deprecated server', () => {
     expect(attr(latest.get('everything')!, 'mcp_switchboard.server.lifecycle.replacement')).toBe('everything-v2');
     expect(attr(latest.get('echo')!, 'mcp_switchboard.server.lifecycle.state')).toBe('deprecated');
     expect(attr(latest.get('echo')!, 'mcp_switchboard.server.owner')).toBe('tools-team@example.com');
-  });
+  }, 60_000);
 });
