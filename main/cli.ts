@@ -12,6 +12,7 @@ import { registerServerCommands } from './cli/servers.ts';
 import { registerStatusCommand } from './cli/status.ts';
 import { registerTokenCommands } from './cli/tokens.ts';
 import { registerPolicyCommands } from './cli/policy.ts';
+import { registerClaudeCodePolicyCommands } from './cli/policy-claude-code.ts';
 import { registerSandboxCommands } from './cli/sandbox.ts';
 import { registerSecretCommands } from './cli/secrets.ts';
 import { registerServiceCommands } from './cli/service.ts';
@@ -32,7 +33,7 @@ export function buildProgram(context: CliContext): Command {
   registerBridgeCommands(program, context);
   registerClientCommands(program, context);
   registerSecretCommands(program, context);
-  registerPolicyCommands(program, context);
+  registerClaudeCodePolicyCommands(registerPolicyCommands(program, context), context);
   registerApprovalsCommands(program, context);
   registerAuditCommands(program, context);
   registerServiceCommands(program, context);

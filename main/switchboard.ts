@@ -45,6 +45,9 @@ import { SocketEndpoint } from './endpoints/socket-endpoint.ts';
 import { AuditForwarder, type ForwarderConfig } from './forwarder/audit-forwarder.ts';
 import { GatewayBinding } from './forwarder/gateway-binding.ts';
 import { createInventorySource } from './forwarder/inventory-source.ts';
+import { LifecycleInterceptor } from './lifecycle/lifecycle-interceptor.ts';
+import { LifecycleService } from './lifecycle/lifecycle-service.ts';
+import type { RegistryStatusOf } from './lifecycle/registry-status.ts';
 import { PolicyStack } from './policy/policy-stack.ts';
 import { createUserRuleWriter } from './policy/user-rules.ts';
 import { InProcessClient } from './relay/in-process-client.ts';
@@ -103,11 +106,18 @@ export interface SwitchboardOptions {
   clientEnvironment?: ClientEnvironment;
   /** electron-updater's autoUpdater (packaged desktop app only). */
   updater?: UpdaterPort;
+  /** The registry's status of each server's version (the registry client's RegistryStatusSource.statusOf). */
+  registryStatus?: RegistryStatusOf;
+  /** Epoch milliseconds for lifecycle sunsets (tests); default Date.now. */
+  now?: () => number;
+  /** How often lifecycles are evaluated again for status and the inventory (default 60 s). */
+  lifecycleRecheckMs?: number;
 }
 
 export class Switchboard {
   readonly config: ConfigService;
   readonly policy: PolicyStack;
+  readonly lifecycle: LifecycleService;
   readonly supervisor: Supervisor;
   readonly hub: RelayHub;
   readonly audit: { store: AuditStore; interceptor: AuditInterceptor; queries: AuditQueries; outbox: AuditOutbox; retention: RetentionSchedule };
@@ -163,6 +173,14 @@ export class Switchboard {
       ...(listen ? {} : { managedPollMs: 0, watchManaged: false, orgCacheOnly: true, unattended: NO_APPROVER }),
     });
     const engine = () => this.policy.service.engine();
+    this.lifecycle = new LifecycleService({
+      policy: () => engine().inputs,
+      servers: () => config.config.servers,
+      ...(options.registryStatus ? { registryStatus: options.registryStatus } : {}),
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.lifecycleRecheckMs !== undefined ? { recheckMs: options.lifecycleRecheckMs } : {}),
+    });
+    const lifecycleOf = (id: string) => this.lifecycle.of(id);
 
     this.supervisor = new Supervisor({
       logger,
@@ -192,11 +210,12 @@ export class Switchboard {
       outbox,
       queries: new AuditQueries(store.db, settled),
       retention: new RetentionSchedule(new AuditRetention(store.db, outbox), { retentionDays: () => engine().auditRetentionDays(), maxRows: () => engine().auditMaxRows() }, logger),
-      interceptor: new AuditInterceptor({ store, identity, captureMode: () => engine().auditArguments(), redactPatterns: () => engine().auditRedactPatterns(), sandboxState: (id) => sandboxState(configuredServer(id)) }),
+      interceptor: new AuditInterceptor({ store, identity, captureMode: () => engine().auditArguments(), redactPatterns: () => engine().auditRedactPatterns(), sandboxState: (id) => sandboxState(configuredServer(id)), lifecycle: lifecycleOf }),
     };
     // Audit outermost: it records what policy and approvals refuse, with their decision.
     this.hub.use(this.audit.interceptor);
     this.hub.use(this.policy.interceptor);
+    this.hub.use(new LifecycleInterceptor({ lifecycle: lifecycleOf }));
 
     this.gateway = new GatewayBinding({
       fromPolicy: () => engine().gateway(),
@@ -209,7 +228,7 @@ export class Switchboard {
       outbox,
       identity: { deviceId: identity.deviceId, osUser: identity.osUser, hostName: identity.hostName, serviceVersion: APP_VERSION },
       getToken: () => this.gateway.token(),
-      inventory: createInventorySource(this.supervisor, this.policy.admit),
+      inventory: createInventorySource(this.supervisor, this.policy.admit, lifecycleOf),
       ...(options.fetch ? { fetch: options.fetch } : {}),
     }, null);
 
@@ -255,6 +274,7 @@ export class Switchboard {
         config,
         supervisor: this.supervisor,
         hub: this.hub,
+        lifecycle: lifecycleOf,
         calls: (caller) => (caller.kind === 'cli' || !listen ? cliCalls : uiCalls),
         daemonInfo: () => ({
           pid: process.pid,
@@ -328,9 +348,11 @@ export class Switchboard {
     }
     // Servers are known before the socket opens: a bridge that connects at once must find them.
     this.supervisor.reconcile(initial.servers);
+    if (endpoints) this.lifecycle.start();
     this.disconnect.push(
       this.config.onChange((next, previous) => this.configChanged(next, previous)),
       this.policy.onChange(() => this.policyChanged()),
+      this.lifecycle.onChange(() => this.forwarder.inventoryChanged()),
       connectEventSources(this.events, { supervisor: this.supervisor, approvals: this.policy.broker, audit: this.audit.interceptor }),
     );
     if (!endpoints) return;
@@ -355,6 +377,7 @@ export class Switchboard {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.config.unwatch();
+      this.lifecycle.stop();
       this.audit.retention.stop();
       this.updates.stop();
       for (const off of this.disconnect.splice(0)) off();
@@ -382,6 +405,7 @@ export class Switchboard {
     }
     // Rebuilds the engine only when the user rules changed; policyChanged() follows if it did.
     this.policy.userPolicyChanged();
+    this.lifecycle.evaluate();
     this.gateway.apply(this.forwarder);
     this.forwarder.inventoryChanged();
     this.applyDesktopSettings();
@@ -391,6 +415,7 @@ export class Switchboard {
   private policyChanged(): void {
     this.supervisor.reviewAdmission();
     void this.hub.reviewAdmission();
+    this.lifecycle.evaluate();
     this.gateway.apply(this.forwarder);
     this.forwarder.inventoryChanged();
     this.applyDesktopSettings();

@@ -60,6 +60,13 @@ export const AuditRecordSchema = z.object({
   deviceId: z.string().nullable(),
   /** How the server ran: "bwrap network=none", "sandbox-exec network=all", "not sandboxed", "remote"; null when not recorded. */
   sandbox: z.string().nullable().default(null),
+  /** The server's lifecycle when the call was decided: active, deprecated, decommissioned, deleted; null when unknown. */
+  lifecycleState: z.string().nullable().default(null),
+  lifecycleMessage: z.string().nullable().default(null),
+  /** The registry's latest version of the server, when known. */
+  lifecycleLatestVersion: z.string().nullable().default(null),
+  /** What policy names as the replacement. */
+  lifecycleReplacement: z.string().nullable().default(null),
   delivery: DeliveryStateSchema,
 });
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;

@@ -5,6 +5,7 @@ import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { ApiError, type Caller, type Handlers } from '../../shared/api/define.ts';
 import type { AuthFailureSummary, ServerEntry, SessionSummary, serversContract } from '../../shared/api/servers.ts';
 import type { ServerConfig } from '../../shared/config.ts';
+import type { ServerLifecycle } from '../../shared/lifecycle-policy.ts';
 import { ProxyErrorCode } from '../base/proxy-error-codes.ts';
 import { mustNotBeStoredPlain } from '../clients/secret-detection.ts';
 import type { ConfigService } from '../config/config-service.ts';
@@ -21,6 +22,8 @@ export interface ServersHandlerDeps {
   hub: RelayHub;
   /** The caller's own client for test calls and tool lists (switchboard-ui, switchboard-cli). */
   calls: (caller: Caller) => InProcessClient;
+  /** The server's lifecycle (main/lifecycle/), shown with its status. */
+  lifecycle?: (id: string) => ServerLifecycle | undefined;
   daemonInfo: () => { pid: number; dataDir: string; httpPort: number; socketPath: string; startedAt: string; authFailures: AuthFailureSummary };
 }
 
@@ -34,10 +37,14 @@ export function createServersHandlers(deps: ServersHandlerDeps): Handlers<typeof
     inflight: relay.inflightCount,
     restarts: relay.restartCount,
   }));
+  const withLifecycle = <S extends { id: string }>(status: S): S => {
+    const lifecycle = deps.lifecycle?.(status.id);
+    return lifecycle ? { ...status, lifecycle } : status;
+  };
   const entry = (id: string): ServerEntry => {
     const config = deps.supervisor.config(id);
     if (!config) throw notFound(id);
-    return { config, status: guard(() => deps.supervisor.get(id)), sessions: sessionsOf(id) };
+    return { config, status: withLifecycle(guard(() => deps.supervisor.get(id))), sessions: sessionsOf(id) };
   };
   const guarded = async <T>(run: () => Promise<T>): Promise<T> => {
     try {
@@ -91,7 +98,7 @@ export function createServersHandlers(deps: ServersHandlerDeps): Handlers<typeof
     'daemon.status': async () => ({
       ...deps.daemonInfo(),
       sessions: deps.hub.sessions().length,
-      servers: deps.supervisor.list(),
+      servers: deps.supervisor.list().map(withLifecycle),
     }),
   };
 }

@@ -3,6 +3,7 @@
 // before the call goes on (fail closed if it cannot be) and completed before the answer returns.
 import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { AuditOutcome, AuditRecord, CaptureMode } from '../../shared/audit.ts';
+import type { ServerLifecycle } from '../../shared/lifecycle-policy.ts';
 import { PROXY_STOPPING, ProxyErrorCode, ProxyStopping, cancelledByClient, type CallContext, type Interceptor, type Next, type RelayResponse } from '../relay/interceptor.ts';
 import { messageBytes } from '../base/wire-size.ts';
 import type { DeviceIdentity } from './device-identity.ts';
@@ -29,6 +30,8 @@ export interface AuditInterceptorDeps {
   readonly clock?: () => number;
   /** How the server runs ("bwrap network=none", "not sandboxed", "remote"), recorded with each call. */
   readonly sandboxState?: (serverId: string) => string | null;
+  /** The server's lifecycle (main/lifecycle/), for calls refused before the lifecycle link saw them. */
+  readonly lifecycle?: (serverId: string) => ServerLifecycle | undefined;
 }
 
 const ERROR_TYPES: Record<number, string> = {
@@ -37,6 +40,7 @@ const ERROR_TYPES: Record<number, string> = {
   [ProxyErrorCode.Timeout]: 'timeout',
   [ProxyErrorCode.MessageTooLarge]: 'message_too_large',
   [ProxyErrorCode.FailClosed]: 'fail_closed',
+  [ProxyErrorCode.Decommissioned]: 'decommissioned',
   [-32700]: 'parse_error',
   [-32600]: 'invalid_request',
   [-32601]: 'method_not_found',
@@ -163,7 +167,7 @@ export class AuditInterceptor implements Interceptor {
       errorMessage = capture.text(thrown instanceof Error ? thrown.message : String(thrown));
     } else if (response && 'error' in response) {
       const code = response.error.code;
-      if (code === ProxyErrorCode.Denied || code === ProxyErrorCode.FailClosed) outcome = 'denied';
+      if (code === ProxyErrorCode.Denied || code === ProxyErrorCode.FailClosed || code === ProxyErrorCode.Decommissioned) outcome = 'denied';
       else if (code === ProxyErrorCode.Timeout) outcome = 'timeout';
       else if (cancelled) outcome = 'cancelled';
       else outcome = 'protocol_error';
@@ -184,6 +188,7 @@ export class AuditInterceptor implements Interceptor {
 
   private completion(ctx: CallContext, response: RelayResponse | undefined, capture: ArgumentCapture, durationMs: number, outcome: AuditOutcome, errorType: string | null, errorMessage: string | null): AuditCompletion {
     const decision = ctx.decision;
+    const lifecycle = ctx.lifecycle ?? this.deps.lifecycle?.(ctx.session.serverId);
     return {
       decision: decision?.action ?? null,
       rule: decision?.rule ?? null,
@@ -198,11 +203,18 @@ export class AuditInterceptor implements Interceptor {
       // The answer as it goes back: this interceptor is outermost, so nothing changes it after here.
       bytesOut: response ? messageBytes(response) : null,
       approvalWaitMs: ctx.approvalWaitMs === undefined ? null : Math.round(ctx.approvalWaitMs * 1000) / 1000,
+      lifecycleState: lifecycle?.state ?? null,
+      lifecycleMessage: lifecycle?.message ? capture.text(lifecycle.message, 500) : null,
+      lifecycleLatestVersion: lifecycle?.latestVersion ?? null,
+      lifecycleReplacement: lifecycle?.replacement ?? null,
     };
   }
 
   private notify(row: AuditEntry & AuditCompletion): void {
-    const record: AuditRecord = { ...row, approvalWaitMs: row.approvalWaitMs ?? null, sandbox: row.sandbox ?? null, delivery: 'pending' };
+    const record: AuditRecord = {
+      ...row, approvalWaitMs: row.approvalWaitMs ?? null, sandbox: row.sandbox ?? null, delivery: 'pending',
+      lifecycleState: row.lifecycleState ?? null, lifecycleMessage: row.lifecycleMessage ?? null, lifecycleLatestVersion: row.lifecycleLatestVersion ?? null, lifecycleReplacement: row.lifecycleReplacement ?? null,
+    };
     for (const listener of this.listeners) {
       try {
         listener(record);

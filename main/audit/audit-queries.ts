@@ -51,6 +51,11 @@ export interface AuditRow {
   device_id: string | null;
   /** Null for rows written before migration 4. */
   sandbox?: string | null;
+  /** Null for rows written before migration 6, or when the server's lifecycle was unknown. */
+  lifecycle_state?: string | null;
+  lifecycle_message?: string | null;
+  lifecycle_latest_version?: string | null;
+  lifecycle_replacement?: string | null;
   delivery: number;
 }
 
@@ -85,6 +90,10 @@ export function rowToRecord(row: AuditRow): AuditRecord {
     osUser: row.os_user,
     deviceId: row.device_id,
     sandbox: row.sandbox ?? null,
+    lifecycleState: row.lifecycle_state ?? null,
+    lifecycleMessage: row.lifecycle_message ?? null,
+    lifecycleLatestVersion: row.lifecycle_latest_version ?? null,
+    lifecycleReplacement: row.lifecycle_replacement ?? null,
     delivery: DELIVERY_NAMES[row.delivery] ?? 'pending',
   };
 }

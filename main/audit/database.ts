@@ -181,6 +181,19 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   ALTER TABLE audit_sessions ADD COLUMN sandbox TEXT;
   ALTER TABLE audit_records ADD COLUMN sandbox TEXT;
   `,
+  // 6: the server's lifecycle when the call was decided (main/lifecycle/): its state (active,
+  // deprecated, decommissioned, deleted), the message, the registry's latest version and the
+  // replacement policy names. Null when nothing is known about the server's lifecycle.
+  `
+  ALTER TABLE audit_finished ADD COLUMN lifecycle_state TEXT;
+  ALTER TABLE audit_finished ADD COLUMN lifecycle_message TEXT;
+  ALTER TABLE audit_finished ADD COLUMN lifecycle_latest_version TEXT;
+  ALTER TABLE audit_finished ADD COLUMN lifecycle_replacement TEXT;
+  ALTER TABLE audit_records ADD COLUMN lifecycle_state TEXT;
+  ALTER TABLE audit_records ADD COLUMN lifecycle_message TEXT;
+  ALTER TABLE audit_records ADD COLUMN lifecycle_latest_version TEXT;
+  ALTER TABLE audit_records ADD COLUMN lifecycle_replacement TEXT;
+  `,
 ];
 
 export const AUDIT_SCHEMA_VERSION = MIGRATIONS.length;

@@ -12,4 +12,10 @@ export const ProxyErrorCode = {
   MessageTooLarge: -32004,
   /** The daemon cannot record the call (audit store unwritable) or has no policy: fail closed. */
   FailClosed: -32005,
+  /**
+   * The server (its version) is decommissioned by policy, past its sunset, or deleted from its
+   * registry (main/lifecycle/). data: { reason: "lifecycle", state, rule, source, sunset?,
+   * replacement?, latestVersion?, version?, owner?, howToMove? }.
+   */
+  Decommissioned: -32006,
 } as const;

@@ -12,6 +12,7 @@ import type { CliContext } from './context.ts';
 import { line, printer } from './output.ts';
 import { collect, jsonObject, keyValues, parseTimeout } from './parse-options.ts';
 import { sandboxStatusLines } from './sandbox.ts';
+import { lifecycleStatusLines } from './lifecycle-output.ts';
 
 export function registerServerCommands(program: Command, context: CliContext & ApiSessionOptions): void {
   const out = printer(context.stdout);
@@ -89,7 +90,7 @@ export function registerServerCommands(program: Command, context: CliContext & A
 
 export function formatStatus(status: ServerStatus): string {
   const extra = status.reason ? ` — ${status.reason}` : '';
-  return line`  ${status.id}\t${status.state}${extra}` + sandboxStatusLines(status);
+  return line`  ${status.id}\t${status.state}${extra}` + sandboxStatusLines(status) + lifecycleStatusLines(status);
 }
 
 interface ServerAddOptions {

@@ -1,6 +1,7 @@
 // The inventory IT receives, read from the supervisor: every configured server, its tools when it
 // runs, and what policy says about it.
 import type { ServerConfig } from '../../shared/config.ts';
+import type { ServerLifecycle } from '../../shared/lifecycle-policy.ts';
 import { sandboxState } from '../sandbox/sandbox-state.ts';
 import type { InventoryProvider, InventoryServer } from './inventory.ts';
 
@@ -12,7 +13,7 @@ export interface InventoryServers {
 
 export type AdmissionVerdict = { ok: true } | { ok: false; rule: string; source: string; reason: string };
 
-export function createInventorySource(servers: InventoryServers, admit: (server: ServerConfig) => AdmissionVerdict): InventoryProvider {
+export function createInventorySource(servers: InventoryServers, admit: (server: ServerConfig) => AdmissionVerdict, lifecycleOf?: (id: string) => ServerLifecycle | undefined): InventoryProvider {
   return {
     async listServers() {
       const inventory: InventoryServer[] = [];
@@ -23,14 +24,16 @@ export function createInventorySource(servers: InventoryServers, admit: (server:
         if (status.state === 'ready') tools = await servers.tools(status.id).catch(() => null);
         const admission = admit(config);
         const policyStatus = admission.ok ? 'allowed' : `refused by ${admission.source} rule "${admission.rule}": ${admission.reason}`;
-        inventory.push({ ...describeServer(config), tools, policyStatus, sandbox: sandboxState(config) });
+        const lifecycle = lifecycleOf?.(config.id);
+        const version = lifecycle?.version ?? config.installedFrom?.version ?? config.package?.version;
+        inventory.push({ ...describeServer(config), tools, policyStatus, sandbox: sandboxState(config), ...(version ? { version } : {}), ...(lifecycle ? { lifecycle } : {}) });
       }
       return inventory;
     },
   };
 }
 
-function describeServer(config: ServerConfig): Omit<InventoryServer, 'tools' | 'policyStatus' | 'sandbox'> {
+function describeServer(config: ServerConfig): Omit<InventoryServer, 'tools' | 'policyStatus' | 'sandbox' | 'version' | 'lifecycle'> {
   const base = {
     id: config.id,
     transport: config.transport,

@@ -26,6 +26,10 @@ export interface InventoryServer {
   readonly policyStatus: string;
   /** How the server runs: "bwrap network=none", "not sandboxed", "remote" (main/sandbox/sandbox-state.ts). */
   readonly sandbox?: string;
+  /** The version it runs (its install record, or the package version of its command), when known. */
+  readonly version?: string;
+  /** Its lifecycle by policy and registry (main/lifecycle/): state, owner, message, latest version, replacement, sunset. */
+  readonly lifecycle?: { readonly state: string; readonly owner?: string; readonly message?: string; readonly latestVersion?: string; readonly replacement?: string; readonly sunset?: string; readonly rule?: string; readonly source?: string };
 }
 
 export interface InventoryProvider {
@@ -55,6 +59,14 @@ export function inventoryLogRecord(server: InventoryServer, uid: string, now: nu
   str('mcp_switchboard.package.version', server.package?.version, a);
   str('mcp_switchboard.policy.status', server.policyStatus, a);
   str('mcp_switchboard.server.sandbox', server.sandbox, a);
+  str('mcp_switchboard.server.version', server.version, a);
+  str('mcp_switchboard.server.lifecycle.state', server.lifecycle?.state ?? 'active', a);
+  str('mcp_switchboard.server.owner', server.lifecycle?.owner, a);
+  str('mcp_switchboard.server.lifecycle.message', server.lifecycle?.message, a);
+  str('mcp_switchboard.server.lifecycle.latest_version', server.lifecycle?.latestVersion, a);
+  str('mcp_switchboard.server.lifecycle.replacement', server.lifecycle?.replacement, a);
+  str('mcp_switchboard.server.lifecycle.sunset', server.lifecycle?.sunset, a);
+  str('mcp_switchboard.server.lifecycle.rule', server.lifecycle?.rule === undefined ? undefined : `${server.lifecycle.source}: ${server.lifecycle.rule}`, a);
   if (server.tools) {
     int('mcp_switchboard.server.tool.count', server.tools.length, a);
     strings('mcp_switchboard.server.tool.names', server.tools.map((t) => t.name), a);

@@ -6,6 +6,7 @@ import type {
   JSONRPCRequest,
   JSONRPCResultResponse,
 } from '@modelcontextprotocol/sdk/types.js';
+import type { ServerLifecycle } from '../../shared/lifecycle-policy.ts';
 
 /** socket: `switchboard bridge`; http: Streamable HTTP; in-process: the daemon's own UI and CLI calls. */
 export type ClientTransportKind = 'socket' | 'http' | 'in-process';
@@ -45,6 +46,8 @@ export interface CallContext {
   approvalWaitMs?: number;
   /** The request's size in bytes as the client sent it, filled in by the relay. */
   bytesIn?: number;
+  /** The server's lifecycle when the call was decided (main/lifecycle/), for the audit record. */
+  lifecycle?: ServerLifecycle;
 }
 
 export type RelayResponse = JSONRPCResultResponse | JSONRPCErrorResponse;

@@ -424,7 +424,11 @@ export class RelaySession {
     const dispatch = (index: number, current: JSONRPCRequest): Promise<RelayResponse> => {
       const interceptor = chain[index];
       if (!interceptor) return upstreamNext(current);
-      return interceptor.handle(ctx, (next) => dispatch(index + 1, next)).catch((error: unknown) => {
+      // A request of another method that a link makes of its own (policy listing tools for a call)
+      // passes only the later links that handle that method, and they see it as the request.
+      const own = current.method !== request.method;
+      if (own && !interceptor.methods.has(current.method)) return dispatch(index + 1, current);
+      return interceptor.handle(own ? { ...ctx, request: current } : ctx, (next) => dispatch(index + 1, next)).catch((error: unknown) => {
         this.logger.error('interceptor failed', { interceptor: interceptor.name, method: current.method, error });
         return errorResponse(current.id, ProxyErrorCode.FailClosed,
           `switchboard could not process ${current.method}: ${interceptor.name} failed (${error instanceof Error ? error.message : String(error)}); the call was refused`);

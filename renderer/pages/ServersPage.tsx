@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import type { ServerConfig } from '../../shared/config.ts';
 import type { ServerEntry } from '../../shared/api/servers.ts';
 import { api } from '../api/client.ts';
+import { LifecycleBadge, LifecycleFact } from '../components/LifecycleBadge.tsx';
 import { Badge, EmptyState, ErrorBanner, JsonView, NotAvailable, PageHeader, Spinner, formatTime } from '../components/common.tsx';
 import { SandboxPanel } from '../components/SandboxPanel.tsx';
 import { ServerForm } from '../components/ServerForm.tsx';
@@ -125,6 +126,7 @@ function ServerDetails({ entry }: { entry: ServerEntry }) {
         {status.reason ? <><dt>Reason</dt><dd>{status.reason}</dd></> : null}
         {status.serverInfo ? <><dt>Server</dt><dd>{status.serverInfo.name} {status.serverInfo.version}</dd></> : null}
         {status.sandbox ? <><dt>Sandbox</dt><dd>{status.sandbox}</dd></> : null}
+        <LifecycleFact lifecycle={status.lifecycle} />
       </dl>
       <div className="tabs" role="tablist" aria-label="Server details">
         {(['tools', 'logs', 'sessions', 'sandbox'] as const).map((t) => (
@@ -232,6 +234,7 @@ export function ServersPage({ route }: { route: Route }) {
                 </button>
                 <Badge value={status.state} stale={stale} />
                 {!config.enabled ? <Badge value="neutral" label="disabled" /> : null}
+                <LifecycleBadge lifecycle={status.lifecycle} />
                 <span className="muted small sessions">{entry.sessions.length} session{entry.sessions.length === 1 ? '' : 's'}</span>
                 <span className="grow muted small ellipsis" title={describe(config)}>{status.state === 'failed' && status.reason ? status.reason : describe(config)}</span>
                 <div className="row-actions">

@@ -2,6 +2,7 @@
 // their tools and stderr, test calls through the daemon's probe session.
 import { z } from 'zod';
 import { ServerConfigSchema, ServerIdSchema } from '../config.ts';
+import { ServerLifecycleSchema } from '../lifecycle-policy.ts';
 import { SandboxProfileSchema, SandboxSupportSchema } from '../sandbox.ts';
 import { method } from './define.ts';
 
@@ -25,6 +26,8 @@ export const ServerStatusSchema = z.object({
   refused: z.boolean().optional(),
   /** How it runs: "bwrap network=none", "sandbox-exec network=all", "not sandboxed", "refused (…)", "remote". */
   sandbox: z.string().optional(),
+  /** Deprecated, decommissioned or deleted, by policy or the registry (absent when nothing is known). */
+  lifecycle: ServerLifecycleSchema.optional(),
 });
 export type ServerStatus = z.infer<typeof ServerStatusSchema>;
 
