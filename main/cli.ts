@@ -12,6 +12,7 @@ import { registerServerCommands } from './cli/servers.ts';
 import { registerStatusCommand } from './cli/status.ts';
 import { registerTokenCommands } from './cli/tokens.ts';
 import { registerPolicyCommands } from './cli/policy.ts';
+import { registerRegistryCommands } from './cli/registry.ts';
 import { registerSandboxCommands } from './cli/sandbox.ts';
 import { registerSecretCommands } from './cli/secrets.ts';
 import { registerServiceCommands } from './cli/service.ts';
@@ -27,6 +28,7 @@ export function buildProgram(context: CliContext): Command {
   registerServeCommand(program, context);
   registerStatusCommand(program, context);
   registerServerCommands(program, context);
+  registerRegistryCommands(program, context);
   registerTokenCommands(program, context);
   registerSandboxCommands(program, context);
   registerBridgeCommands(program, context);
