@@ -25,6 +25,8 @@ export interface RegistryServicesDeps {
   readonly fetch?: typeof fetch;
   /** Between status refreshes (default 1 h). */
   readonly statusIntervalMs?: number;
+  /** The clock answers are dated by (tests). */
+  readonly now?: () => Date;
 }
 
 export class RegistryServices {
@@ -35,7 +37,7 @@ export class RegistryServices {
   readonly status: RegistryStatusService;
 
   constructor(deps: RegistryServicesDeps) {
-    this.reader = new RegistryReader({ cache: new RegistryCache(deps.dataDir), ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+    this.reader = new RegistryReader({ cache: new RegistryCache(deps.dataDir), ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.now ? { now: deps.now } : {}) });
     this.catalog = new RegistryCatalog({ reader: this.reader, sources: deps.sources, admit: deps.admit, servers: deps.servers });
     this.installer = new RegistryInstaller({
       catalog: this.catalog,
