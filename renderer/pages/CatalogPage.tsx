@@ -130,7 +130,7 @@ export function CatalogPage({ route }: { route: Route }) {
           <ul>{updates.map((e) => <li key={`${e.registry} ${e.server.name}`}><button type="button" className="link" onClick={() => open(e)}>{e.server.name}</button> → {e.server.version}</li>)}</ul>
         </section>
       ) : null}
-      {selected ? <Details name={selected} version={route.params.get('version') ?? undefined} registry={route.params.get('registry') ?? undefined} onInstalled={results.reload} /> : null}
+      {selected ? <Details key={`${selected} ${route.params.get('version') ?? ''} ${submitted}`} name={selected} version={route.params.get('version') ?? undefined} registry={route.params.get('registry') ?? undefined} onInstalled={results.reload} /> : null}
       {results.loading && !results.data ? <Spinner label="Searching the registries…" /> : null}
       {results.data && results.data.entries.length === 0 ? <EmptyState title={submitted ? `No server matches “${submitted}”` : 'No servers listed'} /> : null}
       <ul className="stack catalog-list" aria-label="Catalog entries">
