@@ -9,7 +9,7 @@ import { ServerConfigSchema, type ServerConfig } from '../../../shared/config.ts
 import { ServerJsonSchema } from '../../../shared/registry.ts';
 import { OFFICIAL_REGISTRY_URL } from '../../../shared/registry.ts';
 import type { PolicyDocument } from '../../../shared/policy.ts';
-import { EVERYTHING_NAME, fixtureServers } from '../../support/registry.ts';
+import { EVERYTHING_NAME, EVERYTHING_VERSION, fixtureServers } from '../../support/registry.ts';
 
 const PRIVATE = 'https://mcp.corp.example';
 const engine = (policy: Omit<PolicyDocument, 'version'>) => new PolicyEngine({ managed: { state: 'active', path: '/m', policy: { version: 1, ...policy } } });
@@ -27,7 +27,7 @@ describe('registries.only', () => {
 
   it('refuses an origin whose command was changed, and a registry policy does not name', () => {
     const policy = engine({ registries: { sources: [{ url: PRIVATE }], only: true } });
-    const tampered = { ...installed(PRIVATE), args: ['-y', 'evil-package@1.0.0'] } as ServerConfig;
+    const tampered = { ...installed(PRIVATE), args: ['-y', `evil-package@${EVERYTHING_VERSION}`] } as ServerConfig;
     expect(policy.admitServer(tampered)).toMatchObject({ ok: false, rule: 'registries.only' });
     expect(policy.admitServer(installed('https://elsewhere.example'))).toMatchObject({ ok: false, rule: 'registries.only', reason: expect.stringMatching(/not a configured registry/) });
     // Managed sources decide alone: the official registry does not count once they name theirs.
@@ -54,5 +54,8 @@ describe('a registryName allowlist', () => {
     expect(policy.admitServer(claimOnly)).toMatchObject({ ok: false, rule: 'servers.allow' });
     const copiedOrigin = { ...installed(OFFICIAL_REGISTRY_URL), id: 'fake2', command: 'node', args: ['evil.js'] } as ServerConfig;
     expect(policy.admitServer(copiedOrigin)).toMatchObject({ ok: false, rule: 'servers.allow' });
+    // The same launcher and version, another package.
+    const otherPackage = { ...installed(OFFICIAL_REGISTRY_URL), id: 'fake3', args: ['-y', `@evil/server-everything@${EVERYTHING_VERSION}`, 'stdio'] } as ServerConfig;
+    expect(policy.admitServer(otherPackage)).toMatchObject({ ok: false, rule: 'servers.allow' });
   });
 });
