@@ -402,6 +402,8 @@ export class Switchboard {
     this.policy.userPolicyChanged();
     this.gateway.apply(this.forwarder);
     this.forwarder.inventoryChanged();
+    // A server installed or upgraded meanwhile has a status to read.
+    if (this.endpoints) void this.registry.status.refresh();
     this.applyDesktopSettings();
   }
 

@@ -53,6 +53,12 @@ export class RegistryReader {
     }
   }
 
+  /** The cached answer alone (no request): what is known offline, or before the first refresh. */
+  cached<T>(url: string, key: string): ReadResult<T> | undefined {
+    const cached = this.deps.cache.read<T>(`${url} ${key}`);
+    return cached ? { value: cached.value, fetchedAt: cached.fetchedAt, offline: 'not read from the registry since this process started' } : undefined;
+  }
+
   /** Seconds since `fetchedAt`. */
   ageSeconds(fetchedAt: string): number {
     return Math.max(0, Math.round(((this.deps.now?.() ?? new Date()).getTime() - Date.parse(fetchedAt)) / 1000));

@@ -28,7 +28,7 @@ async function setup(policy: Omit<PolicyDocument, 'version'> = {}) {
   const engine = new PolicyEngine({ managed: { state: 'active', path: '/m', policy: { version: 1, registries: { sources: [{ url: fixture.url, name: 'Fixture' }] }, ...policy } } });
   const servers: ServerConfig[] = [];
   let now = new Date('2026-03-01T10:00:00Z');
-  const services = new RegistryServices({
+  const build = () => new RegistryServices({
     dataDir,
     sources: () => engine.registries.sources,
     admit: (server) => engine.admitServer(server),
@@ -38,7 +38,8 @@ async function setup(policy: Omit<PolicyDocument, 'version'> = {}) {
     logger: silentLogger,
     now: () => now,
   });
-  return { fixture, services, servers, engine, advance: (seconds: number) => { now = new Date(now.getTime() + seconds * 1000); } };
+  const services = build();
+  return { fixture, services, build, servers, engine, advance: (seconds: number) => { now = new Date(now.getTime() + seconds * 1000); } };
 }
 
 describe('the catalog', () => {
@@ -72,8 +73,10 @@ describe('the catalog', () => {
 
 describe('the registry status of installed servers', () => {
   it('reads active, deprecated and deleted with the message and the latest version; offline, the cached status', async () => {
-    const { fixture, services, servers, advance } = await setup();
+    const { fixture, services, build, servers, advance } = await setup();
+    // Nothing read yet, nothing cached: unknown.
     servers.push(planInstall({ registry: fixture.url, entry: ServerJsonSchema.parse(fixtureServers()[0]), id: 'everything', values: { EVERYTHING_API_KEY: 'k' } }).server);
+    expect(services.status.statusOf('everything')).toBeUndefined();
     await services.status.refresh();
     expect(services.status.statusOf('everything')).toEqual({ status: 'active', latestVersion: '1.0.0', checkedAt: '2026-03-01T10:00:00.000Z' });
 
@@ -92,5 +95,7 @@ describe('the registry status of installed servers', () => {
     await services.status.refresh();
     expect(services.status.statusOf('everything')).toMatchObject({ status: 'deleted', checkedAt: '2026-03-01T10:01:00.000Z' });
     expect(services.status.statusOf('unknown')).toBeUndefined();
+    // A process that never reached the registry (a one-off CLI command, a daemon started offline): the cached status.
+    expect(build().status.statusOf('everything')).toMatchObject({ status: 'deleted', statusMessage: 'security issue', latestVersion: '1.1.0', checkedAt: '2026-03-01T10:01:00.000Z' });
   });
 });
