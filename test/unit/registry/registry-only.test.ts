@@ -29,7 +29,7 @@ describe('registries.only', () => {
     const policy = engine({ registries: { sources: [{ url: PRIVATE }], only: true } });
     const tampered = { ...installed(PRIVATE), args: ['-y', `evil-package@${EVERYTHING_VERSION}`] } as ServerConfig;
     expect(policy.admitServer(tampered)).toMatchObject({ ok: false, rule: 'registries.only' });
-    expect(policy.admitServer(installed('https://elsewhere.example'))).toMatchObject({ ok: false, rule: 'registries.only', reason: expect.stringMatching(/not a configured registry/) });
+    expect(policy.admitServer(installed('https://elsewhere.example'))).toMatchObject({ ok: false, rule: 'registries.only', reason: expect.stringMatching(/not a registry managed policy accepts/) });
     // Managed sources decide alone: the official registry does not count once they name theirs.
     expect(policy.admitServer(installed(OFFICIAL_REGISTRY_URL))).toMatchObject({ ok: false });
   });
@@ -38,6 +38,17 @@ describe('registries.only', () => {
     const policy = engine({ registries: { only: true } });
     expect(policy.admitServer(installed(OFFICIAL_REGISTRY_URL))).toEqual({ ok: true });
     expect(policy.registries.sources.map((s) => s.url)).toEqual([OFFICIAL_REGISTRY_URL]);
+  });
+
+  it('a registry the user adds (settings.userPolicy) is read by the catalog but does not satisfy a managed only', () => {
+    const user = { registries: { sources: [{ url: PRIVATE, name: 'Mine' }] } };
+    const withUser = new PolicyEngine({ managed: { state: 'active', path: '/m', policy: { version: 1, registries: { only: true } } }, user });
+    expect(withUser.registries.sources.map((s) => [s.url, s.source])).toEqual([[OFFICIAL_REGISTRY_URL, 'default'], [PRIVATE, 'user']]);
+    expect(withUser.admitServer(installed(PRIVATE))).toMatchObject({ ok: false, rule: 'registries.only', reason: expect.stringMatching(/not a registry managed policy accepts/) });
+    expect(withUser.admitServer(installed(OFFICIAL_REGISTRY_URL))).toEqual({ ok: true });
+    // The user's own `only` accepts the user's registries.
+    const userOnly = new PolicyEngine({ managed: { state: 'absent', path: '/m' }, user: { registries: { ...user.registries, only: true } } });
+    expect(userOnly.admitServer(installed(PRIVATE))).toEqual({ ok: true });
   });
 
   it('is off unless a source sets it', () => {
