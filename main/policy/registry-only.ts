@@ -23,8 +23,9 @@ export interface CompiledRegistries {
 }
 
 /**
- * Managed and org sources that name registries decide alone which count (a user cannot add one
- * to get around `only`); otherwise the official registry and the user's own.
+ * Managed and org sources that name registries decide alone which count; otherwise the official
+ * registry and the user's own (settings.userPolicy.registries.sources). A registry the user added
+ * is read by the catalog but never satisfies a managed or org `only`.
  */
 export function compileRegistries(docs: ReadonlyArray<{ source: PolicySource; doc: Pick<PolicyDocument, 'registries'> }>): CompiledRegistries {
   const onlyFrom = docs.find((d) => d.doc.registries?.only === true)?.source;
@@ -34,6 +35,11 @@ export function compileRegistries(docs: ReadonlyArray<{ source: PolicySource; do
   const sources = imposed.length > 0 ? imposed : [{ url: OFFICIAL_REGISTRY_URL, name: 'MCP Registry', source: 'default' as const }, ...named((source) => source === 'user')];
   const unique = sources.filter((entry, index) => sources.findIndex((other) => other.url === entry.url) === index);
   return { sources: unique, ...(onlyFrom ? { onlyFrom } : {}) };
+}
+
+/** The registries an origin must name under `only`: a registry the user added counts only when the user set `only` themselves. */
+function admittedSources(registries: CompiledRegistries): readonly EffectiveRegistrySource[] {
+  return registries.onlyFrom === 'user' ? registries.sources : registries.sources.filter((entry) => entry.source !== 'user');
 }
 
 /** undefined: this rule does not refuse the server. */
@@ -49,8 +55,9 @@ export function admitRegistryOnly(server: ServerConfig, identity: ServerIdentity
     return { ok: false, rule, source, reason: `server "${server.id}" no longer runs what registry entry "${origin.name}" installed (its command, package or URL was changed, or its registryName does not match), and ${source} policy lets only servers installed from a configured registry run (registries.only); install it again with \`switchboard server install ${origin.name}\`` };
   }
   const from = normalizeRegistryUrl(origin.registry);
-  if (!registries.sources.some((entry) => entry.url === from)) {
-    return { ok: false, rule, source, reason: `server "${server.id}" was installed from ${from}, which is not a configured registry, and ${source} policy lets only servers from configured registries run (registries.only): ${registries.sources.map((entry) => entry.url).join(', ')}` };
+  const admitted = admittedSources(registries);
+  if (!admitted.some((entry) => entry.url === from)) {
+    return { ok: false, rule, source, reason: `server "${server.id}" was installed from ${from}, which is not a registry ${source} policy accepts, and ${source} policy lets only servers from those run (registries.only): ${admitted.map((entry) => entry.url).join(', ')}` };
   }
   return undefined;
 }

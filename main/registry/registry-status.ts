@@ -4,7 +4,7 @@
 // statusOf(); nothing here refuses anything.
 import type { ServerConfig } from '../../shared/config.ts';
 import { normalizeRegistryUrl } from '../../shared/registry-policy.ts';
-import { OFFICIAL_META_KEY, type RegistryStatus } from '../../shared/registry.ts';
+import { OFFICIAL_META_KEY, type RegistryStatus, type ServerResponse } from '../../shared/registry.ts';
 import type { Logger } from '../base/logger.ts';
 import { RegistryNotFoundError } from './registry-client.ts';
 import type { RegistryReader } from './registry-reader.ts';
@@ -46,11 +46,29 @@ export class RegistryStatusService implements RegistryStatusSource {
 
   statusOf(serverId: string): InstalledServerStatus | undefined {
     const server = this.deps.servers().find((s) => s.id === serverId);
+    if (!server?.installedFrom) return undefined;
     const found = this.statuses.get(serverId);
     // A status read for another install (the server was upgraded or reinstalled since) does not count.
-    if (!server?.installedFrom || !found || found.key !== keyOf(server)) return undefined;
-    const { key: _key, ...status } = found;
-    return status;
+    if (found && found.key === keyOf(server)) {
+      const { key: _key, ...status } = found;
+      return status;
+    }
+    return this.fromCache(server.installedFrom);
+  }
+
+  /** Before the first refresh (or in a process that never refreshes, like a one-off CLI command): the cached answers. */
+  private fromCache(origin: NonNullable<ServerConfig['installedFrom']>): InstalledServerStatus | undefined {
+    const registry = normalizeRegistryUrl(origin.registry);
+    const read = this.deps.reader.cached<ServerResponse>(registry, `status ${origin.name} ${origin.version}`);
+    if (!read) return undefined;
+    const latest = this.deps.reader.cached<ServerResponse>(registry, `version ${origin.name} latest`);
+    const meta = read.value._meta?.[OFFICIAL_META_KEY];
+    return {
+      status: meta?.status ?? 'active',
+      ...(meta?.statusMessage ? { statusMessage: meta.statusMessage } : {}),
+      ...(latest ? { latestVersion: latest.value.server.version } : {}),
+      checkedAt: read.fetchedAt,
+    };
   }
 
   onChange(listener: () => void): () => void {
