@@ -153,7 +153,8 @@ export function planInstall(options: {
       return undefined;
     }
     if (input.choices && input.choices.length > 0 && !input.choices.includes(given)) {
-      throw new InstallPlanError(`${name} must be one of ${input.choices.join(', ')}; got "${given}"`);
+      // A secret's value is never echoed into an error (errors reach logs and API answers).
+      throw new InstallPlanError(`${name} must be one of ${input.choices.join(', ')}${input.isSecret ? '' : `; got "${given}"`}`);
     }
     return { value: given, secret };
   };
