@@ -13,6 +13,7 @@ import { registerStatusCommand } from './cli/status.ts';
 import { registerTokenCommands } from './cli/tokens.ts';
 import { registerPolicyCommands } from './cli/policy.ts';
 import { registerClaudeCodePolicyCommands } from './cli/policy-claude-code.ts';
+import { registerRegistryCommands } from './cli/registry.ts';
 import { registerSandboxCommands } from './cli/sandbox.ts';
 import { registerSecretCommands } from './cli/secrets.ts';
 import { registerServiceCommands } from './cli/service.ts';
@@ -28,6 +29,7 @@ export function buildProgram(context: CliContext): Command {
   registerServeCommand(program, context);
   registerStatusCommand(program, context);
   registerServerCommands(program, context);
+  registerRegistryCommands(program, context);
   registerTokenCommands(program, context);
   registerSandboxCommands(program, context);
   registerBridgeCommands(program, context);

@@ -18,6 +18,7 @@ import { createSandboxHandlers } from './api/sandbox.ts';
 import { createSecretsHandlers } from './api/secrets.ts';
 import { createServersHandlers } from './api/servers.ts';
 import { createTokensHandlers } from './api/tokens.ts';
+import { createRegistryHandlers } from './api/registry.ts';
 import { createAutostartHandlers } from './api/autostart.ts';
 import { StartAtLogin } from './autostart/start-at-login.ts';
 import { eventStreamRoute } from './api/sse.ts';
@@ -50,6 +51,7 @@ import { LifecycleService } from './lifecycle/lifecycle-service.ts';
 import type { RegistryStatusOf } from './lifecycle/registry-status.ts';
 import { PolicyStack } from './policy/policy-stack.ts';
 import { createUserRuleWriter } from './policy/user-rules.ts';
+import { RegistryServices } from './registry/registry-services.ts';
 import { InProcessClient } from './relay/in-process-client.ts';
 import { RelayHub } from './relay/relay-hub.ts';
 import type { RestartPolicy } from './relay/relay-session.ts';
@@ -126,6 +128,8 @@ export class Switchboard {
   readonly clients: ClientService;
   readonly updates: UpdateService;
   readonly startAtLogin: StartAtLogin;
+  /** The catalog, installs, and the registry status of installed servers (lifecycle reads registry.status). */
+  readonly registry: RegistryServices;
   readonly events = new EventHub();
   readonly dispatcher: ApiDispatcher<ApiContract>;
   readonly endpoints: { socket: SocketEndpoint; http: HttpEndpoint } | undefined;
@@ -263,6 +267,17 @@ export class Switchboard {
       log: (message) => logger.info(message),
     });
 
+    this.registry = new RegistryServices({
+      dataDir: options.dataDir,
+      sources: () => engine().registries.sources,
+      admit: this.policy.admit,
+      servers: () => config.config.servers,
+      updateServers: (change) => config.update((draft) => { change(draft.servers); }),
+      secrets: this.secrets,
+      logger,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+
     const authFailures = new AuthFailureLog(logger);
     const uiCalls = new InProcessClient(this.hub, { clientName: 'switchboard-ui', clientVersion: APP_VERSION, label: 'ui' });
     const cliCalls = new InProcessClient(this.hub, { clientName: 'switchboard-cli', clientVersion: APP_VERSION, label: 'cli' });
@@ -301,6 +316,7 @@ export class Switchboard {
       ...createSecretsHandlers({ secretStore: this.secrets }),
       ...createClientsHandlers({ clients: this.clients }),
       ...createTokensHandlers({ config }),
+      ...createRegistryHandlers({ ...this.registry, servers: () => config.config.servers }),
       ...createSandboxHandlers({ serverConfig: configuredServer, updateConfig: (change) => config.update((draft) => { change(draft); }), support: sandboxSupport }),
     };
     this.dispatcher = new ApiDispatcher(apiContract, handlers);
@@ -369,6 +385,7 @@ export class Switchboard {
     this.forwarder.start();
     this.audit.retention.start();
     this.updates.start();
+    this.registry.status.start();
     void this.startAtLogin.apply();
     this.logger.info('daemon started', { dataDir: this.options.dataDir, httpPort: info.httpPort, socket: info.socketPath, servers: initial.servers.length });
   }
@@ -380,6 +397,7 @@ export class Switchboard {
       this.lifecycle.stop();
       this.audit.retention.stop();
       this.updates.stop();
+      this.registry.status.stop();
       for (const off of this.disconnect.splice(0)) off();
       // Fail closed, not silent: every call in flight is answered with why before any client
       // connection closes (a stream ended without an answer leaves a client waiting forever).
@@ -408,6 +426,8 @@ export class Switchboard {
     this.lifecycle.evaluate();
     this.gateway.apply(this.forwarder);
     this.forwarder.inventoryChanged();
+    // A server installed or upgraded meanwhile has a status to read.
+    if (this.endpoints) void this.registry.status.refresh();
     this.applyDesktopSettings();
   }
 

@@ -17,6 +17,7 @@ import { notifyApproval } from './notifications.ts';
 import { ActivityPage } from './pages/ActivityPage.tsx';
 import { ApprovalPopupPage } from './pages/ApprovalPopupPage.tsx';
 import { ApprovalsPage } from './pages/ApprovalsPage.tsx';
+import { CatalogPage } from './pages/CatalogPage.tsx';
 import { ClientsPage } from './pages/ClientsPage.tsx';
 import { PolicyPage } from './pages/PolicyPage.tsx';
 import { ServersPage } from './pages/ServersPage.tsx';
@@ -25,6 +26,7 @@ import { useRoute } from './router.ts';
 
 const PAGES = [
   { path: '/servers', label: 'Servers' },
+  { path: '/catalog', label: 'Catalog' },
   { path: '/clients', label: 'Clients' },
   { path: '/activity', label: 'Activity' },
   { path: '/approvals', label: 'Approvals' },
@@ -154,6 +156,7 @@ export function App() {
             {info.loading && !info.data ? <Spinner label="Connecting to the daemon…" /> : null}
             {info.error && !info.notAvailable ? <ErrorBanner error={info.error} onRetry={info.reload} /> : null}
             {current === '/servers' ? <ServersPage route={route} /> : null}
+            {current === '/catalog' ? <CatalogPage route={route} /> : null}
             {current === '/clients' ? <ClientsPage /> : null}
             {current === '/activity' ? <ActivityPage route={route} /> : null}
             {current === '/approvals' ? <ApprovalsPage /> : null}

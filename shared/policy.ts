@@ -4,6 +4,7 @@
 import picomatch from 'picomatch';
 import semver from 'semver';
 import { z } from 'zod';
+import { RegistriesPolicySchema } from './registry-policy.ts';
 import { SandboxNetworkSchema, SandboxPathSchema } from './sandbox.ts';
 import { lifecyclePolicySchema } from './lifecycle-policy.ts';
 
@@ -201,6 +202,7 @@ const policyBody = {
   startAtLogin: z.boolean().optional().describe('Whether the app starts at login; wins over the user\'s settings.startAtLogin (lock it to keep users from changing it)'),
   sandbox: SandboxPolicySchema.optional(),
   lifecycle: lifecyclePolicySchema(ServerMatcherSchema).optional(),
+  registries: RegistriesPolicySchema.optional(),
 };
 
 export const PolicyDocumentSchema = z.object({

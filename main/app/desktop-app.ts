@@ -6,7 +6,7 @@ import type { LoginItemControl } from '../api/index.ts';
 import type { UpdaterPort } from '../updates/update-controller.ts';
 import { ApprovalNotifier, type ApprovalNoticeSource, type NotificationPresenter } from './approval-notifier.ts';
 import { ApprovalQueue, type PopupHandle } from './approval-queue.ts';
-import { findDeepLink, parseDeepLink } from './deep-link.ts';
+import { catalogRoute, findDeepLink, parseDeepLink } from './deep-link.ts';
 import { IpcBridge, type CallDispatcher } from './ipc.ts';
 import type { IpcMainPort, WindowPort } from './ports.ts';
 import { trayView, type TrayState, type TrayView } from './tray-status.ts';
@@ -153,6 +153,11 @@ export class DesktopApp {
     if (!parsed.ok) {
       this.deps.log(`ignored deep link: ${parsed.error}`);
       this.showMainWindow();
+      return;
+    }
+    // A registry entry opens in the Catalog, which shows what policy says and asks before installing.
+    if ('catalog' in parsed) {
+      this.showMainWindow(catalogRoute(parsed.catalog));
       return;
     }
     // The Servers page shows what would be added and asks before adding anything.

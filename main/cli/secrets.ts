@@ -64,7 +64,7 @@ async function readAll(stream: Readable): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
-function promptHidden(stdin: NonNullable<SecretCommandContext['stdin']>, err: Writable, question: string): Promise<string> {
+export function promptHidden(stdin: NonNullable<SecretCommandContext['stdin']>, err: Writable, question: string): Promise<string> {
   return new Promise((resolve, reject) => {
     err.write(question);
     let value = '';

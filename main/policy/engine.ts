@@ -11,6 +11,7 @@ import {
 import type { SandboxSupport } from '../../shared/sandbox.ts';
 import type { Decision } from '../relay/interceptor.ts';
 import { sandboxSupport } from '../sandbox/availability.ts';
+import { admitRegistryOnly, compileRegistries, type CompiledRegistries } from './registry-only.ts';
 import { admitSandbox, compileSandboxRequirement, type CompiledSandboxRequirement } from './sandbox-rules.ts';
 import type { ServerWithOrigin } from './registry-origin.ts';
 import { identifyServer, type ServerIdentity } from './server-identity.ts';
@@ -79,6 +80,8 @@ export class PolicyEngine {
   private readonly settings: Record<string, EffectiveSetting>;
   private readonly sandboxRequirements: CompiledSandboxRequirement[];
   private readonly sandboxSupport: () => SandboxSupport;
+  /** `registries` of every source: the catalog's registries, and `only`. */
+  readonly registries: CompiledRegistries;
 
   constructor(inputs: PolicyInputs, options: { sandboxSupport?: () => SandboxSupport } = {}) {
     this.inputs = inputs;
@@ -100,6 +103,7 @@ export class PolicyEngine {
     this.serverAllow = serverDocs.filter((d) => d.doc.servers?.allow !== undefined)
       .map(({ source, doc }) => ({ source, rules: doc.servers!.allow!.map(compileServerMatcher) }));
     this.settings = this.resolveSettings();
+    this.registries = compileRegistries(docs);
     this.sandboxRequirements = docs.flatMap(({ source, doc }) => (doc.sandbox?.require ?? []).map((req) => compileSandboxRequirement(req, source)));
   }
 
@@ -116,6 +120,8 @@ export class PolicyEngine {
         return { ok: false, rule: 'servers.allow', source, reason: `server "${server.id}" is not on the ${source} allowlist (servers.allow)` };
       }
     }
+    const registryOnly = admitRegistryOnly(server, identity, this.registries);
+    if (registryOnly) return registryOnly;
     return admitSandbox(server, identity, this.sandboxRequirements, this.sandboxSupport);
   }
 

@@ -7,6 +7,7 @@ import { approvalsContract } from './approvals.ts';
 import { auditContract } from './audit.ts';
 import { clientsContract } from './clients.ts';
 import { policyContract } from './policy.ts';
+import { registryContract } from './registry.ts';
 import { secretsContract } from './secrets.ts';
 import { serverSandboxContract, serversContract } from './servers.ts';
 import { tokensContract } from './tokens.ts';
@@ -51,6 +52,7 @@ export const apiContract = {
   ...tokensContract,
   ...updatesContract,
   ...autostartContract,
+  ...registryContract,
 };
 
 export type ApiContract = typeof apiContract;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findDeepLink, parseDeepLink } from '../../../main/app/deep-link.ts';
+import { catalogRoute, findDeepLink, parseDeepLink } from '../../../main/app/deep-link.ts';
 
 describe('parseDeepLink', () => {
   it('reads a stdio install link with repeated args', () => {
@@ -16,7 +16,17 @@ describe('parseDeepLink', () => {
     });
   });
 
+  it('reads a registry entry link, which opens the Catalog on that entry', () => {
+    const result = parseDeepLink('switchboard://install?name=io.github.user%2Fweather&version=1.2.0&registry=https%3A%2F%2Fmcp.corp.example');
+    expect(result).toEqual({ ok: true, catalog: { name: 'io.github.user/weather', version: '1.2.0', registry: 'https://mcp.corp.example' } });
+    expect(catalogRoute((result as { catalog: Parameters<typeof catalogRoute>[0] }).catalog)).toBe('/catalog?name=io.github.user%2Fweather&version=1.2.0&registry=https%3A%2F%2Fmcp.corp.example');
+    expect(parseDeepLink('switchboard://install?name=io.github.user/weather')).toEqual({ ok: true, catalog: { name: 'io.github.user/weather' } });
+  });
+
   it.each([
+    ['switchboard://install?name=weather', /invalid registry name/],
+    ['switchboard://install?name=io.x/y&command=z', /not both/],
+    ['switchboard://install?name=io.x/y&registry=file:///etc', /http\(s\)/],
     ['https://install?id=x&command=y', /not a switchboard/],
     ['switchboard://uninstall?id=x', /unknown action/],
     ['switchboard://install?id=../etc&command=x', /invalid server id/],
