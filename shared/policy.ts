@@ -5,6 +5,7 @@ import picomatch from 'picomatch';
 import semver from 'semver';
 import { z } from 'zod';
 import { SandboxNetworkSchema, SandboxPathSchema } from './sandbox.ts';
+import { SloPolicySchema } from './slo-policy.ts';
 
 /** How every policy glob is compiled (main/policy/glob.ts): "*" stays within one "/" segment, "**" crosses it. */
 export const GLOB_OPTIONS = { dot: true, noextglob: true } as const;
@@ -199,6 +200,7 @@ const policyBody = {
   updates: UpdatePolicySchema.optional().describe('Desktop app self-update: turn it off, pin a version, name the feed and channel'),
   startAtLogin: z.boolean().optional().describe('Whether the app starts at login; wins over the user\'s settings.startAtLogin (lock it to keep users from changing it)'),
   sandbox: SandboxPolicySchema.optional(),
+  slo: SloPolicySchema.optional(),
 };
 
 export const PolicyDocumentSchema = z.object({
