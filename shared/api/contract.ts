@@ -12,6 +12,7 @@ import { serverSandboxContract, serversContract } from './servers.ts';
 import { tokensContract } from './tokens.ts';
 import { updatesContract } from './updates.ts';
 import { autostartContract } from './autostart.ts';
+import { healthContract } from './health.ts';
 
 export { eventSchemas, EVENT_NAMES, parseApiEvent, isEventName } from './events.ts';
 export type { ApiEvent, EventName, EventPayload, EventListener, EventTransport, Unsubscribe } from './events.ts';
@@ -51,6 +52,7 @@ export const apiContract = {
   ...tokensContract,
   ...updatesContract,
   ...autostartContract,
+  ...healthContract,
 };
 
 export type ApiContract = typeof apiContract;
