@@ -31,14 +31,17 @@ export function contextFromMeta(meta: unknown): Context {
   return propagator.extract(ROOT_CONTEXT, meta as Meta, metaGetter);
 }
 
-/** `request` with `span`'s context as params._meta.traceparent (and tracestate), the rest of _meta kept. */
-export function withSpanInMeta(request: JSONRPCRequest, span: Span): JSONRPCRequest {
-  const params = (request.params ?? {}) as Record<string, unknown>;
+/**
+ * Puts `span`'s context in the request's params._meta as traceparent (and tracestate), the rest of
+ * _meta kept. In place: the interceptors inside pass ctx.request on, so a copy would not reach upstream.
+ */
+export function putSpanInMeta(request: JSONRPCRequest, span: Span): void {
+  const params = (request.params ??= {}) as Record<string, unknown>;
   const meta: Meta = { ...(params._meta as Meta | undefined) };
   delete meta.traceparent;
   delete meta.tracestate;
   propagator.inject(trace.setSpan(ROOT_CONTEXT, span), meta, metaSetter);
-  return { ...request, params: { ...params, _meta: meta } };
+  params._meta = meta;
 }
 
 const NETWORK_TRANSPORT: Record<string, string | undefined> = { socket: 'pipe', http: 'tcp' };
@@ -88,8 +91,9 @@ export class TracingInterceptor implements Interceptor {
 
     const span = tracer.startSpan(target === undefined ? method : `${method} ${target}`, { kind: SpanKind.SERVER, attributes }, contextFromMeta(params._meta));
     let response: RelayResponse;
+    putSpanInMeta(request, span);
     try {
-      response = await next(withSpanInMeta(request, span));
+      response = await next(request);
     } catch (error) {
       span.setAttribute('error.type', 'relay_error');
       span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
