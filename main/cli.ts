@@ -10,6 +10,7 @@ import { registerClientCommands } from './cli/clients.ts';
 import { registerServeCommand } from './cli/serve.ts';
 import { registerServerCommands } from './cli/servers.ts';
 import { registerStatusCommand } from './cli/status.ts';
+import { registerHealthCommands } from './cli/health.ts';
 import { registerTokenCommands } from './cli/tokens.ts';
 import { registerPolicyCommands } from './cli/policy.ts';
 import { registerSandboxCommands } from './cli/sandbox.ts';
@@ -35,6 +36,7 @@ export function buildProgram(context: CliContext): Command {
   registerPolicyCommands(program, context);
   registerApprovalsCommands(program, context);
   registerAuditCommands(program, context);
+  registerHealthCommands(program, context);
   registerServiceCommands(program, context);
   return program;
 }
