@@ -18,6 +18,7 @@ import { ActivityPage } from './pages/ActivityPage.tsx';
 import { ApprovalPopupPage } from './pages/ApprovalPopupPage.tsx';
 import { ApprovalsPage } from './pages/ApprovalsPage.tsx';
 import { ClientsPage } from './pages/ClientsPage.tsx';
+import { HealthPage } from './pages/HealthPage.tsx';
 import { PolicyPage } from './pages/PolicyPage.tsx';
 import { ServersPage } from './pages/ServersPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
@@ -27,6 +28,7 @@ const PAGES = [
   { path: '/servers', label: 'Servers' },
   { path: '/clients', label: 'Clients' },
   { path: '/activity', label: 'Activity' },
+  { path: '/health', label: 'Health' },
   { path: '/approvals', label: 'Approvals' },
   { path: '/policy', label: 'Policy' },
   { path: '/settings', label: 'Settings' },
@@ -156,6 +158,7 @@ export function App() {
             {current === '/servers' ? <ServersPage route={route} /> : null}
             {current === '/clients' ? <ClientsPage /> : null}
             {current === '/activity' ? <ActivityPage route={route} /> : null}
+            {current === '/health' ? <HealthPage /> : null}
             {current === '/approvals' ? <ApprovalsPage /> : null}
             {current === '/policy' ? <PolicyPage /> : null}
             {current === '/settings' ? <SettingsPage /> : null}
