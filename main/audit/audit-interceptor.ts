@@ -198,6 +198,8 @@ export class AuditInterceptor implements Interceptor {
       // The answer as it goes back: this interceptor is outermost, so nothing changes it after here.
       bytesOut: response ? messageBytes(response) : null,
       approvalWaitMs: ctx.approvalWaitMs === undefined ? null : Math.round(ctx.approvalWaitMs * 1000) / 1000,
+      traceId: ctx.traceContext?.traceId ?? null,
+      spanId: ctx.traceContext?.spanId ?? null,
     };
   }
 

@@ -181,6 +181,13 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   ALTER TABLE audit_sessions ADD COLUMN sandbox TEXT;
   ALTER TABLE audit_records ADD COLUMN sandbox TEXT;
   `,
+  // 6: the proxy span of the call (tracing on), so the audit record and the trace can be joined.
+  `
+  ALTER TABLE audit_finished ADD COLUMN trace_id TEXT;
+  ALTER TABLE audit_finished ADD COLUMN span_id TEXT;
+  ALTER TABLE audit_records ADD COLUMN trace_id TEXT;
+  ALTER TABLE audit_records ADD COLUMN span_id TEXT;
+  `,
 ];
 
 export const AUDIT_SCHEMA_VERSION = MIGRATIONS.length;

@@ -97,6 +97,8 @@ export class TracingInterceptor implements Interceptor {
     const span = tracer.startSpan(target === undefined ? method : `${method} ${target}`, { kind: SpanKind.SERVER, attributes }, contextFromMeta(params._meta));
     let response: RelayResponse;
     putSpanInMeta(request, span);
+    const { traceId, spanId } = span.spanContext();
+    ctx.traceContext = { traceId, spanId };
     try {
       response = await next(request);
     } catch (error) {

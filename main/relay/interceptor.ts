@@ -45,6 +45,8 @@ export interface CallContext {
   approver?: string;
   /** Milliseconds the call waited for a person's approval (0 when a remembered answer applied); audit keeps it out of the duration. */
   approvalWaitMs?: number;
+  /** The proxy span of the call (tracing), which the audit record carries for correlation. */
+  traceContext?: { traceId: string; spanId: string };
   /** The request's size in bytes as the client sent it, filled in by the relay. */
   bytesIn?: number;
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startTestDaemon, type TestDaemon } from '../../support/daemon.ts';
-import { FakeGateway, type SpanJson } from '../../support/gateway.ts';
+import { attr, FakeGateway, type SpanJson } from '../../support/gateway.ts';
 import { until } from '../../support/until.ts';
 
 const RECORDING_SERVER = join(REPO_ROOT, 'test/support/recording-server.ts');
@@ -41,7 +41,8 @@ beforeAll(async () => {
   await gateway.start();
   daemon = await startTestDaemon({
     servers: [{ id: 'rec', transport: 'stdio', command: process.execPath, args: [RECORDING_SERVER], env: { RECORD_FILE: recordFile, FAIL_FIRST_CALLS: '1', FAIL_EVERY: '1' } }],
-    settings: { observability: { traces: { endpoint: `${gateway.url}/v1/traces` } } },
+    // Spans to the gateway's /v1/traces, audit records to its /v1/logs.
+    settings: { gateway: { url: gateway.url } },
   });
 }, 60_000);
 
@@ -78,6 +79,11 @@ describe('trace context', () => {
     expect(attributes(span)['jsonrpc.request.id']).toEqual(expect.any(String));
     expect(attributes(span)['mcp.protocol.version']).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(span.events?.map((e) => e.name)).toContain('switchboard.policy.decision');
+
+    // The audit record of the call names the same span, in SQLite and in its OTLP log record.
+    const [log] = await until(() => gateway.records.filter((r) => (r as { traceId?: string }).traceId === traceId), { done: (list) => list.length > 0, what: 'the audit log record with the trace id at the gateway' });
+    expect((log as { spanId?: string }).spanId).toBe(span.spanId);
+    expect(attr(log!, 'gen_ai.tool.name')).toBe('echo');
   });
 
   it('takes the parent from the HTTP traceparent header when _meta has none', async () => {
