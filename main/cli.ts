@@ -10,6 +10,7 @@ import { registerClientCommands } from './cli/clients.ts';
 import { registerServeCommand } from './cli/serve.ts';
 import { registerServerCommands } from './cli/servers.ts';
 import { registerStatusCommand } from './cli/status.ts';
+import { registerHealthCommands } from './cli/health.ts';
 import { registerTokenCommands } from './cli/tokens.ts';
 import { registerPolicyCommands } from './cli/policy.ts';
 import { registerClaudeCodePolicyCommands } from './cli/policy-claude-code.ts';
@@ -38,6 +39,7 @@ export function buildProgram(context: CliContext): Command {
   registerClaudeCodePolicyCommands(registerPolicyCommands(program, context), context);
   registerApprovalsCommands(program, context);
   registerAuditCommands(program, context);
+  registerHealthCommands(program, context);
   registerServiceCommands(program, context);
   return program;
 }

@@ -30,6 +30,12 @@ import { auditDbPath } from './audit/database.ts';
 import { loadDeviceIdentity } from './audit/device-identity.ts';
 import { RetentionSchedule } from './audit/retention-schedule.ts';
 import { AuditStore } from './audit/store.ts';
+import { HealthQueries } from './audit/health-queries.ts';
+import { createHealthHandlers } from './api/health.ts';
+import { healthRoute, metricsRoute } from './endpoints/observability-routes.ts';
+import { forwarderLag } from './observability/forwarder-lag.ts';
+import { Observability } from './observability/observability.ts';
+import { sloFromInputs } from './observability/slo-monitor.ts';
 import { RepeatedFailureLog } from './audit/repeated-failure-log.ts';
 import { createStderrLogger, type Logger } from './base/logger.ts';
 import { currentEnvironment, type ClientEnvironment } from './clients/adapter.ts';
@@ -124,6 +130,7 @@ export class Switchboard {
   readonly hub: RelayHub;
   readonly audit: { store: AuditStore; interceptor: AuditInterceptor; queries: AuditQueries; outbox: AuditOutbox; retention: RetentionSchedule };
   readonly forwarder: AuditForwarder;
+  readonly observability: Observability;
   readonly secrets: SecretStore;
   readonly clients: ClientService;
   readonly updates: UpdateService;
@@ -193,6 +200,7 @@ export class Switchboard {
       autoStart: options.autoStart ?? listen,
       ...(options.pingIntervalMs ? { pingIntervalMs: options.pingIntervalMs } : {}),
       ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
+      remoteFetch: (server, inner) => this.observability.remoteFetch(server, inner),
     });
 
     this.hub = new RelayHub({
@@ -216,7 +224,30 @@ export class Switchboard {
       retention: new RetentionSchedule(new AuditRetention(store.db, outbox), { retentionDays: () => engine().auditRetentionDays(), maxRows: () => engine().auditMaxRows() }, logger),
       interceptor: new AuditInterceptor({ store, identity, captureMode: () => engine().auditArguments(), redactPatterns: () => engine().auditRedactPatterns(), sandboxState: (id) => sandboxState(configuredServer(id)), lifecycle: lifecycleOf }),
     };
-    // Audit outermost: it records what policy and approvals refuse, with their decision.
+    this.observability = new Observability({
+      logger,
+      serviceVersion: APP_VERSION,
+      identity,
+      settings: () => config.config.settings.observability,
+      gateway: () => this.gateway.current(),
+      gatewayToken: () => this.gateway.token(),
+      sloPolicy: () => sloFromInputs(this.policy.service.engine().inputs),
+      serverIds: () => config.config.servers.map((server) => server.id),
+      healthQueries: new HealthQueries(store.db, settled),
+      writeAudit: async (entry, completion) => void await store.finish(await store.begin(entry), completion),
+      emit: (event, data) => this.events.emit(event, data),
+      gauges: {
+        sessions: () => this.hub.sessions().map((relay) => ({ serverId: relay.session.serverId, transport: relay.session.transport })),
+        auditBacklog: () => outbox.pendingCount(),
+        forwarderLagSeconds: (() => {
+          const lag = forwarderLag(store.db);
+          return () => (this.gateway.current() ? lag() : 0);
+        })(),
+        auditDbPath: auditDbPath(options.dataDir),
+      },
+    });
+    // Tracing outermost (its span covers the whole chain), then audit: it records what policy and approvals refuse, with their decision.
+    this.hub.use(this.observability.tracing);
     this.hub.use(this.audit.interceptor);
     this.hub.use(this.policy.interceptor);
     this.hub.use(new LifecycleInterceptor({ lifecycle: lifecycleOf }));
@@ -279,6 +310,8 @@ export class Switchboard {
     });
 
     const authFailures = new AuthFailureLog(logger);
+    this.disconnect.push(this.observability.connect({ audit: this.audit.interceptor, authFailures, supervisor: this.supervisor, approvals: this.policy.broker }));
+    this.observability.connectHealth({ servers: () => this.supervisor.list(), authFailures: () => authFailures.summary() });
     const uiCalls = new InProcessClient(this.hub, { clientName: 'switchboard-ui', clientVersion: APP_VERSION, label: 'ui' });
     const cliCalls = new InProcessClient(this.hub, { clientName: 'switchboard-cli', clientVersion: APP_VERSION, label: 'cli' });
     const handlers: Handlers<ApiContract> = {
@@ -317,6 +350,7 @@ export class Switchboard {
       ...createClientsHandlers({ clients: this.clients }),
       ...createTokensHandlers({ config }),
       ...createRegistryHandlers({ ...this.registry, servers: () => config.config.servers }),
+      ...createHealthHandlers({ report: (windowMs) => this.observability.health.report(windowMs), config }),
       ...createSandboxHandlers({ serverConfig: configuredServer, updateConfig: (change) => config.update((draft) => { change(draft); }), support: sandboxSupport }),
     };
     this.dispatcher = new ApiDispatcher(apiContract, handlers);
@@ -340,6 +374,8 @@ export class Switchboard {
     if (this.endpoints) {
       const route = eventStreamRoute(this.events, () => this.apiToken);
       this.endpoints.http.route(route.prefix, route.handler);
+      this.endpoints.http.route('/metrics', metricsRoute({ tokenSha256: () => config.config.settings.observability?.metricsTokenSha256, text: () => this.observability.metrics.text(), authFailures }));
+      this.endpoints.http.route('/health', healthRoute(() => this.daemonInfo !== undefined && this.stopping === undefined));
     }
   }
 
@@ -383,6 +419,7 @@ export class Switchboard {
     if (this.options.watchConfig ?? true) this.config.watch();
     this.gateway.apply(this.forwarder);
     this.forwarder.start();
+    this.observability.start();
     this.audit.retention.start();
     this.updates.start();
     this.registry.status.start();
@@ -408,6 +445,7 @@ export class Switchboard {
       await closeRemoteAuths();
       this.policy.stop();
       await this.forwarder.stop();
+      await this.observability.stop();
       this.audit.store.close();
       if (this.claimed) releaseDaemonFile(this.options.dataDir);
       if (this.endpoints) this.logger.info('daemon stopped');
@@ -425,6 +463,7 @@ export class Switchboard {
     this.policy.userPolicyChanged();
     this.lifecycle.evaluate();
     this.gateway.apply(this.forwarder);
+    this.observability.apply();
     this.forwarder.inventoryChanged();
     // A server installed or upgraded meanwhile has a status to read.
     if (this.endpoints) void this.registry.status.refresh();
@@ -437,6 +476,7 @@ export class Switchboard {
     void this.hub.reviewAdmission();
     this.lifecycle.evaluate();
     this.gateway.apply(this.forwarder);
+    this.observability.apply();
     this.forwarder.inventoryChanged();
     this.applyDesktopSettings();
   }

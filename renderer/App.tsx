@@ -19,6 +19,7 @@ import { ApprovalPopupPage } from './pages/ApprovalPopupPage.tsx';
 import { ApprovalsPage } from './pages/ApprovalsPage.tsx';
 import { CatalogPage } from './pages/CatalogPage.tsx';
 import { ClientsPage } from './pages/ClientsPage.tsx';
+import { HealthPage } from './pages/HealthPage.tsx';
 import { PolicyPage } from './pages/PolicyPage.tsx';
 import { ServersPage } from './pages/ServersPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
@@ -29,6 +30,7 @@ const PAGES = [
   { path: '/catalog', label: 'Catalog' },
   { path: '/clients', label: 'Clients' },
   { path: '/activity', label: 'Activity' },
+  { path: '/health', label: 'Health' },
   { path: '/approvals', label: 'Approvals' },
   { path: '/policy', label: 'Policy' },
   { path: '/settings', label: 'Settings' },
@@ -159,6 +161,7 @@ export function App() {
             {current === '/catalog' ? <CatalogPage route={route} /> : null}
             {current === '/clients' ? <ClientsPage /> : null}
             {current === '/activity' ? <ActivityPage route={route} /> : null}
+            {current === '/health' ? <HealthPage /> : null}
             {current === '/approvals' ? <ApprovalsPage /> : null}
             {current === '/policy' ? <PolicyPage /> : null}
             {current === '/settings' ? <SettingsPage /> : null}

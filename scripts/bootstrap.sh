@@ -25,12 +25,13 @@ ensure_node() {
 
 ensure_debian_packages() {
   # chromium (UI end-to-end tests), gnome-keyring + dbus (the real Secret Service for keychain tests),
-  # bubblewrap (the sandbox of local servers and its tests).
+  # bubblewrap (the sandbox of local servers and its tests), prometheus (scrapes /metrics in its test).
   local missing=()
   command -v chromium >/dev/null || missing+=(chromium)
   command -v gnome-keyring-daemon >/dev/null || missing+=(gnome-keyring)
   command -v dbus-run-session >/dev/null || missing+=(dbus dbus-user-session)
   command -v bwrap >/dev/null || missing+=(bubblewrap)
+  command -v prometheus >/dev/null || missing+=(prometheus)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "bootstrap: installing ${missing[*]} from Debian" >&2

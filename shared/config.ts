@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ClientLinkSchema } from './clients.ts';
 import { UpdateChannelSchema, UpdateFeedUrlSchema, UserPolicySchema } from './policy.ts';
 import { ProfileNameSchema, ProfileSchema } from './profiles.ts';
+import { ObservabilitySettingsSchema } from './observability-settings.ts';
 import { SandboxProfileSchema } from './sandbox.ts';
 
 export const SERVER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -129,6 +130,8 @@ export const SettingsSchema = z.object({
   }).strict().optional(),
   /** The user's own policy rules (the weakest source: it can add restrictions, never lift managed or org ones). */
   userPolicy: UserPolicySchema.optional(),
+  /** Metrics scraping, trace export, the end-user header (shared/observability-settings.ts). */
+  observability: ObservabilitySettingsSchema.optional(),
 }).strict();
 export type Settings = z.infer<typeof SettingsSchema>;
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { RegistriesPolicySchema } from './registry-policy.ts';
 import { SandboxNetworkSchema, SandboxPathSchema } from './sandbox.ts';
 import { lifecyclePolicySchema } from './lifecycle-policy.ts';
+import { SloPolicySchema } from './slo-policy.ts';
 
 /** How every policy glob is compiled (main/policy/glob.ts): "*" stays within one "/" segment, "**" crosses it. */
 export const GLOB_OPTIONS = { dot: true, noextglob: true } as const;
@@ -203,6 +204,7 @@ const policyBody = {
   sandbox: SandboxPolicySchema.optional(),
   lifecycle: lifecyclePolicySchema(ServerMatcherSchema).optional(),
   registries: RegistriesPolicySchema.optional(),
+  slo: SloPolicySchema.optional(),
 };
 
 export const PolicyDocumentSchema = z.object({

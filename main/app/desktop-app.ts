@@ -5,6 +5,7 @@ import type { ApiEvent } from '../../shared/api/events.ts';
 import type { LoginItemControl } from '../api/index.ts';
 import type { UpdaterPort } from '../updates/update-controller.ts';
 import { ApprovalNotifier, type ApprovalNoticeSource, type NotificationPresenter } from './approval-notifier.ts';
+import { SloNotifier, type SloAlertSource } from './slo-notifier.ts';
 import { ApprovalQueue, type PopupHandle } from './approval-queue.ts';
 import { catalogRoute, findDeepLink, parseDeepLink } from './deep-link.ts';
 import { IpcBridge, type CallDispatcher } from './ipc.ts';
@@ -63,6 +64,7 @@ export class DesktopApp {
   private readonly ipc: IpcBridge;
   private readonly approvals: ApprovalQueue;
   private readonly notifier: ApprovalNotifier;
+  private readonly sloNotifier: SloNotifier;
   private daemon: InProcessDaemon | null = null;
   private mainWindow: WindowPort | null = null;
   private quitting = false;
@@ -84,6 +86,10 @@ export class DesktopApp {
       answer: async (id, answer) => (await this.dispatcher.dispatch('approvals.answer', { id, answer }, { kind: 'ipc' })).ok,
       focus: (id) => this.approvals.focus(id),
       log: deps.log,
+    });
+    this.sloNotifier = new SloNotifier({
+      presenter: deps.notifications ?? { supported: false, supportsActions: false, show: () => ({ close: () => {} }) },
+      open: () => this.showMainWindow(),
     });
   }
 
@@ -134,6 +140,7 @@ export class DesktopApp {
   async stop(): Promise<void> {
     this.approvals.closeAll();
     this.notifier.closeAll();
+    this.sloNotifier.closeAll();
     this.ipc.stop();
     const daemon = this.daemon;
     this.daemon = null;
@@ -211,6 +218,7 @@ export class DesktopApp {
       this.notifier.resolved(event.data.id);
     }
     else if (event.event === 'server.state') this.serverStates.set(event.data.serverId, event.data.state);
+    else if (event.event === 'slo.alert') return this.sloNotifier.alert(event.data as SloAlertSource);
     else return;
     this.renderTray();
   }

@@ -207,6 +207,8 @@ export class AuditInterceptor implements Interceptor {
       lifecycleMessage: lifecycle?.message ? capture.text(lifecycle.message, 500) : null,
       lifecycleLatestVersion: lifecycle?.latestVersion ?? null,
       lifecycleReplacement: lifecycle?.replacement ?? null,
+      traceId: ctx.traceContext?.traceId ?? null,
+      spanId: ctx.traceContext?.spanId ?? null,
     };
   }
 

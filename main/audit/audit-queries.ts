@@ -47,6 +47,9 @@ export interface AuditRow {
   bytes_out: number | null;
   /** Absent in rows of readers that select fixed columns. */
   approval_wait_ms?: number | null;
+  /** Null for rows written before migration 6 or with tracing off. */
+  trace_id?: string | null;
+  span_id?: string | null;
   os_user: string | null;
   device_id: string | null;
   /** Null for rows written before migration 4. */

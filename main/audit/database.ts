@@ -194,6 +194,13 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   ALTER TABLE audit_records ADD COLUMN lifecycle_latest_version TEXT;
   ALTER TABLE audit_records ADD COLUMN lifecycle_replacement TEXT;
   `,
+  // 7: the proxy span of the call (tracing on), so the audit record and the trace can be joined.
+  `
+  ALTER TABLE audit_finished ADD COLUMN trace_id TEXT;
+  ALTER TABLE audit_finished ADD COLUMN span_id TEXT;
+  ALTER TABLE audit_records ADD COLUMN trace_id TEXT;
+  ALTER TABLE audit_records ADD COLUMN span_id TEXT;
+  `,
 ];
 
 export const AUDIT_SCHEMA_VERSION = MIGRATIONS.length;

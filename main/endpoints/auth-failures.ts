@@ -40,6 +40,7 @@ export class AuthFailureLog {
   private readonly times: number[] = [];
   private lastLogAt = Number.NEGATIVE_INFINITY;
   private unlogged = 0;
+  private readonly listeners = new Set<(failure: AuthFailure) => void>();
 
   constructor(logger: Logger, now: () => number = Date.now) {
     this.logger = logger;
@@ -55,12 +56,19 @@ export class AuthFailureLog {
     if (this.recent.length > RECENT) this.recent.length = RECENT;
     this.times.push(now);
     this.prune(now);
+    for (const listener of this.listeners) listener(entry);
     this.unlogged++;
     if (now - this.lastLogAt >= LOG_EVERY_MS) {
       this.logger.warn('HTTP login refused', { status: entry.status, reason: entry.reason, endpoint: entry.endpoint, client: entry.client, ...(this.unlogged > 1 ? { refusedSinceLastLine: this.unlogged } : {}) });
       this.lastLogAt = now;
       this.unlogged = 0;
     }
+  }
+
+  /** Every refused login as it is recorded (metrics count them by reason); returns an unsubscribe function. */
+  onRecord(listener: (failure: AuthFailure) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   summary(): AuthFailureSummary {

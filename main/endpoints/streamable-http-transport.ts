@@ -11,6 +11,7 @@
 //   DELETE ends the session.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { adoptTraceparentHeader } from '../observability/traceparent-header.ts';
 import { isJsonContentType } from '@modelcontextprotocol/sdk/shared/mediaType.js';
 import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { isJsonRpcMessage } from '../base/ndjson.ts';
@@ -204,7 +205,7 @@ export class StreamableHttpTransport implements Transport {
     stream.timer.unref();
     for (const message of dispatch) {
       if (this.closed) break;
-      this.onmessage?.(message);
+      this.onmessage?.(req.headers.traceparent === undefined ? message : adoptTraceparentHeader(message, req.headers));
     }
   }
 

@@ -26,6 +26,9 @@ export interface OtlpLogRecord {
   severityNumber: number;
   severityText: string;
   eventName: string;
+  /** The proxy span of the call, when tracing was on (hex). */
+  traceId?: string;
+  spanId?: string;
   body: OtlpAnyValue;
   attributes: OtlpKeyValue[];
 }
@@ -53,6 +56,14 @@ export function int(key: string, value: number | null | undefined, out: OtlpKeyV
 }
 function dbl(key: string, value: number | null | undefined, out: OtlpKeyValue[]): void {
   if (value !== null && value !== undefined) out.push({ key, value: { doubleValue: value } });
+}
+
+const HEX_ID = /^[0-9a-f]+$/;
+
+/** `"traceId":…,"spanId":…,` of a row written with tracing on (ids from our own spans, checked anyway). */
+function traceIds(row: AuditRow): string {
+  const { trace_id: traceId, span_id: spanId } = row;
+  return traceId && spanId && HEX_ID.test(traceId) && HEX_ID.test(spanId) ? `"traceId":"${traceId}","spanId":"${spanId}",` : '';
 }
 
 function nanos(ms: number): string {
@@ -108,6 +119,7 @@ export function auditRowToLogRecord(row: AuditRow, observedAt: number): OtlpLogR
     severityNumber: warn ? SEVERITY_WARN : SEVERITY_INFO,
     severityText: warn ? 'WARN' : 'INFO',
     eventName: AUDIT_EVENT,
+    ...(row.trace_id && row.span_id ? { traceId: row.trace_id, spanId: row.span_id } : {}),
     body: { stringValue: `${row.method} ${row.server_id}${row.target ? `/${row.target}` : ''}: ${row.outcome}` },
     attributes: a,
   };
@@ -168,7 +180,7 @@ export function auditRowToLogRecordJson(row: AuditRow, observedAt: number): stri
   i('mcp_switchboard.bytes_out', row.bytes_out);
   const warn = row.outcome !== 'ok';
   const body = JSON.stringify(`${row.method} ${row.server_id}${row.target ? `/${row.target}` : ''}: ${row.outcome}`);
-  return `{"timeUnixNano":"${nanos(row.ts)}","observedTimeUnixNano":"${nanos(observedAt)}","severityNumber":${warn ? SEVERITY_WARN : SEVERITY_INFO},"severityText":"${warn ? 'WARN' : 'INFO'}","eventName":"${AUDIT_EVENT}","body":{"stringValue":${body}},"attributes":[${a.slice(1)}]}`;
+  return `{"timeUnixNano":"${nanos(row.ts)}","observedTimeUnixNano":"${nanos(observedAt)}","severityNumber":${warn ? SEVERITY_WARN : SEVERITY_INFO},"severityText":"${warn ? 'WARN' : 'INFO'}","eventName":"${AUDIT_EVENT}",${traceIds(row)}"body":{"stringValue":${body}},"attributes":[${a.slice(1)}]}`;
 }
 
 /** An ExportLogsServiceRequest as JSON text from already-serialized log records. */

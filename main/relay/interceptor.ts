@@ -20,6 +20,8 @@ export interface SessionInfo {
   client?: { name: string; version: string };
   /** The HTTP bearer token's name, "bridge" for the local socket, or the in-process caller ("ui", "cli"). */
   readonly clientLabel: string;
+  /** The protocol version the server answered initialize with; undefined until then. */
+  protocolVersion?: string;
 }
 
 /** How a decision was reached; the UI, the audit record and the client's error all carry it. */
@@ -44,6 +46,8 @@ export interface CallContext {
   approver?: string;
   /** Milliseconds the call waited for a person's approval (0 when a remembered answer applied); audit keeps it out of the duration. */
   approvalWaitMs?: number;
+  /** The proxy span of the call (tracing), which the audit record carries for correlation. */
+  traceContext?: { traceId: string; spanId: string };
   /** The request's size in bytes as the client sent it, filled in by the relay. */
   bytesIn?: number;
   /** The server's lifecycle when the call was decided (main/lifecycle/), for the audit record. */

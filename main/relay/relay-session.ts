@@ -523,7 +523,9 @@ export class RelaySession {
 
   private noteProtocolVersion(result: unknown): void {
     const version = (result as { protocolVersion?: unknown } | undefined)?.protocolVersion;
-    if (typeof version === 'string') this.upstream?.setProtocolVersion?.(version);
+    if (typeof version !== 'string') return;
+    this.session.protocolVersion = version;
+    this.upstream?.setProtocolVersion?.(version);
   }
 
   // ── upstream lifecycle ─────────────────────────────────────────────────────────────────

@@ -8,7 +8,7 @@ import type { Logger } from '../base/logger.ts';
 import type { UpstreamTransport } from '../relay/upstream-transport.ts';
 import { sandboxState } from '../sandbox/sandbox-state.ts';
 import { ChildProcessTransport, noSecretStore, type ResolveSecret } from './child-process-transport.ts';
-import { createUpstreamTransport } from './upstream-factory.ts';
+import { createUpstreamTransport, type UpstreamFactoryOptions } from './upstream-factory.ts';
 
 export type ServerState = 'stopped' | 'starting' | 'ready' | 'failed';
 
@@ -66,6 +66,8 @@ export interface SupervisorOptions {
   pingTimeoutMs?: number;
   backoff?: { initialMs: number; maxMs: number };
   maxMessageBytes?: number;
+  /** Wraps the fetch of remote servers' connections (trace and end-user headers: main/observability/remote-fetch.ts). */
+  remoteFetch?: UpstreamFactoryOptions['remoteFetch'];
 }
 
 interface Managed {
@@ -100,6 +102,7 @@ export class Supervisor {
   private readonly pingTimeoutMs: number;
   private readonly backoff: { initialMs: number; maxMs: number };
   private readonly maxMessageBytes: number | undefined;
+  private readonly remoteFetch: SupervisorOptions['remoteFetch'];
   private readonly servers = new Map<string, Managed>();
   private readonly listeners = new Set<(status: ServerStatus) => void>();
   /**
@@ -113,6 +116,7 @@ export class Supervisor {
     this.logger = options.logger;
     this.admit = options.admit;
     this.resolveSecret = options.resolveSecret ?? noSecretStore;
+    this.remoteFetch = options.remoteFetch;
     this.autoStart = options.autoStart ?? true;
     this.pingIntervalMs = options.pingIntervalMs ?? 30_000;
     this.pingTimeoutMs = options.pingTimeoutMs ?? 10_000;
@@ -254,7 +258,7 @@ export class Supervisor {
    * probe start under way) never closes it, and it refuses to start once shutdown has begun.
    */
   private async newTransport(config: ServerConfig): Promise<UpstreamTransport> {
-    const transport = await createUpstreamTransport(config, { resolveSecret: this.resolveSecret, ...(this.maxMessageBytes ? { maxMessageBytes: this.maxMessageBytes } : {}) });
+    const transport = await createUpstreamTransport(config, { resolveSecret: this.resolveSecret, ...(this.remoteFetch ? { remoteFetch: this.remoteFetch } : {}), ...(this.maxMessageBytes ? { maxMessageBytes: this.maxMessageBytes } : {}) });
     if (!(transport instanceof ChildProcessTransport)) return transport;
     if (this.shuttingDown) {
       await transport.close();

@@ -2,6 +2,7 @@
 // the SDK's Streamable HTTP or SSE client transport for remote ones (main/oauth/connect-remote.ts),
 // with the OAuth fetch (main/oauth/remote-auth.ts) when the server has `oauth` enabled. `{secret}`
 // values in env and headers are resolved here, at connect time, and never stored.
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { RemoteServerConfig, ServerConfig } from '../../shared/config.ts';
 import { createRemoteTransport } from '../oauth/connect-remote.ts';
 import type { RemoteAuth } from '../oauth/remote-auth.ts';
@@ -28,6 +29,8 @@ export interface UpstreamFactoryOptions {
   maxMessageBytes?: number;
   /** For remote servers with `oauth` enabled. Default: the OS keychain, and the browser (or the URL printed on stderr). */
   oauth?: RemoteOAuthDeps;
+  /** Wraps the fetch of a remote server's connection (adds trace context and end-user headers). */
+  remoteFetch?: (server: RemoteServerConfig, inner: FetchLike) => FetchLike;
 }
 
 /** The keychain entry holding the client secret of a pre-registered OAuth client (`oauth.clientId` in config). */
@@ -53,7 +56,9 @@ export async function createUpstreamTransport(server: ServerConfig, options: Ups
   }
   const headers = await resolveValues(server.headers, options.resolveSecret, `server '${server.id}' header`);
   const auth = server.oauth?.enabled ? await remoteAuthFor(server, options.oauth ?? await defaultOAuthDeps()) : undefined;
-  const transport = createRemoteTransport({ url: server.url, transport: server.transport, headers, ...(auth ? { fetch: auth.fetch } : {}) });
+  const baseFetch: FetchLike | undefined = auth ? auth.fetch : undefined;
+  const fetch = options.remoteFetch ? options.remoteFetch(server, baseFetch ?? globalThis.fetch) : baseFetch;
+  const transport = createRemoteTransport({ url: server.url, transport: server.transport, headers, ...(fetch ? { fetch } : {}) });
   const origin = new URL(server.url).origin;
   return Object.assign(transport, {
     failure: () => ({ summary: `closed its connection (${origin})`, stderrTail: [] }),

@@ -13,6 +13,7 @@ import { serverSandboxContract, serversContract } from './servers.ts';
 import { tokensContract } from './tokens.ts';
 import { updatesContract } from './updates.ts';
 import { autostartContract } from './autostart.ts';
+import { healthContract } from './health.ts';
 
 export { eventSchemas, EVENT_NAMES, parseApiEvent, isEventName } from './events.ts';
 export type { ApiEvent, EventName, EventPayload, EventListener, EventTransport, Unsubscribe } from './events.ts';
@@ -53,6 +54,7 @@ export const apiContract = {
   ...updatesContract,
   ...autostartContract,
   ...registryContract,
+  ...healthContract,
 };
 
 export type ApiContract = typeof apiContract;

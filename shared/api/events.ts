@@ -26,6 +26,12 @@ export const eventSchemas = {
     serverId: z.string(),
     state: z.string(),
   }),
+  /** An SLO burn-rate alert fired or cleared (the desktop app shows a notification). */
+  'slo.alert': z.looseObject({
+    serverId: z.string(),
+    state: z.enum(['firing', 'cleared']),
+    message: z.string(),
+  }),
   /** The configuration changed (servers added/removed, settings). */
   'config.changed': z.looseObject({}),
   /** A `switchboard://install?...` link asks to add a server; the UI confirms before adding. */

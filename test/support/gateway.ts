@@ -33,6 +33,8 @@ const AUDIT_EVENT = 'mcp_switchboard.audit.call';
 interface LogRecordJson { eventName?: string; attributes?: Array<{ key: string; value: Record<string, unknown> }> }
 interface ExportJson { resourceLogs?: Array<{ resource?: { attributes?: Array<{ key: string; value: Record<string, unknown> }> }; scopeLogs?: Array<{ logRecords?: LogRecordJson[] }> }> }
 
+export interface SpanJson { traceId: string; spanId: string; parentSpanId?: string; name: string; kind?: number; attributes?: Array<{ key: string; value: Record<string, unknown> }>; events?: Array<{ name: string; attributes?: Array<{ key: string; value: Record<string, unknown> }> }>; status?: { code?: number } }
+
 export function attr(record: LogRecordJson, key: string): unknown {
   const value = record.attributes?.find((a) => a.key === key)?.value;
   if (!value) return undefined;
@@ -48,6 +50,8 @@ export class FakeGateway {
   /** The raw decompressed bodies of every request, accepted or not. */
   readonly rawBodies: Buffer[] = [];
   readonly requests: ReceivedRequest[] = [];
+  /** Spans received at /v1/traces (OTLP JSON), in arrival order. */
+  readonly spans: SpanJson[] = [];
   private readonly script: Array<{ reply: GatewayReply; auditOnly: boolean }> = [];
   private server: Server | null = null;
   private port = 0;
@@ -158,9 +162,23 @@ export class FakeGateway {
     this.port = (server.address() as AddressInfo).port;
   }
 
+  /** OTLP/HTTP JSON traces (POST /v1/traces): every span received, with its resource's attributes. */
+  private takeSpans(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+    const raw = req.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body;
+    try {
+      const parsed = JSON.parse(raw.toString('utf8')) as { resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: SpanJson[] }> }> };
+      for (const rs of parsed.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) this.spans.push(...(ss.spans ?? []));
+    } catch {
+      this.reply(res, 400, '{"error":"not OTLP JSON"}');
+      return;
+    }
+    this.reply(res, 200, '{}');
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (req.method === 'POST' && req.url === '/v1/traces') return this.takeSpans(req, res, Buffer.concat(chunks));
     if (req.method !== 'POST' || req.url !== '/v1/logs') {
       this.reply(res, 404, '{}');
       return;

@@ -1,0 +1,90 @@
+// Added daemon CPU per call with metrics and tracing on, for `npm run bench`: the tracing
+// interceptor (a span per call, context into _meta, a BatchSpanProcessor and the real OTLP/HTTP
+// exporter sending to a sink in another process, so serialising and sending are paid here too)
+// plus the metrics of the finished record (one histogram observation, one counter), against the
+// same loop with both off. CPU is process.cpuUsage() (user + system), flushes included.
+//   node test/bench/observability.ts    (or through test/bench/run.ts)
+import { spawn } from 'node:child_process';
+import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { CallContext, RelayResponse, SessionInfo } from '../../main/relay/interceptor.ts';
+import { SwitchboardMetrics, type FinishedCall } from '../../main/observability/metrics.ts';
+import { TraceExport } from '../../main/observability/trace-export.ts';
+import { TracingInterceptor } from '../../main/observability/tracing.ts';
+import { silentLogger } from '../../main/base/logger.ts';
+
+interface Row { name: string; value: number; unit: string; goal?: string }
+
+const CALLS = 20_000;
+const TOOLS = Array.from({ length: 20 }, (_, i) => `tool_${i}`);
+
+async function startSink(): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, ['-e', `
+    const http = require('node:http');
+    const server = http.createServer((req, res) => { req.resume(); req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}')); });
+    server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));
+  `], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve) => child.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())));
+  return { url: `http://127.0.0.1:${port}/v1/traces`, stop: () => child.kill() };
+}
+
+function cpuMicros(): number {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
+}
+
+export async function runObservabilityBench(): Promise<Row[]> {
+  const sink = await startSink();
+  const traces = new TraceExport({ serviceVersion: 'bench', deviceId: 'bench', logger: silentLogger, scheduledDelayMs: 200 });
+  traces.apply({ url: sink.url, maxQueue: 4096 });
+  const metrics = new SwitchboardMetrics();
+  const tracing = new TracingInterceptor({ tracer: () => traces.tracer() });
+  const session: SessionInfo = { sessionId: 'bench-session', serverId: 'bench', transport: 'http', clientLabel: 'bench', client: { name: 'bench-client', version: '1' }, protocolVersion: '2025-06-18' };
+  const signal = new AbortController().signal;
+  const request = (i: number): JSONRPCRequest => ({ jsonrpc: '2.0', id: i, method: 'tools/call', params: { name: TOOLS[i % TOOLS.length]!, arguments: { text: 'x' }, _meta: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } } });
+  const answer = (r: JSONRPCRequest): RelayResponse => ({ jsonrpc: '2.0', id: r.id, result: { content: [{ type: 'text', text: 'x' }] } });
+  const record = (r: JSONRPCRequest): FinishedCall => ({ serverId: 'bench', method: 'tools/call', target: (r.params as { name: string }).name, clientName: 'bench-client', outcome: 'ok', durationMs: 1.5, decision: 'allow', source: 'user' });
+
+  const loop = async (on: boolean): Promise<number> => {
+    const start = cpuMicros();
+    for (let i = 0; i < CALLS; i++) {
+      const req = request(i);
+      const ctx = { session, request: req, signal, startedAt: 0 } as CallContext;
+      if (on) {
+        await tracing.handle(ctx, async (r) => {
+          const response = answer(r);
+          metrics.call(record(r));
+          return response;
+        });
+      } else {
+        answer(req);
+      }
+    }
+    if (on) await traces.flush();
+    return (cpuMicros() - start) / CALLS;
+  };
+  try {
+    await loop(true); // warm-up
+    await loop(false);
+    const off = await loop(false);
+    const on = await loop(true);
+    const text = await metrics.text();
+    const scrapeStart = cpuMicros();
+    for (let i = 0; i < 20; i++) await metrics.text();
+    return [
+      { name: 'observability: added daemon CPU per call (metrics + tracing, OTLP export)', value: round(on - off), unit: 'µs', goal: '≤ 10 µs' },
+      { name: 'observability: /metrics scrape (20 tools)', value: round((cpuMicros() - scrapeStart) / 20), unit: 'µs' },
+      { name: 'observability: /metrics body', value: text.body.length, unit: 'bytes' },
+    ];
+  } finally {
+    await traces.stop();
+    sink.stop();
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+if (import.meta.main) {
+  for (const row of await runObservabilityBench()) console.log(`${row.name.padEnd(72)} ${String(row.value).padStart(8)} ${row.unit}${row.goal ? `   goal ${row.goal}` : ''}`);
+}
