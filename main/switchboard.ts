@@ -4,6 +4,7 @@
 // here decides anything; the domain folders do, and this file only wires them.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { apiContract, type ApiContract } from '../shared/api/contract.ts';
 import type { Handlers } from '../shared/api/define.ts';
 import type { Config } from '../shared/config.ts';
@@ -45,6 +46,12 @@ import { SocketEndpoint } from './endpoints/socket-endpoint.ts';
 import { AuditForwarder, type ForwarderConfig } from './forwarder/audit-forwarder.ts';
 import { GatewayBinding } from './forwarder/gateway-binding.ts';
 import { createInventorySource } from './forwarder/inventory-source.ts';
+import { BudgetInterceptor } from './guardrails/budget-interceptor.ts';
+import { auditTokenUsage } from './guardrails/budget-usage.ts';
+import { DlpInterceptor } from './guardrails/dlp-interceptor.ts';
+import { InjectionApprovals } from './guardrails/injection-approvals.ts';
+import { InjectionInterceptor } from './guardrails/injection-interceptor.ts';
+import { ValidationInterceptor } from './guardrails/validation-interceptor.ts';
 import { PolicyStack } from './policy/policy-stack.ts';
 import { createUserRuleWriter } from './policy/user-rules.ts';
 import { InProcessClient } from './relay/in-process-client.ts';
@@ -112,6 +119,7 @@ export class Switchboard {
   readonly hub: RelayHub;
   readonly audit: { store: AuditStore; interceptor: AuditInterceptor; queries: AuditQueries; outbox: AuditOutbox; retention: RetentionSchedule };
   readonly forwarder: AuditForwarder;
+  readonly guardrails: { budget: BudgetInterceptor; injection: InjectionInterceptor; dlp: DlpInterceptor; validation: ValidationInterceptor };
   readonly secrets: SecretStore;
   readonly clients: ClientService;
   readonly updates: UpdateService;
@@ -197,6 +205,15 @@ export class Switchboard {
     // Audit outermost: it records what policy and approvals refuse, with their decision.
     this.hub.use(this.audit.interceptor);
     this.hub.use(this.policy.interceptor);
+    // Content guardrails, after policy (and rate limits, idempotency) and before the breaker: budgets outermost of
+    // them (a spent budget refuses first, the size cap sees the final result), then injection, DLP, validation.
+    this.guardrails = {
+      budget: new BudgetInterceptor({ engine, usedToday: auditTokenUsage(store.db, () => void store.settle()), onBudget: (e) => this.events.emit('guardrail.flag', { kind: 'budget', ...e }) }),
+      injection: new InjectionInterceptor({ engine, broker: this.policy.broker, approvals: new InjectionApprovals(listen ? join(options.dataDir, 'guardrail-approvals.json') : undefined), onFlag: (f) => this.events.emit('guardrail.flag', { kind: 'tool', ...f }) }),
+      dlp: new DlpInterceptor({ engine, broker: this.policy.broker }),
+      validation: new ValidationInterceptor({ engine }),
+    };
+    for (const guardrail of [this.guardrails.budget, this.guardrails.injection, this.guardrails.dlp, this.guardrails.validation]) this.hub.use(guardrail);
 
     this.gateway = new GatewayBinding({
       fromPolicy: () => engine().gateway(),

@@ -154,6 +154,10 @@ export class AuditInterceptor implements Interceptor {
       // The daemon stopped while the call ran: like the calls a killed daemon leaves (store.recoverInterrupted).
       return this.completion(ctx, response, capture, durationMs, 'interrupted', 'daemon_stopped', capture.text(ctx.signal.reason instanceof Error ? ctx.signal.reason.message : 'the daemon stopped before the call finished; its result is unknown'));
     }
+    if (ctx.auditOutcome && response && !('error' in response)) {
+      // A guardrail refused the call before it went upstream and named the outcome (invalid_arguments).
+      return this.completion(ctx, response, capture, durationMs, ctx.auditOutcome, ctx.auditOutcome, toolErrorText(response.result, capture));
+    }
     let outcome: AuditOutcome = 'ok';
     let errorType: string | null = null;
     let errorMessage: string | null = null;
@@ -198,11 +202,16 @@ export class AuditInterceptor implements Interceptor {
       // The answer as it goes back: this interceptor is outermost, so nothing changes it after here.
       bytesOut: response ? messageBytes(response) : null,
       approvalWaitMs: ctx.approvalWaitMs === undefined ? null : Math.round(ctx.approvalWaitMs * 1000) / 1000,
+      guardrailRule: ctx.guardrails?.rules.length ? ctx.guardrails.rules.join(', ') : null,
+      detectors: ctx.guardrails?.detectors.length ? ctx.guardrails.detectors.join(',') : null,
+      guardrailFlags: ctx.guardrails?.flags.length ? ctx.guardrails.flags.join(',') : null,
+      estTokensIn: ctx.estTokensIn ?? null,
+      estTokensOut: ctx.estTokensOut ?? null,
     };
   }
 
   private notify(row: AuditEntry & AuditCompletion): void {
-    const record: AuditRecord = { ...row, approvalWaitMs: row.approvalWaitMs ?? null, sandbox: row.sandbox ?? null, delivery: 'pending' };
+    const record: AuditRecord = { ...row, approvalWaitMs: row.approvalWaitMs ?? null, sandbox: row.sandbox ?? null, guardrailRule: row.guardrailRule ?? null, detectors: row.detectors ?? null, guardrailFlags: row.guardrailFlags ?? null, estTokensIn: row.estTokensIn ?? null, estTokensOut: row.estTokensOut ?? null, delivery: 'pending' };
     for (const listener of this.listeners) {
       try {
         listener(record);

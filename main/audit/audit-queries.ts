@@ -51,6 +51,11 @@ export interface AuditRow {
   device_id: string | null;
   /** Null for rows written before migration 4. */
   sandbox?: string | null;
+  guardrail_rule?: string | null;
+  detectors?: string | null;
+  guardrail_flags?: string | null;
+  est_tokens_in?: number | null;
+  est_tokens_out?: number | null;
   delivery: number;
 }
 
@@ -85,6 +90,11 @@ export function rowToRecord(row: AuditRow): AuditRecord {
     osUser: row.os_user,
     deviceId: row.device_id,
     sandbox: row.sandbox ?? null,
+    guardrailRule: row.guardrail_rule ?? null,
+    detectors: row.detectors ?? null,
+    guardrailFlags: row.guardrail_flags ?? null,
+    estTokensIn: row.est_tokens_in ?? null,
+    estTokensOut: row.est_tokens_out ?? null,
     delivery: DELIVERY_NAMES[row.delivery] ?? 'pending',
   };
 }

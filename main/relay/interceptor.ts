@@ -45,6 +45,13 @@ export interface CallContext {
   approvalWaitMs?: number;
   /** The request's size in bytes as the client sent it, filled in by the relay. */
   bytesIn?: number;
+  /** Content guardrails (main/guardrails/): labels of the rules that acted, detector names (never values), flags ("budget-80"). */
+  guardrails?: { rules: string[]; detectors: string[]; flags: string[] };
+  /** Estimated tokens (UTF-8 bytes / 4) of the request and of the result as returned. */
+  estTokensIn?: number;
+  estTokensOut?: number;
+  /** An outcome a guardrail names for the audit record, e.g. invalid_arguments. */
+  auditOutcome?: 'invalid_arguments';
 }
 
 export type RelayResponse = JSONRPCResultResponse | JSONRPCErrorResponse;
