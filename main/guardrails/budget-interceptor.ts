@@ -5,7 +5,7 @@
 // and seeded from the audit store when the daemon starts (`usedToday`).
 import type { PolicyEngine } from '../policy/engine.ts';
 import type { CallContext, Interceptor, Next, RelayResponse } from '../relay/interceptor.ts';
-import { guardrailRefusal, noteGuardrail, toolTarget, withNote } from './call-facts.ts';
+import { currentRequest, guardrailRefusal, noteGuardrail, toolTarget, withNote } from './call-facts.ts';
 import { GuardrailsPolicy, type Compiled } from './guardrails-policy.ts';
 import type { DailyBudgetRule, ResultBudgetRule } from '../../shared/content-guardrails-policy.ts';
 
@@ -50,9 +50,11 @@ export class BudgetInterceptor implements Interceptor {
   }
 
   async handle(ctx: CallContext, next: Next): Promise<RelayResponse> {
+    const request = currentRequest(ctx);
+    if (request.method !== 'tools/call') return next(request);
     const policy = GuardrailsPolicy.of(this.deps.engine());
     const client = ctx.session.clientLabel;
-    const { target } = toolTarget(ctx);
+    const { target } = toolTarget(ctx, request);
     const daily = strictestDaily(policy.daily.filter((r) => r.client(client)));
     const counter = this.counter(client);
     if (daily && daily.rule.rule.action === 'deny' && counter.tokens >= daily.rule.rule.tokens) {
@@ -62,7 +64,7 @@ export class BudgetInterceptor implements Interceptor {
     const tokensIn = estimateTokens(ctx.bytesIn ?? 0);
     ctx.estTokensIn = tokensIn;
 
-    let response = await next(ctx.request);
+    let response = await next(request);
     const cap = policy.results.length > 0 ? strictestCap(policy.results.filter((r) => r.tool(target) && r.client(client))) : undefined;
     let bytesOut = resultTextBytes(response);
     if (cap && bytesOut > cap.bytes) {

@@ -35,9 +35,14 @@ export function describeFindings(findings: ReadonlyArray<{ detector: string; pat
   return findings.length > limit ? `${shown} and ${findings.length - limit} more` : shown;
 }
 
-export function toolTarget(ctx: CallContext): { tool: string; target: string } {
-  const name = String((ctx.request.params as { name?: unknown } | undefined)?.name ?? '');
+export function toolTarget(ctx: CallContext, request: JSONRPCRequest = ctx.forwarded ?? ctx.request): { tool: string; target: string } {
+  const name = String((request.params as { name?: unknown } | undefined)?.name ?? '');
   return { tool: name, target: `${ctx.session.serverId}/${name}` };
+}
+
+/** The request this link was given (see CallContext.forwarded). */
+export function currentRequest(ctx: CallContext): JSONRPCRequest {
+  return ctx.forwarded ?? ctx.request;
 }
 
 /** Adds a text note the model reads to a tools/call result. */

@@ -7,7 +7,7 @@
 import type { ApprovalBroker } from '../approvals/broker.ts';
 import type { CallContext, Interceptor, Next, RelayResponse } from '../relay/interceptor.ts';
 import type { PolicyEngine } from '../policy/engine.ts';
-import { describeFindings, GUARDRAILS_SOURCE, guardrailRefusal, noteGuardrail, toolTarget, withNote } from './call-facts.ts';
+import { currentRequest, describeFindings, GUARDRAILS_SOURCE, guardrailRefusal, noteGuardrail, toolTarget, withNote } from './call-facts.ts';
 import { redactSpans, walkContent, type PathFinding, type WalkResult } from './content-walk.ts';
 import { dlpDetectorSet } from './dlp-detectors.ts';
 import { GuardrailsPolicy, type CompiledDlp } from './guardrails-policy.ts';
@@ -35,15 +35,16 @@ export class DlpInterceptor implements Interceptor {
   }
 
   async handle(ctx: CallContext, next: Next): Promise<RelayResponse> {
+    let request = currentRequest(ctx);
+    if (request.method !== 'tools/call') return next(request);
     const policy = GuardrailsPolicy.of(this.deps.engine());
-    if (policy.dlp.length === 0) return next(ctx.request);
-    const { target } = toolTarget(ctx);
+    if (policy.dlp.length === 0) return next(request);
+    const { target } = toolTarget(ctx, request);
     const client = ctx.session.clientLabel;
     const matching = policy.dlp.filter((r) => r.tool(target) && r.client(client));
     const argRules = matching.filter((r) => r.rule.direction !== 'results');
     const resultRules = matching.filter((r) => r.rule.direction !== 'arguments');
 
-    let request = ctx.request;
     let argumentNote: string | undefined;
     if (argRules.length > 0) {
       const params = (request.params ?? {}) as Record<string, unknown>;

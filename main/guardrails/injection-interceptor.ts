@@ -10,7 +10,8 @@ import type { ApprovalBroker } from '../approvals/broker.ts';
 import type { PolicyEngine } from '../policy/engine.ts';
 import { hashToolDefinition } from '../policy/pin-store.ts';
 import type { CallContext, Interceptor, Next, RelayResponse, SessionInfo } from '../relay/interceptor.ts';
-import { describeFindings, GUARDRAILS_SOURCE, guardrailRefusal, noteGuardrail, toolTarget, withNote } from './call-facts.ts';
+import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import { currentRequest, describeFindings, GUARDRAILS_SOURCE, guardrailRefusal, noteGuardrail, toolTarget, withNote } from './call-facts.ts';
 import { walkContent, type PathFinding } from './content-walk.ts';
 import type { Finding, TextDetector } from './detectors/detector.ts';
 import { crossServerTool, hiddenInstructions, instructionOverride, invisibleCharacters, stripInvisible } from './detectors/injection.ts';
@@ -76,15 +77,18 @@ export class InjectionInterceptor implements Interceptor {
   }
 
   handle(ctx: CallContext, next: Next): Promise<RelayResponse> {
+    const request = currentRequest(ctx);
     const policy = GuardrailsPolicy.of(this.deps.engine());
-    if (policy.injection.length === 0) return next(ctx.request);
-    return ctx.request.method === 'tools/list' ? this.list(ctx, policy, next) : this.call(ctx, policy, next);
+    if (policy.injection.length === 0) return next(request);
+    if (request.method === 'tools/list') return this.list(ctx, request, policy, next);
+    if (request.method === 'tools/call') return this.call(ctx, request, policy, next);
+    return next(request);
   }
 
   onSessionClosed(_session: SessionInfo): void {}
 
-  private async list(ctx: CallContext, policy: GuardrailsPolicy, next: Next): Promise<RelayResponse> {
-    const response = await next(ctx.request);
+  private async list(ctx: CallContext, request: JSONRPCRequest, policy: GuardrailsPolicy, next: Next): Promise<RelayResponse> {
+    const response = await next(request);
     if (!('result' in response) || !Array.isArray((response.result as { tools?: unknown }).tools)) return response;
     const serverId = ctx.session.serverId;
     const tools = (response.result as { tools: ListedTool[] }).tools;
@@ -190,15 +194,15 @@ export class InjectionInterceptor implements Interceptor {
     });
   }
 
-  private async call(ctx: CallContext, policy: GuardrailsPolicy, next: Next): Promise<RelayResponse> {
-    const { tool, target } = toolTarget(ctx);
+  private async call(ctx: CallContext, request: JSONRPCRequest, policy: GuardrailsPolicy, next: Next): Promise<RelayResponse> {
+    const { tool, target } = toolTarget(ctx, request);
     const flag = this.flags.get(target);
     if (flag?.state === 'hidden') {
       noteGuardrail(ctx, flag.rule, flag.detectors);
       return guardrailRefusal(ctx, flag.rule, `the definition of ${tool} was flagged by the injection scan (${flag.detectors.join(', ')})${flag.action === 'ask' ? ' and is not approved yet' : ''}`);
     }
     if (flag) noteGuardrail(ctx, flag.rule, flag.detectors, 'tool-flagged');
-    const response = await next(ctx.request);
+    const response = await next(request);
     if (!('result' in response)) return response;
     const rules = policy.injection.filter((r) => r.rule.scan !== 'descriptions' && r.tool(target));
     if (rules.length === 0) return response;

@@ -10,7 +10,8 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { PolicyEngine } from '../policy/engine.ts';
 import type { CallContext, Interceptor, Next, RelayResponse, SessionInfo } from '../relay/interceptor.ts';
-import { guardrailRefusal, noteGuardrail, toolTarget } from './call-facts.ts';
+import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import { currentRequest, guardrailRefusal, noteGuardrail, toolTarget } from './call-facts.ts';
 import { GuardrailsPolicy, type Compiled } from './guardrails-policy.ts';
 import type { ValidationRule } from '../../shared/content-guardrails-policy.ts';
 
@@ -47,16 +48,18 @@ export class ValidationInterceptor implements Interceptor {
   }
 
   async handle(ctx: CallContext, next: Next): Promise<RelayResponse> {
-    if (ctx.request.method === 'tools/list') return this.list(ctx, next);
+    const request = currentRequest(ctx);
+    if (request.method === 'tools/list') return this.list(ctx, request, next);
+    if (request.method !== 'tools/call') return next(request);
     const policy = GuardrailsPolicy.of(this.deps.engine());
-    if (policy.validation.length === 0) return next(ctx.request);
-    const { tool, target } = toolTarget(ctx);
+    if (policy.validation.length === 0) return next(request);
+    const { tool, target } = toolTarget(ctx, request);
     const rule = strictest(policy.validation.filter((r) => r.tool(target)));
-    if (!rule || rule.rule.mode === 'off') return next(ctx.request);
+    if (!rule || rule.rule.mode === 'off') return next(request);
     const enforce = rule.rule.mode === 'enforce';
 
     const schemas = await this.schemasFor(ctx.session, tool, next);
-    const args = (ctx.request.params as { arguments?: unknown } | undefined)?.arguments ?? {};
+    const args = (request.params as { arguments?: unknown } | undefined)?.arguments ?? {};
     const input = schemas instanceof Error ? { ok: false as const, uncheckable: schemas.message } : schemas?.inputSchema !== undefined ? this.check(schemas.inputSchema, args, 'arguments') : { ok: true as const };
     if (!input.ok) {
       if ('uncheckable' in input) {
@@ -72,7 +75,7 @@ export class ValidationInterceptor implements Interceptor {
       }
     }
 
-    const response = await next(ctx.request);
+    const response = await next(request);
     if (schemas instanceof Error || schemas?.outputSchema === undefined || !('result' in response)) return response;
     const result = response.result as { structuredContent?: unknown; isError?: unknown };
     if (result.isError === true || result.structuredContent === undefined) return response;
@@ -88,12 +91,12 @@ export class ValidationInterceptor implements Interceptor {
     this.sessions.delete(session.sessionId);
   }
 
-  private async list(ctx: CallContext, next: Next): Promise<RelayResponse> {
-    const response = await next(ctx.request);
+  private async list(ctx: CallContext, request: JSONRPCRequest, next: Next): Promise<RelayResponse> {
+    const response = await next(request);
     const tools = 'result' in response ? (response.result as { tools?: unknown }).tools : undefined;
     if (Array.isArray(tools)) {
       const session = this.session(ctx.session.sessionId);
-      const paged = (ctx.request.params as { cursor?: unknown } | undefined)?.cursor !== undefined;
+      const paged = (request.params as { cursor?: unknown } | undefined)?.cursor !== undefined;
       const map = paged && session.tools ? session.tools : new Map<string, ToolSchemas>();
       for (const tool of tools as Array<{ name: string } & ToolSchemas>) map.set(tool.name, { inputSchema: tool.inputSchema, outputSchema: tool.outputSchema });
       session.tools = map;

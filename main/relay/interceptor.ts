@@ -35,6 +35,12 @@ export interface Decision {
 export interface CallContext {
   readonly session: SessionInfo;
   readonly request: JSONRPCRequest;
+  /**
+   * The request as the previous link passed it on, set by the relay before each interceptor runs:
+   * another than `request` when a link changed it (redacted arguments) or sent its own (the policy
+   * link listing a session's tools for a call). Read it on entry: inner links overwrite it.
+   */
+  forwarded?: JSONRPCRequest;
   /** Aborted when the client cancels the request, the session closes, or the upstream dies. */
   readonly signal: AbortSignal;
   readonly startedAt: number;

@@ -370,6 +370,7 @@ export class RelaySession {
     const dispatch = (index: number, current: JSONRPCRequest): Promise<RelayResponse> => {
       const interceptor = chain[index];
       if (!interceptor) return upstreamNext(current);
+      ctx.forwarded = current;
       return interceptor.handle(ctx, (next) => dispatch(index + 1, next)).catch((error: unknown) => {
         this.logger.error('interceptor failed', { interceptor: interceptor.name, method: current.method, error });
         return errorResponse(current.id, ProxyErrorCode.FailClosed,
