@@ -55,7 +55,7 @@ export class BudgetInterceptor implements Interceptor {
     const policy = GuardrailsPolicy.of(this.deps.engine());
     const client = ctx.session.clientLabel;
     const { target } = toolTarget(ctx, request);
-    const daily = strictestDaily(policy.daily.filter((r) => r.client(client)));
+    const daily = policy.daily.length === 0 ? undefined : policy.memo(`daily\u0000${client}`, () => strictestDaily(policy.daily.filter((r) => r.client(client))));
     const counter = this.counter(client);
     if (daily && daily.rule.rule.action === 'deny' && counter.tokens >= daily.rule.rule.tokens) {
       noteGuardrail(ctx, daily.rule.label, [], 'budget-exhausted');
@@ -65,7 +65,7 @@ export class BudgetInterceptor implements Interceptor {
     ctx.estTokensIn = tokensIn;
 
     let response = await next(request);
-    const cap = policy.results.length > 0 ? strictestCap(policy.results.filter((r) => r.tool(target) && r.client(client))) : undefined;
+    const cap = policy.results.length === 0 ? undefined : policy.memo(`cap\u0000${target}\u0000${client}`, () => strictestCap(policy.results.filter((r) => r.tool(target) && r.client(client))));
     let bytesOut = resultTextBytes(response);
     if (cap && bytesOut > cap.bytes) {
       noteGuardrail(ctx, cap.rule.label, [], cap.rule.rule.action === 'deny' ? 'result-over-budget' : 'result-truncated');

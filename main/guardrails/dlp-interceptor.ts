@@ -41,14 +41,17 @@ export class DlpInterceptor implements Interceptor {
     if (policy.dlp.length === 0) return next(request);
     const { target } = toolTarget(ctx, request);
     const client = ctx.session.clientLabel;
-    const matching = policy.dlp.filter((r) => r.tool(target) && r.client(client));
-    const argRules = matching.filter((r) => r.rule.direction !== 'results');
-    const resultRules = matching.filter((r) => r.rule.direction !== 'arguments');
+    const { argPlan, resultPlan } = policy.memo(`dlp\u0000${target}\u0000${client}`, () => {
+      const matching = policy.dlp.filter((r) => r.tool(target) && r.client(client));
+      const args = matching.filter((r) => r.rule.direction !== 'results');
+      const results = matching.filter((r) => r.rule.direction !== 'arguments');
+      return { argPlan: args.length > 0 ? planFor(args) : undefined, resultPlan: results.length > 0 ? planFor(results) : undefined };
+    });
 
     let argumentNote: string | undefined;
-    if (argRules.length > 0) {
+    if (argPlan) {
       const params = (request.params ?? {}) as Record<string, unknown>;
-      const plan = planFor(argRules);
+      const plan = argPlan;
       const walk = walkContent(params.arguments, { ...plan.detectors, root: 'arguments', replace: redactSpans });
       const verdict = decide(walk, plan.rules);
       if (verdict) {
@@ -68,8 +71,8 @@ export class DlpInterceptor implements Interceptor {
 
     let response = await next(request);
     if (argumentNote) response = withNote(response, argumentNote);
-    if (resultRules.length === 0 || !('result' in response)) return response;
-    const plan = planFor(resultRules);
+    if (!resultPlan || !('result' in response)) return response;
+    const plan = resultPlan;
     const walk = walkContent(response.result, { ...plan.detectors, root: 'result', replace: redactSpans });
     const verdict = decide(walk, plan.rules);
     if (!verdict) {

@@ -31,6 +31,7 @@ export interface CompiledInjection extends Compiled<InjectionRule> {
 type Doc = Partial<Pick<PolicyDocument, 'dlp' | 'injection' | 'budgets' | 'validation'>>;
 
 const ANY: Matcher = () => true;
+const MEMO_LIMIT = 10_000;
 const cache = new WeakMap<PolicyEngine, GuardrailsPolicy>();
 
 export class GuardrailsPolicy {
@@ -39,6 +40,8 @@ export class GuardrailsPolicy {
   readonly results: readonly Compiled<ResultBudgetRule>[];
   readonly daily: readonly Compiled<DailyBudgetRule>[];
   readonly validation: readonly Compiled<ValidationRule>[];
+  /** Per-target work (which rules match "server/tool" for a client) done once per policy, like the policy engine's candidate memo. */
+  private readonly memos = new Map<string, unknown>();
 
   /** The rules of this engine's sources (compiled on first use, then kept with the engine). */
   static of(engine: PolicyEngine): GuardrailsPolicy {
@@ -72,6 +75,15 @@ export class GuardrailsPolicy {
       base(source, rule, rule.id ?? `daily budget ${rule.tokens} tokens`, undefined, rule.client));
     this.validation = from('validation', (d) => d.validation?.rules).map(({ source, rule }) =>
       base(source, rule, rule.id ?? `validation ${rule.mode}${rule.match ? ` ${rule.match}` : ''}`, rule.match, undefined));
+  }
+
+  /** `compute()` once per key while this policy is current (a reloaded policy starts empty). */
+  memo<T>(key: string, compute: () => T): T {
+    if (this.memos.has(key)) return this.memos.get(key) as T;
+    const value = compute();
+    if (this.memos.size >= MEMO_LIMIT) this.memos.clear();
+    this.memos.set(key, value);
+    return value;
   }
 }
 

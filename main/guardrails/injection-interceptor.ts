@@ -204,11 +204,15 @@ export class InjectionInterceptor implements Interceptor {
     if (flag) noteGuardrail(ctx, flag.rule, flag.detectors, 'tool-flagged');
     const response = await next(request);
     if (!('result' in response)) return response;
-    const rules = policy.injection.filter((r) => r.rule.scan !== 'descriptions' && r.tool(target));
+    const plan = policy.memo(`injection-results\u0000${target}`, () => {
+      const matching = policy.injection.filter((r) => r.rule.scan !== 'descriptions' && r.tool(target));
+      const names = new Set<string>();
+      for (const r of matching) for (const d of r.detectors) if (d !== 'cross-server-tool') names.add(d);
+      return { rules: matching, detectors: this.detectorsFor(names, undefined) };
+    });
+    const rules = plan.rules;
     if (rules.length === 0) return response;
-    const names = new Set<string>();
-    for (const r of rules) for (const d of r.detectors) if (d !== 'cross-server-tool') names.add(d);
-    const walk = walkContent(response.result, { detectors: this.detectorsFor(names, undefined), root: 'result', replace: invisibleOnly });
+    const walk = walkContent(response.result, { detectors: plan.detectors, root: 'result', replace: invisibleOnly });
     const verdict = decide(walk.findings, rules, walk.incomplete);
     if (!verdict) return response;
     const detectors = [...new Set(verdict.findings.map((f) => f.detector))];

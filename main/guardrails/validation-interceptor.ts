@@ -54,7 +54,7 @@ export class ValidationInterceptor implements Interceptor {
     const policy = GuardrailsPolicy.of(this.deps.engine());
     if (policy.validation.length === 0) return next(request);
     const { tool, target } = toolTarget(ctx, request);
-    const rule = strictest(policy.validation.filter((r) => r.tool(target)));
+    const rule = policy.memo(`validation\u0000${target}`, () => strictest(policy.validation.filter((r) => r.tool(target))));
     if (!rule || rule.rule.mode === 'off') return next(request);
     const enforce = rule.rule.mode === 'enforce';
 

@@ -6,10 +6,12 @@ import type { Finding, TextDetector } from './detector.ts';
 /** Tag block (as surrogate pairs), zero-width space/joiners, word joiner, BOM, bidi embeddings, overrides and isolates, Arabic letter mark. */
 export const INVISIBLE = /\uDB40[\uDC00-\uDC7F]|[\u200B-\u200F\u2060-\u2064\uFEFF\u202A-\u202E\u2066-\u2069\u061C\u180E]/g;
 const OVERRIDE = /\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:(?:the|your|my)\s+)?(?:previous|prior|above|earlier|preceding|all|system)\s+(?:instructions|prompts?|rules|directions|messages)\b|\bdo\s+not\s+(?:tell|inform|mention\s+(?:this\s+)?to|reveal\s+(?:this\s+)?to|alert)\s+the\s+user\b|\bwithout\s+(?:telling|informing)\s+the\s+user\b|\byou\s+are\s+now\s+(?:in\s+)?(?:developer|DAN|jailbreak)\b/gi;
+const INVISIBLE_SCAN = new RegExp(INVISIBLE);
 const HIDDEN_BLOCK = /<\s*\/?\s*(?:IMPORTANT|system|SYSTEM|instructions?|secret|hidden|admin)\s*>|\[\s*(?:SYSTEM|INST)\s*\]|<\|im_start\|>/gi;
 
-function scanWith(name: string, pattern: RegExp, text: string, out: Finding[]): void {
-  const re = new RegExp(pattern);
+/** `re` is a module-level global regex, reset per scan (scans are synchronous, never interleaved). */
+function scanWith(name: string, re: RegExp, text: string, out: Finding[]): void {
+  re.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text)) !== null) out.push({ detector: name, start: m.index, end: m.index + m[0].length });
 }
@@ -19,7 +21,7 @@ export const invisibleCharacters: TextDetector = {
   scan(text, out) {
     // Fast path: every invisible character is outside ASCII and Latin-1.
     if (!/[^\u0000-\u00ff]/.test(text)) return;
-    scanWith('invisible-characters', INVISIBLE, text, out);
+    scanWith('invisible-characters', INVISIBLE_SCAN, text, out);
   },
 };
 

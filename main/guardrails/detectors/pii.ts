@@ -4,10 +4,11 @@
 import { ibanValid, luhnValid } from './checksums.ts';
 import { regexDetector, type Finding, type TextDetector } from './detector.ts';
 
-const CARD = /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])/g;
-const SSN = /(?<![\d-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\d-])/g;
-const IBAN = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b/g;
-const PHONE = /(?<![\w+])(?:\+[1-9]\d{0,2}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]?\d{2,4}){1,4}|\(\d{3}\) ?\d{3}[ .-]\d{4}|\d{3}[.-]\d{3}[.-]\d{4})(?![\w-])/g;
+const CARD = /\d(?:[ -]?\d){12,18}(?![\d-])/g;
+const SSN = /\d{3}-\d{2}-\d{4}(?![\d-])/g;
+const SSN_RANGES = /^(?!000|666|9)\d{3}-(?!00)\d{2}-(?!0000)/;
+const IBAN = /[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b/g;
+const PHONE = /(?:\+[1-9]\d{0,2}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]?\d{2,4}){1,4}|\(\d{3}\) ?\d{3}[ .-]\d{4}|\d{3}[.-]\d{3}[.-]\d{4})(?![\w-])/g;
 const EMAIL_LOCAL = /[A-Za-z0-9._%+-]/;
 const EMAIL_DOMAIN = /^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}/;
 
@@ -33,11 +34,14 @@ const email: TextDetector = {
 };
 
 const digitCount = (s: string) => s.replace(/\D/g, '').length;
+const DIGIT_OR_DASH = /[\d-]/;
+const ALNUM = /[A-Za-z0-9]/;
+const WORD_OR_PLUS = /[\w+]/;
 
 export const piiDetectors: readonly TextDetector[] = [
   email,
-  regexDetector('credit-card', CARD, { confirm: (m) => luhnValid(m[0]) }),
-  regexDetector('us-ssn', SSN, { hint: (t) => t.includes('-') }),
-  regexDetector('iban', IBAN, { confirm: (m) => ibanValid(m[0]) }),
-  regexDetector('phone', PHONE, { confirm: (m) => { const n = digitCount(m[0]); return n >= 10 && n <= 15; } }),
+  regexDetector('credit-card', CARD, { notAfter: DIGIT_OR_DASH, confirm: (m) => luhnValid(m[0]) }),
+  regexDetector('us-ssn', SSN, { hint: (t) => t.includes('-'), notAfter: DIGIT_OR_DASH, confirm: (m) => SSN_RANGES.test(m[0]) }),
+  regexDetector('iban', IBAN, { notAfter: ALNUM, confirm: (m) => ibanValid(m[0]) }),
+  regexDetector('phone', PHONE, { notAfter: WORD_OR_PLUS, confirm: (m) => { const n = digitCount(m[0]); return n >= 10 && n <= 15; } }),
 ];

@@ -6,16 +6,24 @@
 import { shannonEntropy } from './checksums.ts';
 import { regexDetector, type Finding, type TextDetector } from './detector.ts';
 
-const AWS = /\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA)[A-Z2-7]{16}\b/g;
-const GITHUB = /\b(?:(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})\b/g;
-const GITLAB = /\b(?:glpat|gldt|glrt|glptt|glsoat|glcbt|glimt|glagent|glffct|gloas)-[A-Za-z0-9_-]{20,}/g;
-const SLACK = /\bxox(?:[abposr]|e\.[a-z]+)-[A-Za-z0-9-]{10,}|https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/]{20,}/g;
+const AWS = /(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA)[A-Z2-7]{16}\b/g;
+const GITHUB = /(?:(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})\b/g;
+const GITLAB = /(?:glpat|gldt|glrt|glptt|glsoat|glcbt|glimt|glagent|glffct|gloas)-[A-Za-z0-9_-]{20,}/g;
+const SLACK = /xox(?:[abposr]|e\.[a-z]+)-[A-Za-z0-9-]{10,}|https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/]{20,}/g;
 const PRIVATE_KEY = /-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----|$)/g;
-const JWT = /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g;
+const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g;
 /** scheme://user:password@host — only the password is the finding. */
-const CONNECTION = /\b[a-zA-Z][a-zA-Z0-9+.-]{1,30}:\/\/[^\s:/@"'<>]{1,256}:([^\s@/"'<>]{1,256})@[^\s/"'<>]/g;
-/** key = value / "key": "value" in text, the key secret-like; the value is the finding. */
-const KEYED = /(?:secret|token|passw(?:or)?d|pwd|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|auth[_-]?key|credential)[A-Za-z0-9_-]{0,20}["']?\s{0,3}[:=]\s{0,3}["']?([A-Za-z0-9+/=_.~-]{16,200})/gi;
+const CONNECTION = /:\/\/[^\s:/@"'<>]{1,256}:([^\s@/"'<>]{1,256})@[^\s/"'<>]/g;
+/** key = value / "key": "value" in text, the key secret-like; the value is the finding. The scan starts at the separator; the key before it is checked only there. */
+const KEYED = /[:=]\s{0,3}["']?([A-Za-z0-9+_.~-][A-Za-z0-9+/=_.~-]{15,199})/g;
+/** The identifier right before a separator (skipping a closing quote and spaces), or '' (no allocation-heavy regex over the text). */
+function keyBefore(text: string, at: number): string {
+  let end = at;
+  while (end > 0 && at - end < 4 && (text[end - 1] === ' ' || text[end - 1] === '"' || text[end - 1] === "'")) end--;
+  let start = end;
+  while (start > 0 && end - start < 48 && /[A-Za-z0-9_-]/.test(text[start - 1]!)) start--;
+  return text.slice(start, end);
+}
 const KEY_NAME = /(?:secret|token|passw(?:or)?d|pwd|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|auth[_-]?key|credential)/i;
 const SECRET_CHARS = /^[A-Za-z0-9+/=_.~-]{16,}$/;
 
@@ -28,16 +36,17 @@ export function isSecretLikeKey(key: string): boolean {
   return key.length <= 64 && KEY_NAME.test(key);
 }
 
-const genericText = regexDetector('generic-secret', KEYED, { group: 1, confirm: (m) => looksRandom(m[1]!) });
+const genericText = regexDetector('generic-secret', KEYED, { group: 1, confirm: (m, text) => looksRandom(m[1]!) && KEY_NAME.test(keyBefore(text, m.index)) });
+const WORD = /[A-Za-z0-9_]/;
 
 export const secretDetectors: readonly TextDetector[] = [
-  regexDetector('aws-access-key', AWS, { hint: (t) => t.includes('A') }),
-  regexDetector('github-token', GITHUB, { hint: (t) => t.includes('gh') || t.includes('github_pat_') }),
-  regexDetector('gitlab-token', GITLAB, { hint: (t) => t.includes('gl') }),
-  regexDetector('slack-token', SLACK, { hint: (t) => t.includes('xox') || t.includes('hooks.slack.com') }),
+  regexDetector('aws-access-key', AWS, { notAfter: WORD }),
+  regexDetector('github-token', GITHUB, { notAfter: WORD, hint: (t) => t.includes('gh') || t.includes('github_pat_') }),
+  regexDetector('gitlab-token', GITLAB, { notAfter: WORD, hint: (t) => t.includes('gl') }),
+  regexDetector('slack-token', SLACK, { notAfter: WORD, hint: (t) => t.includes('xox') || t.includes('hooks.slack.com') }),
   regexDetector('private-key', PRIVATE_KEY, { hint: (t) => t.includes('PRIVATE KEY') }),
-  regexDetector('jwt', JWT, { hint: (t) => t.includes('eyJ') }),
-  regexDetector('connection-string-password', CONNECTION, { hint: (t) => t.includes('://') && t.includes('@'), group: 1 }),
+  regexDetector('jwt', JWT, { notAfter: WORD, hint: (t) => t.includes('eyJ') }),
+  regexDetector('connection-string-password', CONNECTION, { hint: (t) => t.includes('@'), group: 1 }),
   {
     name: 'generic-secret',
     scan(text: string, out: Finding[]) {
