@@ -19,6 +19,7 @@ import { createSandboxHandlers } from './api/sandbox.ts';
 import { createSecretsHandlers } from './api/secrets.ts';
 import { createServersHandlers } from './api/servers.ts';
 import { createTokensHandlers } from './api/tokens.ts';
+import { createGuardrailsHandlers } from './api/guardrails.ts';
 import { createAutostartHandlers } from './api/autostart.ts';
 import { StartAtLogin } from './autostart/start-at-login.ts';
 import { eventStreamRoute } from './api/sse.ts';
@@ -298,6 +299,7 @@ export class Switchboard {
       ...createSecretsHandlers({ secretStore: this.secrets }),
       ...createClientsHandlers({ clients: this.clients }),
       ...createTokensHandlers({ config }),
+      ...createGuardrailsHandlers({ flagged: (serverId) => this.guardrails.injection.flagged(serverId) }),
       ...createSandboxHandlers({ serverConfig: configuredServer, updateConfig: (change) => config.update((draft) => { change(draft); }), support: sandboxSupport }),
     };
     this.dispatcher = new ApiDispatcher(apiContract, handlers);

@@ -10,6 +10,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvalsContract } from '../../../shared/api/approvals.ts';
 import { auditContract } from '../../../shared/api/audit.ts';
+import { guardrailsContract } from '../../../shared/api/guardrails.ts';
 import type { AuditRecord } from '../../../shared/audit.ts';
 import { prepareDataDir, startTestDaemon, type TestDaemon } from '../../support/daemon.ts';
 import { BIG_RESULT_BYTES, PLANTED } from '../../support/guardrails-server.ts';
@@ -108,6 +109,8 @@ describe('injection defence', () => {
     expect(refused.isError).toBe(true);
     expect(textOf(refused)).toContain('invisible-characters');
     expect(callsOf('weather')).toBe(0);
+    const flags = () => daemon.apiFor(guardrailsContract)['guardrails.flags']({ serverId: 'guard' });
+    expect((await flags()).flags).toEqual([{ serverId: 'guard', tool: 'weather', rule: 'managed: ask-flagged-tools', action: 'ask', detectors: ['invisible-characters'], where: ['tool.description'], state: 'hidden' }]);
 
     const approvals = daemon.apiFor(approvalsContract);
     const pending = (await until(() => approvals['approvals.list']({}), { done: (r) => r.pending.some((p) => p.tool === 'weather'), what: 'the approval of the flagged tool' })).pending.find((p) => p.tool === 'weather')!;
@@ -115,6 +118,7 @@ describe('injection defence', () => {
     expect(pending.reason).toContain('invisible-characters');
     await approvals['approvals.answer']({ id: pending.id, answer: 'allow-once' });
     expect(await listed()).toContain('weather');
+    expect((await flags()).flags[0]!.state).toBe('approved');
   });
 
   it('marks a result that tries to override instructions with a note, under warn', async () => {
