@@ -48,6 +48,7 @@ import { AuditForwarder, type ForwarderConfig } from './forwarder/audit-forwarde
 import { GatewayBinding } from './forwarder/gateway-binding.ts';
 import { createInventorySource } from './forwarder/inventory-source.ts';
 import { BudgetInterceptor } from './guardrails/budget-interceptor.ts';
+import { dlpAuditScrub } from './guardrails/audit-scrub.ts';
 import { auditTokenUsage } from './guardrails/budget-usage.ts';
 import { DlpInterceptor } from './guardrails/dlp-interceptor.ts';
 import { InjectionApprovals } from './guardrails/injection-approvals.ts';
@@ -201,7 +202,7 @@ export class Switchboard {
       outbox,
       queries: new AuditQueries(store.db, settled),
       retention: new RetentionSchedule(new AuditRetention(store.db, outbox), { retentionDays: () => engine().auditRetentionDays(), maxRows: () => engine().auditMaxRows() }, logger),
-      interceptor: new AuditInterceptor({ store, identity, captureMode: () => engine().auditArguments(), redactPatterns: () => engine().auditRedactPatterns(), sandboxState: (id) => sandboxState(configuredServer(id)) }),
+      interceptor: new AuditInterceptor({ store, identity, captureMode: () => engine().auditArguments(), redactPatterns: () => engine().auditRedactPatterns(), sandboxState: (id) => sandboxState(configuredServer(id)), scrubArguments: dlpAuditScrub(engine) }),
     };
     // Audit outermost: it records what policy and approvals refuse, with their decision.
     this.hub.use(this.audit.interceptor);

@@ -29,6 +29,8 @@ export interface AuditInterceptorDeps {
   readonly clock?: () => number;
   /** How the server runs ("bwrap network=none", "not sandboxed", "remote"), recorded with each call. */
   readonly sandboxState?: (serverId: string) => string | null;
+  /** Replaces what the content guardrails' DLP detectors find in the arguments before they are captured (main/guardrails/audit-scrub.ts). */
+  readonly scrubArguments?: (args: unknown) => unknown;
 }
 
 const ERROR_TYPES: Record<number, string> = {
@@ -124,7 +126,7 @@ export class AuditInterceptor implements Interceptor {
       target = typeof params.name === 'string' ? params.name.slice(0, 500) : null;
       args = params.arguments;
     }
-    const captured = capture.capture(args);
+    const captured = capture.capture(args !== undefined && this.deps.scrubArguments ? this.deps.scrubArguments(args) : args);
     return {
       id: newRecordId(),
       time: this.deps.now?.() ?? Date.now(),

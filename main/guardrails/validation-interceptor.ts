@@ -10,7 +10,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { PolicyEngine } from '../policy/engine.ts';
 import type { CallContext, Interceptor, Next, RelayResponse, SessionInfo } from '../relay/interceptor.ts';
-import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCNotification, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import { currentRequest, guardrailRefusal, noteGuardrail, toolTarget } from './call-facts.ts';
 import { GuardrailsPolicy, type Compiled } from './guardrails-policy.ts';
 import type { ValidationRule } from '../../shared/content-guardrails-policy.ts';
@@ -85,6 +85,12 @@ export class ValidationInterceptor implements Interceptor {
     if (!enforce) return response;
     const why = 'uncheckable' in output ? `cannot be checked (${output.uncheckable})` : `does not match the tool's outputSchema: ${output.problems.join('; ')}`;
     return guardrailRefusal(ctx, rule.label, `the result of ${tool} ${why}; it was withheld`);
+  }
+
+  onServerNotification(session: SessionInfo, notification: JSONRPCNotification): JSONRPCNotification {
+    // The server's tools changed: the next call lists them again.
+    if (notification.method === 'notifications/tools/list_changed') this.sessions.delete(session.sessionId);
+    return notification;
   }
 
   onSessionClosed(session: SessionInfo): void {

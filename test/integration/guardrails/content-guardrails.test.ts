@@ -24,6 +24,7 @@ const GUARDRAILS = {
     { id: 'block-secrets-in-arguments', detectors: ['secrets'], direction: 'arguments', action: 'block' },
     { id: 'redact-secrets-in-results', detectors: ['secrets', 'us-ssn'], direction: 'results', action: 'redact' },
     { id: 'block-cards', detectors: ['credit-card'], direction: 'results', match: 'guard/card_on_file', action: 'block' },
+    { id: 'log-pii-in-arguments', detectors: ['pii'], direction: 'arguments', action: 'log' },
   ] },
   injection: { rules: [
     { id: 'ask-flagged-tools', scan: 'descriptions', action: 'ask' },
@@ -155,6 +156,8 @@ describe('request validation', () => {
 
 describe('audit', () => {
   it('records detector and rule names, estimated tokens and invalid_arguments, and never the planted values', async () => {
+    // Logged, not blocked: it reaches the server, and the audit's captured arguments still leave the card number out.
+    expect(textOf(await client.callTool({ name: 'store_text', arguments: { text: `pay with ${PLANTED.validCard}` } }))).toBe('stored');
     const records = await until(auditRecords, { done: (rows) => rows.some((r) => r.target === 'resize' && r.outcome === 'ok'), what: 'the audit records' });
     const blocked = records.find((r) => r.target === 'store_note')!;
     expect(blocked).toMatchObject({ outcome: 'denied', rule: 'managed: block-secrets-in-arguments', source: 'guardrails', guardrailRule: 'managed: block-secrets-in-arguments' });
@@ -165,6 +168,9 @@ describe('audit', () => {
     expect(redacted.estTokensOut).toBeGreaterThan(0);
     const invalid = records.find((r) => r.target === 'resize' && r.outcome !== 'ok')!;
     expect(invalid).toMatchObject({ outcome: 'invalid_arguments', guardrailRule: 'managed: enforce-schemas' });
+    const logged = records.find((r) => r.target === 'store_text' && r.outcome === 'ok')!;
+    expect(logged).toMatchObject({ guardrailRule: 'managed: log-pii-in-arguments', detectors: 'credit-card' });
+    expect(logged.arguments).toContain('[REDACTED:credit-card]');
     const truncated = records.find((r) => r.target === 'big_report')!;
     expect(truncated.guardrailFlags).toContain('result-truncated');
 
