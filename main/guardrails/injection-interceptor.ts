@@ -14,7 +14,7 @@ import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import { currentRequest, describeFindings, GUARDRAILS_SOURCE, guardrailRefusal, noteGuardrail, toolTarget, withNote } from './call-facts.ts';
 import { walkContent, type PathFinding } from './content-walk.ts';
 import type { Finding, TextDetector } from './detectors/detector.ts';
-import { crossServerTool, hiddenInstructions, instructionOverride, invisibleCharacters, stripInvisible } from './detectors/injection.ts';
+import { crossServerTool, hiddenInstructions, instructionOverride, invisibleCharacters, revealInvisible, stripInvisible } from './detectors/injection.ts';
 import { GuardrailsPolicy, type CompiledInjection } from './guardrails-policy.ts';
 import type { InjectionApprovals } from './injection-approvals.ts';
 
@@ -184,8 +184,8 @@ export class InjectionInterceptor implements Interceptor {
       rule: verdict.rule.label,
       source: GUARDRAILS_SOURCE,
       reason: `the tool's definition was flagged by the injection scan (${describeFindings(verdict.findings)}); approve to list it`,
-      // The definition the person approves, shown as the "new" side of a change.
-      change: { old: null, new: tool },
+      // The definition the person approves, shown as the "new" side of a change, its invisible characters written out.
+      change: { old: null, new: walkContent(tool, { detectors: [invisibleCharacters], replace: (text) => revealInvisible(text), root: 'tool' }).value ?? tool },
       choices: ['allow-once'],
     });
     void request.then((outcome) => {

@@ -60,6 +60,11 @@ export function crossServerTool(otherTools: () => ReadonlySet<string>): TextDete
   };
 }
 
+/** Writes each invisible character as "⟨U+E0069⟩", so a person approving a flagged definition sees what is hidden. */
+export function revealInvisible(text: string): string {
+  return text.replace(INVISIBLE, (c) => `⟨U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}⟩`);
+}
+
 /** Removes invisible characters (the `strip` action). */
 export function stripInvisible(text: string): string {
   return text.replace(INVISIBLE, '');

@@ -117,6 +117,7 @@ describe('injection defence', () => {
     const pending = (await until(() => approvals['approvals.list']({}), { done: (r) => r.pending.some((p) => p.tool === 'weather'), what: 'the approval of the flagged tool' })).pending.find((p) => p.tool === 'weather')!;
     expect(pending).toMatchObject({ serverId: 'guard', source: 'guardrails', rule: 'managed: ask-flagged-tools' });
     expect(pending.reason).toContain('invisible-characters');
+    expect(JSON.stringify(pending.change)).toContain('⟨U+E0069⟩'); // the hidden "i" written out for the person approving
     await approvals['approvals.answer']({ id: pending.id, answer: 'allow-once' });
     expect(await listed()).toContain('weather');
     expect((await flags()).flags[0]!.state).toBe('approved');

@@ -78,3 +78,10 @@ describe('detectors', () => {
     for (const detector of all.values()) expect(() => detector.scan(odd, [])).not.toThrow();
   });
 });
+
+describe('revealInvisible', () => {
+  it('writes hidden characters out for the person approving', async () => {
+    const { revealInvisible } = await import('../../../main/guardrails/detectors/injection.ts');
+    expect(revealInvisible(`a${String.fromCodePoint(0xe0069)}b\u200B`)).toBe('a⟨U+E0069⟩b⟨U+200B⟩');
+  });
+});
