@@ -3,7 +3,7 @@
 // 2 MB result and a strict inputSchema, driven by the real SDK client over /mcp. The managed
 // policy turns each guardrail on; with GUARDRAILS_TEST_OFF=1 it leaves them out, and then every
 // test here fails (that is how each was checked to test its guardrail).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -61,6 +61,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await daemon?.stop();
+  // A folder the test prepared itself is left in place by stop().
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('DLP', () => {
