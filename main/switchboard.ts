@@ -4,6 +4,7 @@
 // here decides anything; the domain folders do, and this file only wires them.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { apiContract, type ApiContract } from '../shared/api/contract.ts';
 import type { Handlers } from '../shared/api/define.ts';
 import type { Config } from '../shared/config.ts';
@@ -19,6 +20,7 @@ import { createSecretsHandlers } from './api/secrets.ts';
 import { createServersHandlers } from './api/servers.ts';
 import { createTokensHandlers } from './api/tokens.ts';
 import { createRegistryHandlers } from './api/registry.ts';
+import { createGuardrailsHandlers } from './api/guardrails.ts';
 import { createAutostartHandlers } from './api/autostart.ts';
 import { StartAtLogin } from './autostart/start-at-login.ts';
 import { eventStreamRoute } from './api/sse.ts';
@@ -55,6 +57,13 @@ import { createInventorySource } from './forwarder/inventory-source.ts';
 import { LifecycleInterceptor } from './lifecycle/lifecycle-interceptor.ts';
 import { LifecycleService } from './lifecycle/lifecycle-service.ts';
 import type { RegistryStatusOf } from './lifecycle/registry-status.ts';
+import { BudgetInterceptor } from './guardrails/budget-interceptor.ts';
+import { dlpAuditScrub } from './guardrails/audit-scrub.ts';
+import { auditTokenUsage } from './guardrails/budget-usage.ts';
+import { DlpInterceptor } from './guardrails/dlp-interceptor.ts';
+import { InjectionApprovals } from './guardrails/injection-approvals.ts';
+import { InjectionInterceptor } from './guardrails/injection-interceptor.ts';
+import { ValidationInterceptor } from './guardrails/validation-interceptor.ts';
 import { PolicyStack } from './policy/policy-stack.ts';
 import { createUserRuleWriter } from './policy/user-rules.ts';
 import { RegistryServices } from './registry/registry-services.ts';
@@ -131,6 +140,7 @@ export class Switchboard {
   readonly audit: { store: AuditStore; interceptor: AuditInterceptor; queries: AuditQueries; outbox: AuditOutbox; retention: RetentionSchedule };
   readonly forwarder: AuditForwarder;
   readonly observability: Observability;
+  readonly guardrails: { budget: BudgetInterceptor; injection: InjectionInterceptor; dlp: DlpInterceptor; validation: ValidationInterceptor };
   readonly secrets: SecretStore;
   readonly clients: ClientService;
   readonly updates: UpdateService;
@@ -222,7 +232,7 @@ export class Switchboard {
       outbox,
       queries: new AuditQueries(store.db, settled),
       retention: new RetentionSchedule(new AuditRetention(store.db, outbox), { retentionDays: () => engine().auditRetentionDays(), maxRows: () => engine().auditMaxRows() }, logger),
-      interceptor: new AuditInterceptor({ store, identity, captureMode: () => engine().auditArguments(), redactPatterns: () => engine().auditRedactPatterns(), sandboxState: (id) => sandboxState(configuredServer(id)), lifecycle: lifecycleOf }),
+      interceptor: new AuditInterceptor({ store, identity, captureMode: () => engine().auditArguments(), redactPatterns: () => engine().auditRedactPatterns(), sandboxState: (id) => sandboxState(configuredServer(id)), lifecycle: lifecycleOf, scrubArguments: dlpAuditScrub(engine) }),
     };
     this.observability = new Observability({
       logger,
@@ -251,6 +261,15 @@ export class Switchboard {
     this.hub.use(this.audit.interceptor);
     this.hub.use(this.policy.interceptor);
     this.hub.use(new LifecycleInterceptor({ lifecycle: lifecycleOf }));
+    // Content guardrails, after policy (and rate limits, idempotency) and before the breaker: budgets outermost of
+    // them (a spent budget refuses first, the size cap sees the final result), then injection, DLP, validation.
+    this.guardrails = {
+      budget: new BudgetInterceptor({ engine, usedToday: auditTokenUsage(store.db, () => void store.settle()), onBudget: (e) => this.events.emit('guardrail.flag', { kind: 'budget', ...e }) }),
+      injection: new InjectionInterceptor({ engine, broker: this.policy.broker, approvals: new InjectionApprovals(listen ? join(options.dataDir, 'guardrail-approvals.json') : undefined), onFlag: (f) => this.events.emit('guardrail.flag', { kind: 'tool', ...f }) }),
+      dlp: new DlpInterceptor({ engine, broker: this.policy.broker }),
+      validation: new ValidationInterceptor({ engine }),
+    };
+    for (const guardrail of [this.guardrails.budget, this.guardrails.injection, this.guardrails.dlp, this.guardrails.validation]) this.hub.use(guardrail);
 
     this.gateway = new GatewayBinding({
       fromPolicy: () => engine().gateway(),
@@ -351,6 +370,7 @@ export class Switchboard {
       ...createTokensHandlers({ config }),
       ...createRegistryHandlers({ ...this.registry, servers: () => config.config.servers }),
       ...createHealthHandlers({ report: (windowMs) => this.observability.health.report(windowMs), config }),
+      ...createGuardrailsHandlers({ flagged: (serverId) => this.guardrails.injection.flagged(serverId) }),
       ...createSandboxHandlers({ serverConfig: configuredServer, updateConfig: (change) => config.update((draft) => { change(draft); }), support: sandboxSupport }),
     };
     this.dispatcher = new ApiDispatcher(apiContract, handlers);

@@ -10,7 +10,7 @@ export type CaptureMode = z.infer<typeof CaptureModeSchema>;
  * What happened to the call. `pending`: the call is running (its row is written before it goes
  * upstream). `interrupted`: the daemon stopped while the call ran, so the result is unknown.
  */
-export const AuditOutcomeSchema = z.enum(['ok', 'tool_error', 'protocol_error', 'timeout', 'cancelled', 'denied', 'interrupted', 'pending']);
+export const AuditOutcomeSchema = z.enum(['ok', 'tool_error', 'protocol_error', 'timeout', 'cancelled', 'denied', 'interrupted', 'pending', 'invalid_arguments']);
 export type AuditOutcome = z.infer<typeof AuditOutcomeSchema>;
 
 /** Where the record is in the outbox to the enterprise gateway. */
@@ -67,6 +67,13 @@ export const AuditRecordSchema = z.object({
   lifecycleLatestVersion: z.string().nullable().default(null),
   /** What policy names as the replacement. */
   lifecycleReplacement: z.string().nullable().default(null),
+  /** Content guardrails: the rules that acted, the detectors that fired (names only), flags; null when none. */
+  guardrailRule: z.string().nullable().default(null),
+  detectors: z.string().nullable().default(null),
+  guardrailFlags: z.string().nullable().default(null),
+  /** Estimated tokens (UTF-8 bytes / 4) of the request and of the result as returned. */
+  estTokensIn: z.number().int().nullable().default(null),
+  estTokensOut: z.number().int().nullable().default(null),
   delivery: DeliveryStateSchema,
 });
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;

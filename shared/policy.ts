@@ -8,6 +8,7 @@ import { RegistriesPolicySchema } from './registry-policy.ts';
 import { SandboxNetworkSchema, SandboxPathSchema } from './sandbox.ts';
 import { lifecyclePolicySchema } from './lifecycle-policy.ts';
 import { SloPolicySchema } from './slo-policy.ts';
+import { BudgetsPolicySchema, DlpPolicySchema, InjectionPolicySchema, ValidationPolicySchema } from './content-guardrails-policy.ts';
 
 /** How every policy glob is compiled (main/policy/glob.ts): "*" stays within one "/" segment, "**" crosses it. */
 export const GLOB_OPTIONS = { dot: true, noextglob: true } as const;
@@ -174,6 +175,7 @@ export const LockableSettingSchema = z.enum([
   'servers', 'tools', 'approvals.timeoutSeconds', 'approvals.remember', 'pinning.onChange',
   'audit.arguments', 'audit.redactPatterns', 'audit.retentionDays', 'audit.maxRows', 'gateway',
   'updates', 'startAtLogin',
+  'dlp', 'injection', 'budgets', 'validation',
 ]);
 export type LockableSetting = z.infer<typeof LockableSettingSchema>;
 export const LOCKABLE_SETTINGS = LockableSettingSchema.options;
@@ -205,6 +207,10 @@ const policyBody = {
   lifecycle: lifecyclePolicySchema(ServerMatcherSchema).optional(),
   registries: RegistriesPolicySchema.optional(),
   slo: SloPolicySchema.optional(),
+  dlp: DlpPolicySchema.optional(),
+  injection: InjectionPolicySchema.optional(),
+  budgets: BudgetsPolicySchema.optional(),
+  validation: ValidationPolicySchema.optional(),
 };
 
 export const PolicyDocumentSchema = z.object({

@@ -32,6 +32,8 @@ export interface AuditInterceptorDeps {
   readonly sandboxState?: (serverId: string) => string | null;
   /** The server's lifecycle (main/lifecycle/), for calls refused before the lifecycle link saw them. */
   readonly lifecycle?: (serverId: string) => ServerLifecycle | undefined;
+  /** Replaces what the content guardrails' DLP detectors find in the arguments before they are captured (main/guardrails/audit-scrub.ts). */
+  readonly scrubArguments?: (args: unknown) => unknown;
 }
 
 const ERROR_TYPES: Record<number, string> = {
@@ -128,7 +130,7 @@ export class AuditInterceptor implements Interceptor {
       target = typeof params.name === 'string' ? params.name.slice(0, 500) : null;
       args = params.arguments;
     }
-    const captured = capture.capture(args);
+    const captured = capture.capture(args !== undefined && this.deps.scrubArguments ? this.deps.scrubArguments(args) : args);
     return {
       id: newRecordId(),
       time: this.deps.now?.() ?? Date.now(),
@@ -157,6 +159,10 @@ export class AuditInterceptor implements Interceptor {
     if (ctx.signal.reason instanceof ProxyStopping || (response && 'error' in response && (response.error.data as { reason?: unknown } | undefined)?.reason === PROXY_STOPPING)) {
       // The daemon stopped while the call ran: like the calls a killed daemon leaves (store.recoverInterrupted).
       return this.completion(ctx, response, capture, durationMs, 'interrupted', 'daemon_stopped', capture.text(ctx.signal.reason instanceof Error ? ctx.signal.reason.message : 'the daemon stopped before the call finished; its result is unknown'));
+    }
+    if (ctx.auditOutcome && response && !('error' in response)) {
+      // A guardrail refused the call before it went upstream and named the outcome (invalid_arguments).
+      return this.completion(ctx, response, capture, durationMs, ctx.auditOutcome, ctx.auditOutcome, toolErrorText(response.result, capture));
     }
     let outcome: AuditOutcome = 'ok';
     let errorType: string | null = null;
@@ -209,6 +215,11 @@ export class AuditInterceptor implements Interceptor {
       lifecycleReplacement: lifecycle?.replacement ?? null,
       traceId: ctx.traceContext?.traceId ?? null,
       spanId: ctx.traceContext?.spanId ?? null,
+      guardrailRule: ctx.guardrails?.rules.length ? ctx.guardrails.rules.join(', ') : null,
+      detectors: ctx.guardrails?.detectors.length ? ctx.guardrails.detectors.join(',') : null,
+      guardrailFlags: ctx.guardrails?.flags.length ? ctx.guardrails.flags.join(',') : null,
+      estTokensIn: ctx.estTokensIn ?? null,
+      estTokensOut: ctx.estTokensOut ?? null,
     };
   }
 
@@ -216,6 +227,7 @@ export class AuditInterceptor implements Interceptor {
     const record: AuditRecord = {
       ...row, approvalWaitMs: row.approvalWaitMs ?? null, sandbox: row.sandbox ?? null, delivery: 'pending',
       lifecycleState: row.lifecycleState ?? null, lifecycleMessage: row.lifecycleMessage ?? null, lifecycleLatestVersion: row.lifecycleLatestVersion ?? null, lifecycleReplacement: row.lifecycleReplacement ?? null,
+      guardrailRule: row.guardrailRule ?? null, detectors: row.detectors ?? null, guardrailFlags: row.guardrailFlags ?? null, estTokensIn: row.estTokensIn ?? null, estTokensOut: row.estTokensOut ?? null,
     };
     for (const listener of this.listeners) {
       try {

@@ -59,6 +59,11 @@ export interface AuditRow {
   lifecycle_message?: string | null;
   lifecycle_latest_version?: string | null;
   lifecycle_replacement?: string | null;
+  guardrail_rule?: string | null;
+  detectors?: string | null;
+  guardrail_flags?: string | null;
+  est_tokens_in?: number | null;
+  est_tokens_out?: number | null;
   delivery: number;
 }
 
@@ -97,6 +102,11 @@ export function rowToRecord(row: AuditRow): AuditRecord {
     lifecycleMessage: row.lifecycle_message ?? null,
     lifecycleLatestVersion: row.lifecycle_latest_version ?? null,
     lifecycleReplacement: row.lifecycle_replacement ?? null,
+    guardrailRule: row.guardrail_rule ?? null,
+    detectors: row.detectors ?? null,
+    guardrailFlags: row.guardrail_flags ?? null,
+    estTokensIn: row.est_tokens_in ?? null,
+    estTokensOut: row.est_tokens_out ?? null,
     delivery: DELIVERY_NAMES[row.delivery] ?? 'pending',
   };
 }

@@ -201,6 +201,21 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   ALTER TABLE audit_records ADD COLUMN trace_id TEXT;
   ALTER TABLE audit_records ADD COLUMN span_id TEXT;
   `,
+  // 8: content guardrails (main/guardrails/): the rules that acted, the detectors that fired (names
+  // only, never a matched value), flags ("budget-80", "result-truncated"), and the estimated tokens
+  // (UTF-8 bytes / 4) of the request and of the result as returned.
+  `
+  ALTER TABLE audit_finished ADD COLUMN guardrail_rule TEXT;
+  ALTER TABLE audit_finished ADD COLUMN detectors TEXT;
+  ALTER TABLE audit_finished ADD COLUMN guardrail_flags TEXT;
+  ALTER TABLE audit_finished ADD COLUMN est_tokens_in INTEGER;
+  ALTER TABLE audit_finished ADD COLUMN est_tokens_out INTEGER;
+  ALTER TABLE audit_records ADD COLUMN guardrail_rule TEXT;
+  ALTER TABLE audit_records ADD COLUMN detectors TEXT;
+  ALTER TABLE audit_records ADD COLUMN guardrail_flags TEXT;
+  ALTER TABLE audit_records ADD COLUMN est_tokens_in INTEGER;
+  ALTER TABLE audit_records ADD COLUMN est_tokens_out INTEGER;
+  `,
 ];
 
 export const AUDIT_SCHEMA_VERSION = MIGRATIONS.length;

@@ -107,6 +107,11 @@ export function auditRowToLogRecord(row: AuditRow, observedAt: number): OtlpLogR
   str('mcp_switchboard.server.lifecycle.message', row.lifecycle_message, a);
   str('mcp_switchboard.server.lifecycle.latest_version', row.lifecycle_latest_version, a);
   str('mcp_switchboard.server.lifecycle.replacement', row.lifecycle_replacement, a);
+  str('mcp_switchboard.guardrail.rule', row.guardrail_rule, a);
+  str('mcp_switchboard.guardrail.detectors', row.detectors, a);
+  str('mcp_switchboard.guardrail.flags', row.guardrail_flags, a);
+  int('mcp_switchboard.est_tokens_in', row.est_tokens_in, a);
+  int('mcp_switchboard.est_tokens_out', row.est_tokens_out, a);
   str('mcp_switchboard.arguments.capture', row.capture_mode, a);
   if (row.arguments_truncated) a.push({ key: 'mcp_switchboard.arguments.truncated', value: { boolValue: true } });
   dbl('mcp_switchboard.duration_ms', row.duration_ms, a);
@@ -173,6 +178,11 @@ export function auditRowToLogRecordJson(row: AuditRow, observedAt: number): stri
   s('mcp_switchboard.server.lifecycle.message', row.lifecycle_message);
   s('mcp_switchboard.server.lifecycle.latest_version', row.lifecycle_latest_version);
   s('mcp_switchboard.server.lifecycle.replacement', row.lifecycle_replacement);
+  s('mcp_switchboard.guardrail.rule', row.guardrail_rule);
+  s('mcp_switchboard.guardrail.detectors', row.detectors);
+  s('mcp_switchboard.guardrail.flags', row.guardrail_flags);
+  i('mcp_switchboard.est_tokens_in', row.est_tokens_in);
+  i('mcp_switchboard.est_tokens_out', row.est_tokens_out);
   s('mcp_switchboard.arguments.capture', row.capture_mode);
   if (row.arguments_truncated) a += ',{"key":"mcp_switchboard.arguments.truncated","value":{"boolValue":true}}';
   if (row.duration_ms !== null && row.duration_ms !== undefined) a += `,{"key":"mcp_switchboard.duration_ms","value":{"doubleValue":${row.duration_ms}}}`;

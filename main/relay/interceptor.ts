@@ -38,6 +38,12 @@ export interface Decision {
 export interface CallContext {
   readonly session: SessionInfo;
   readonly request: JSONRPCRequest;
+  /**
+   * The request as the previous link passed it on, set by the relay before each interceptor runs:
+   * another than `request` when a link changed it (redacted arguments) or sent its own (the policy
+   * link listing a session's tools for a call). Read it on entry: inner links overwrite it.
+   */
+  forwarded?: JSONRPCRequest;
   /** Aborted when the client cancels the request, the session closes, or the upstream dies. */
   readonly signal: AbortSignal;
   readonly startedAt: number;
@@ -52,6 +58,13 @@ export interface CallContext {
   bytesIn?: number;
   /** The server's lifecycle when the call was decided (main/lifecycle/), for the audit record. */
   lifecycle?: ServerLifecycle;
+  /** Content guardrails (main/guardrails/): labels of the rules that acted, detector names (never values), flags ("budget-80"). */
+  guardrails?: { rules: string[]; detectors: string[]; flags: string[] };
+  /** Estimated tokens (UTF-8 bytes / 4) of the request and of the result as returned. */
+  estTokensIn?: number;
+  estTokensOut?: number;
+  /** An outcome a guardrail names for the audit record, e.g. invalid_arguments. */
+  auditOutcome?: 'invalid_arguments';
 }
 
 export type RelayResponse = JSONRPCResultResponse | JSONRPCErrorResponse;

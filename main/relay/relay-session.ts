@@ -426,9 +426,12 @@ export class RelaySession {
       if (!interceptor) return upstreamNext(current);
       // A request of another method that a link makes of its own (policy listing tools for a call)
       // passes only the later links that handle that method, and they see it as the request.
+      // `forwarded` is what the previous link passed on (DLP's redacted arguments, say).
       const own = current.method !== request.method;
       if (own && !interceptor.methods.has(current.method)) return dispatch(index + 1, current);
-      return interceptor.handle(own ? { ...ctx, request: current } : ctx, (next) => dispatch(index + 1, next)).catch((error: unknown) => {
+      const linkCtx = own ? { ...ctx, request: current, forwarded: current } : ctx;
+      if (!own) ctx.forwarded = current;
+      return interceptor.handle(linkCtx, (next) => dispatch(index + 1, next)).catch((error: unknown) => {
         this.logger.error('interceptor failed', { interceptor: interceptor.name, method: current.method, error });
         return errorResponse(current.id, ProxyErrorCode.FailClosed,
           `switchboard could not process ${current.method}: ${interceptor.name} failed (${error instanceof Error ? error.message : String(error)}); the call was refused`);

@@ -4,6 +4,7 @@ import type { ServerEntry } from '../../shared/api/servers.ts';
 import { api } from '../api/client.ts';
 import { LifecycleBadge, LifecycleFact } from '../components/LifecycleBadge.tsx';
 import { Badge, EmptyState, ErrorBanner, JsonView, NotAvailable, PageHeader, Spinner, formatTime } from '../components/common.tsx';
+import { GuardrailFlags } from '../components/GuardrailFlags.tsx';
 import { SandboxPanel } from '../components/SandboxPanel.tsx';
 import { ServerForm } from '../components/ServerForm.tsx';
 import { useStale } from '../hooks/useConnection.ts';
@@ -60,9 +61,10 @@ function ToolsPanel({ id }: { id: string }) {
   if (tools.loading && !tools.data) return <Spinner label="Listing tools (starting the server if needed)…" />;
   if (tools.error) return <ErrorBanner error={tools.error} onRetry={tools.reload} />;
   const list = tools.data?.tools ?? [];
-  if (list.length === 0) return <EmptyState title="This server lists no tools" />;
+  if (list.length === 0) return <><GuardrailFlags serverId={id} /><EmptyState title="This server lists no tools" /></>;
   return (
     <div className="tools">
+      <GuardrailFlags serverId={id} />
       <ul className="tool-list" aria-label={`Tools of ${id}`}>
         {list.map((t) => (
           <li key={t.name} className="tool">

@@ -14,6 +14,7 @@ import { tokensContract } from './tokens.ts';
 import { updatesContract } from './updates.ts';
 import { autostartContract } from './autostart.ts';
 import { healthContract } from './health.ts';
+import { guardrailsContract } from './guardrails.ts';
 
 export { eventSchemas, EVENT_NAMES, parseApiEvent, isEventName } from './events.ts';
 export type { ApiEvent, EventName, EventPayload, EventListener, EventTransport, Unsubscribe } from './events.ts';
@@ -55,6 +56,7 @@ export const apiContract = {
   ...autostartContract,
   ...registryContract,
   ...healthContract,
+  ...guardrailsContract,
 };
 
 export type ApiContract = typeof apiContract;

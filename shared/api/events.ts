@@ -32,6 +32,11 @@ export const eventSchemas = {
     state: z.enum(['firing', 'cleared']),
     message: z.string(),
   }),
+  /** A content guardrail flagged something: a tool definition (injection scan) or a client's daily budget (80%, 100%). Names rules and detectors, never values. */
+  'guardrail.flag': z.looseObject({
+    kind: z.enum(['tool', 'budget']),
+    rule: z.string(),
+  }),
   /** The configuration changed (servers added/removed, settings). */
   'config.changed': z.looseObject({}),
   /** A `switchboard://install?...` link asks to add a server; the UI confirms before adding. */

@@ -1,0 +1,62 @@
+// Secret detectors. The token shapes are the vendors' published formats (AWS access key id
+// prefixes, GitHub's ghp_/gho_/ghu_/ghs_/ghr_ and github_pat_, GitLab's glpat- family, Slack's
+// xox?- and webhook URLs, PEM private keys, JWTs), written here as JavaScript regexes. Why not a
+// rule set imported as data: README "Content guardrails" (secretlint costs ~1 ms per small call,
+// gitleaks' TOML may not be vendored here).
+import { shannonEntropy } from './checksums.ts';
+import { regexDetector, type Finding, type TextDetector } from './detector.ts';
+
+const AWS = /(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA)[A-Z2-7]{16}\b/g;
+const GITHUB = /(?:(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})\b/g;
+const GITLAB = /(?:glpat|gldt|glrt|glptt|glsoat|glcbt|glimt|glagent|glffct|gloas)-[A-Za-z0-9_-]{20,}/g;
+const SLACK = /xox(?:[abposr]|e\.[a-z]+)-[A-Za-z0-9-]{10,}|https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/]{20,}/g;
+const PRIVATE_KEY = /-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----|$)/g;
+const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g;
+/** scheme://user:password@host — only the password is the finding. */
+const CONNECTION = /:\/\/[^\s:/@"'<>]{1,256}:([^\s@/"'<>]{1,256})@[^\s/"'<>]/g;
+/** key = value / "key": "value" in text, the key secret-like; the value is the finding. The scan starts at the separator; the key before it is checked only there. */
+const KEYED = /[:=]\s{0,3}["']?([A-Za-z0-9+_.~-][A-Za-z0-9+/=_.~-]{15,199})/g;
+/** The identifier right before a separator (skipping a closing quote and spaces), or '' (no allocation-heavy regex over the text). */
+function keyBefore(text: string, at: number): string {
+  let end = at;
+  while (end > 0 && at - end < 4 && (text[end - 1] === ' ' || text[end - 1] === '"' || text[end - 1] === "'")) end--;
+  let start = end;
+  while (start > 0 && end - start < 48 && /[A-Za-z0-9_-]/.test(text[start - 1]!)) start--;
+  return text.slice(start, end);
+}
+const KEY_NAME = /(?:secret|token|passw(?:or)?d|pwd|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|auth[_-]?key|credential)/i;
+const SECRET_CHARS = /^[A-Za-z0-9+/=_.~-]{16,}$/;
+
+/** A value "behind a secret-like key" counts when it looks random: 16+ characters, ≥ 3.5 bits/char, letters and digits. */
+export function looksRandom(value: string): boolean {
+  return value.length >= 16 && /[0-9]/.test(value) && /[A-Za-z]/.test(value) && shannonEntropy(value) >= 3.5;
+}
+
+export function isSecretLikeKey(key: string): boolean {
+  return key.length <= 64 && KEY_NAME.test(key);
+}
+
+const genericText = regexDetector('generic-secret', KEYED, { group: 1, confirm: (m, text) => looksRandom(m[1]!) && KEY_NAME.test(keyBefore(text, m.index)) });
+const WORD = /[A-Za-z0-9_]/;
+
+export const secretDetectors: readonly TextDetector[] = [
+  regexDetector('aws-access-key', AWS, { notAfter: WORD }),
+  regexDetector('github-token', GITHUB, { notAfter: WORD, hint: (t) => t.includes('gh') || t.includes('github_pat_') }),
+  regexDetector('gitlab-token', GITLAB, { notAfter: WORD, hint: (t) => t.includes('gl') }),
+  regexDetector('slack-token', SLACK, { notAfter: WORD, hint: (t) => t.includes('xox') || t.includes('hooks.slack.com') }),
+  regexDetector('private-key', PRIVATE_KEY, { hint: (t) => t.includes('PRIVATE KEY') }),
+  regexDetector('jwt', JWT, { notAfter: WORD, hint: (t) => t.includes('eyJ') }),
+  regexDetector('connection-string-password', CONNECTION, { hint: (t) => t.includes('@'), group: 1 }),
+  {
+    name: 'generic-secret',
+    scan(text: string, out: Finding[]) {
+      if (!text.includes('=') && !text.includes(':')) return;
+      genericText.scan(text, out);
+    },
+  },
+];
+
+/** The structural form of generic-secret: a string value under an object key that is secret-like. */
+export function keyedSecret(key: string, value: string): boolean {
+  return isSecretLikeKey(key) && SECRET_CHARS.test(value) && looksRandom(value);
+}

@@ -1,0 +1,53 @@
+// The walk over every string of a value: depth, size and detector failures stop it and say so
+// (the rule's failClosed decides), binary content is skipped and counted, redaction copies.
+import { describe, expect, it } from 'vitest';
+import { redactSpans, walkContent } from '../../../main/guardrails/content-walk.ts';
+import { dlpDetectorSet } from '../../../main/guardrails/dlp-detectors.ts';
+import { GuardrailsPolicy } from '../../../main/guardrails/guardrails-policy.ts';
+
+const KEY = 'AKIAQ7WXRZ2MV5TNB3KD';
+const secrets = dlpDetectorSet(new Set(['aws-access-key', 'generic-secret']));
+
+describe('walkContent', () => {
+  it('finds a value at any depth and names its path, and redaction leaves the input unchanged', () => {
+    const input = { note: { text: `k ${KEY}`, list: [{ deeper: KEY }] } };
+    const walk = walkContent(input, { ...secrets, root: 'arguments', replace: redactSpans });
+    expect(walk.findings).toEqual([{ detector: 'aws-access-key', path: 'arguments.note.text' }, { detector: 'aws-access-key', path: 'arguments.note.list.0.deeper' }]);
+    expect(walk.value).toEqual({ note: { text: 'k [REDACTED:aws-access-key]', list: [{ deeper: '[REDACTED:aws-access-key]' }] } });
+    expect(input.note.text).toContain(KEY);
+    expect(JSON.stringify(walk.findings)).not.toContain(KEY);
+  });
+
+  it('skips and counts image content and resource blobs', () => {
+    const walk = walkContent({ content: [{ type: 'image', data: KEY, mimeType: 'image/png' }, { type: 'resource', resource: { uri: 'x', blob: KEY } }] }, secrets);
+    expect(walk.findings).toEqual([]);
+    expect(walk.skippedBinary).toBe(2);
+  });
+
+  it('stops past the depth bound (10,000 levels) and past the size bound, saying which', () => {
+    let deep: unknown = KEY;
+    for (let i = 0; i < 10_000; i++) deep = { a: deep };
+    expect(walkContent(deep, secrets).incomplete).toBe('depth');
+    expect(walkContent(['x'.repeat(100), 'y'.repeat(100)], { ...secrets, maxChars: 150 }).incomplete).toBe('size');
+  });
+
+  it('a detector that throws ends the walk as detector-error, not with an exception', () => {
+    const throwing = { name: 'boom', scan() { throw new RangeError('odd input'); } };
+    expect(walkContent({ a: 'x' }, { detectors: [throwing] }).incomplete).toBe('detector-error');
+  });
+
+  it('generic-secret by key at any depth', () => {
+    expect(walkContent({ config: { db: { password: 'Zk39XqLm2Pw8Rt5Yv1Nb' } } }, secrets).findings).toEqual([{ detector: 'generic-secret', path: '$.config.db.password' }]);
+  });
+});
+
+describe('GuardrailsPolicy', () => {
+  const doc = (id: string) => ({ dlp: { rules: [{ id, detectors: ['secrets' as const], direction: 'both' as const, action: 'log' as const }] } });
+  it('keeps the rules of every source, labelled by source; a locked section ignores the user\'s rules', () => {
+    const open = new GuardrailsPolicy([{ source: 'managed', doc: doc('m') }, { source: 'user', doc: doc('u') }]);
+    expect(open.dlp.map((r) => r.label)).toEqual(['managed: m', 'user: u']);
+    expect([...open.dlp[0]!.detectors]).toContain('aws-access-key');
+    const locked = new GuardrailsPolicy([{ source: 'managed', doc: doc('m') }, { source: 'user', doc: doc('u') }], (section) => section === 'dlp');
+    expect(locked.dlp.map((r) => r.label)).toEqual(['managed: m']);
+  });
+});
