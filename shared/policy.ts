@@ -5,6 +5,7 @@ import picomatch from 'picomatch';
 import semver from 'semver';
 import { z } from 'zod';
 import { SandboxNetworkSchema, SandboxPathSchema } from './sandbox.ts';
+import { BreakerPolicySchema, CachePolicySchema, IdempotencyPolicySchema, RateLimitsPolicySchema } from './flow-guardrails-policy.ts';
 
 /** How every policy glob is compiled (main/policy/glob.ts): "*" stays within one "/" segment, "**" crosses it. */
 export const GLOB_OPTIONS = { dot: true, noextglob: true } as const;
@@ -170,7 +171,7 @@ export type UpdatePolicy = z.infer<typeof UpdatePolicySchema>;
 export const LockableSettingSchema = z.enum([
   'servers', 'tools', 'approvals.timeoutSeconds', 'approvals.remember', 'pinning.onChange',
   'audit.arguments', 'audit.redactPatterns', 'audit.retentionDays', 'audit.maxRows', 'gateway',
-  'updates', 'startAtLogin',
+  'updates', 'startAtLogin', 'rateLimits', 'breaker', 'idempotency', 'cache',
 ]);
 export type LockableSetting = z.infer<typeof LockableSettingSchema>;
 export const LOCKABLE_SETTINGS = LockableSettingSchema.options;
@@ -199,6 +200,10 @@ const policyBody = {
   updates: UpdatePolicySchema.optional().describe('Desktop app self-update: turn it off, pin a version, name the feed and channel'),
   startAtLogin: z.boolean().optional().describe('Whether the app starts at login; wins over the user\'s settings.startAtLogin (lock it to keep users from changing it)'),
   sandbox: SandboxPolicySchema.optional(),
+  rateLimits: RateLimitsPolicySchema.optional(),
+  breaker: BreakerPolicySchema.optional(),
+  idempotency: IdempotencyPolicySchema.optional(),
+  cache: CachePolicySchema.optional(),
 };
 
 export const PolicyDocumentSchema = z.object({

@@ -12,4 +12,10 @@ export const ProxyErrorCode = {
   MessageTooLarge: -32004,
   /** The daemon cannot record the call (audit store unwritable) or has no policy: fail closed. */
   FailClosed: -32005,
+  /** A rate limit refused the call; `data.retryAfterMs` says when a retry can pass, `data.rule` which limit. */
+  RateLimited: -32006,
+  /** The server's circuit breaker is open; `data.retryAfterMs` says when a probe call is let through. */
+  CircuitOpen: -32007,
+  /** An idempotency key was reused with other arguments (or by another tool). */
+  IdempotencyConflict: -32008,
 } as const;
