@@ -44,6 +44,7 @@ import { HttpEndpoint } from './endpoints/http-endpoint.ts';
 import { SocketEndpoint } from './endpoints/socket-endpoint.ts';
 import { AuditForwarder, type ForwarderConfig } from './forwarder/audit-forwarder.ts';
 import { GatewayBinding } from './forwarder/gateway-binding.ts';
+import { FlowGuardrails } from './guardrails/flow-guardrails.ts';
 import { createInventorySource } from './forwarder/inventory-source.ts';
 import { PolicyStack } from './policy/policy-stack.ts';
 import { createUserRuleWriter } from './policy/user-rules.ts';
@@ -112,6 +113,7 @@ export class Switchboard {
   readonly hub: RelayHub;
   readonly audit: { store: AuditStore; interceptor: AuditInterceptor; queries: AuditQueries; outbox: AuditOutbox; retention: RetentionSchedule };
   readonly forwarder: AuditForwarder;
+  readonly guardrails: FlowGuardrails;
   readonly secrets: SecretStore;
   readonly clients: ClientService;
   readonly updates: UpdateService;
@@ -197,6 +199,11 @@ export class Switchboard {
     // Audit outermost: it records what policy and approvals refuse, with their decision.
     this.hub.use(this.audit.interceptor);
     this.hub.use(this.policy.interceptor);
+    this.guardrails = new FlowGuardrails({ engine, warn: (message) => logger.warn(message) });
+    this.hub.use(this.guardrails.rateLimits);
+    this.hub.use(this.guardrails.idempotency);
+    this.hub.use(this.guardrails.cache);
+    this.hub.use(this.guardrails.breaker);
 
     this.gateway = new GatewayBinding({
       fromPolicy: () => engine().gateway(),
@@ -389,6 +396,7 @@ export class Switchboard {
 
   /** A new engine (managed file, org document or user rules changed): admission is decided again. */
   private policyChanged(): void {
+    this.guardrails.policyChanged();
     this.supervisor.reviewAdmission();
     this.gateway.apply(this.forwarder);
     this.forwarder.inventoryChanged();

@@ -37,6 +37,9 @@ const ERROR_TYPES: Record<number, string> = {
   [ProxyErrorCode.Timeout]: 'timeout',
   [ProxyErrorCode.MessageTooLarge]: 'message_too_large',
   [ProxyErrorCode.FailClosed]: 'fail_closed',
+  [ProxyErrorCode.RateLimited]: 'rate_limited',
+  [ProxyErrorCode.CircuitOpen]: 'circuit_open',
+  [ProxyErrorCode.IdempotencyConflict]: 'idempotency_conflict',
   [-32700]: 'parse_error',
   [-32600]: 'invalid_request',
   [-32601]: 'method_not_found',
@@ -179,6 +182,11 @@ export class AuditInterceptor implements Interceptor {
       outcome = 'cancelled';
       errorType = 'cancelled';
     }
+    if (ctx.guardOutcome) {
+      // A flow guardrail (rate limit, open breaker) stopped the call before it reached the server.
+      outcome = ctx.guardOutcome;
+      errorType = ctx.guardOutcome;
+    }
     return this.completion(ctx, response, capture, durationMs, outcome, errorType, errorMessage);
   }
 
@@ -198,11 +206,14 @@ export class AuditInterceptor implements Interceptor {
       // The answer as it goes back: this interceptor is outermost, so nothing changes it after here.
       bytesOut: response ? messageBytes(response) : null,
       approvalWaitMs: ctx.approvalWaitMs === undefined ? null : Math.round(ctx.approvalWaitMs * 1000) / 1000,
+      guardRule: ctx.guardRule ?? null,
+      replayed: ctx.replayed ?? null,
+      cacheHit: ctx.cacheHit ?? null,
     };
   }
 
   private notify(row: AuditEntry & AuditCompletion): void {
-    const record: AuditRecord = { ...row, approvalWaitMs: row.approvalWaitMs ?? null, sandbox: row.sandbox ?? null, delivery: 'pending' };
+    const record: AuditRecord = { ...row, approvalWaitMs: row.approvalWaitMs ?? null, sandbox: row.sandbox ?? null, guardRule: row.guardRule ?? null, replayed: row.replayed ?? null, cacheHit: row.cacheHit ?? null, delivery: 'pending' };
     for (const listener of this.listeners) {
       try {
         listener(record);

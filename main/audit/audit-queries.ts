@@ -51,6 +51,10 @@ export interface AuditRow {
   device_id: string | null;
   /** Null for rows written before migration 4. */
   sandbox?: string | null;
+  /** Null for rows written before migration 6. */
+  guard_rule?: string | null;
+  replayed?: number | null;
+  cache_hit?: number | null;
   delivery: number;
 }
 
@@ -85,6 +89,9 @@ export function rowToRecord(row: AuditRow): AuditRecord {
     osUser: row.os_user,
     deviceId: row.device_id,
     sandbox: row.sandbox ?? null,
+    guardRule: row.guard_rule ?? null,
+    replayed: row.replayed === undefined || row.replayed === null ? null : row.replayed === 1,
+    cacheHit: row.cache_hit === undefined || row.cache_hit === null ? null : row.cache_hit === 1,
     delivery: DELIVERY_NAMES[row.delivery] ?? 'pending',
   };
 }

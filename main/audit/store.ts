@@ -59,6 +59,10 @@ export interface AuditCompletion {
   readonly bytesOut: number | null;
   /** How long a person was waited for; null when nobody was asked. */
   readonly approvalWaitMs?: number | null;
+  /** The flow guardrail rule that decided (rate limit, breaker, idempotency, cache). */
+  readonly guardRule?: string | null;
+  readonly replayed?: boolean | null;
+  readonly cacheHit?: boolean | null;
 }
 
 /** The audit store could not write: the caller must fail closed. */
@@ -90,10 +94,10 @@ const SESSION_COLUMNS = 'session_id, server_id, transport, client_name, client_v
 const SESSION_SQL = `INSERT INTO audit_sessions (${SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const BEGIN_SQL = `INSERT INTO audit_inflight (id, ts, session_ref, request_id, method, target, arguments, arguments_truncated, capture_mode)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-const COMPLETION_COLUMNS = 'decision, rule, source, reason, approver, outcome, error_type, error_message, duration_ms, bytes_in, bytes_out, approval_wait_ms';
+const COMPLETION_COLUMNS = 'decision, rule, source, reason, approver, outcome, error_type, error_message, duration_ms, bytes_in, bytes_out, approval_wait_ms, guard_rule, replayed, cache_hit';
 // seq continues after both tables (audit_finished's rows are newer than every merged one).
 const NEXT_SEQ_SQL = 'SELECT coalesce((SELECT max(seq) FROM audit_finished), (SELECT max(seq) FROM audit_records), 0) + 1';
-const FINISH_SQL = `INSERT INTO audit_finished (seq, inflight_seq, ${COMPLETION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const FINISH_SQL = `INSERT INTO audit_finished (seq, inflight_seq, ${COMPLETION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const sessionColumns = new Set(SESSION_COLUMNS.split(', '));
 const MERGE_SQL = `INSERT INTO audit_records (seq, ${ENTRY_COLUMNS}, ${COMPLETION_COLUMNS}, delivery)
   SELECT f.seq, ${ENTRY_COLUMNS.split(',').map((c) => c.trim()).map((c) => `${sessionColumns.has(c) ? 's' : 'i'}.${c}`).join(', ')},
@@ -380,7 +384,7 @@ export class AuditStore {
     const seq = this.nextSeq++;
     this.finishStmt.run(
       seq, inflightSeq, c.decision, c.rule, c.source, c.reason, c.approver, c.outcome, c.errorType, c.errorMessage, c.durationMs, c.bytesIn, c.bytesOut,
-      c.approvalWaitMs ?? null,
+      c.approvalWaitMs ?? null, c.guardRule ?? null, flag(c.replayed), flag(c.cacheHit),
     );
     this.unmerged++;
     return seq;
@@ -424,4 +428,8 @@ interface SessionRow {
 function sameSession(row: SessionRow, e: AuditEntry): boolean {
   return row.serverId === e.serverId && row.transport === e.transport && row.clientName === e.clientName && row.clientVersion === e.clientVersion
     && row.clientLabel === e.clientLabel && row.osUser === e.osUser && row.deviceId === e.deviceId && row.sandbox === (e.sandbox ?? null);
+}
+
+function flag(value: boolean | null | undefined): number | null {
+  return value === undefined || value === null ? null : value ? 1 : 0;
 }

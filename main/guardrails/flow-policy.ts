@@ -46,7 +46,7 @@ export interface FlowPolicy {
   /** The lowest timeout budget of any source for "<server>/<tool>", undefined when none matches. */
   timeoutFor(target: string): number | undefined;
   /** Undefined when no source turns idempotency on. */
-  readonly idempotency: { readonly windowMs: number; readonly maxEntries: number } | undefined;
+  readonly idempotency: (NamedRule & { readonly windowMs: number; readonly maxEntries: number }) | undefined;
   dedupFor(target: string): DedupSettings | undefined;
   cacheFor(target: string): CacheSettings | undefined;
   readonly cacheLimits: { readonly maxEntries: number; readonly maxEntryBytes: number } | undefined;
@@ -124,6 +124,7 @@ function compileFlowPolicy(engine: PolicyEngine): FlowPolicy {
 
   const idempotencies = flowSection(engine, 'idempotency');
   const idempotency = idempotencies.length === 0 ? undefined : {
+    ...named(idempotencies[0]!.source, 'idempotency key'),
     windowMs: Math.max(...idempotencies.map((i) => i.value.windowSeconds)) * 1000,
     maxEntries: Math.min(...idempotencies.map((i) => i.value.maxEntries)),
   };
