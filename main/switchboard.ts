@@ -262,6 +262,7 @@ export class Switchboard {
         config,
         supervisor: this.supervisor,
         hub: this.hub,
+        breakerState: (id) => this.guardrails.breaker.breakerState(id),
         calls: (caller) => (caller.kind === 'cli' || !listen ? cliCalls : uiCalls),
         daemonInfo: () => ({
           pid: process.pid,
@@ -338,7 +339,7 @@ export class Switchboard {
     this.disconnect.push(
       this.config.onChange((next, previous) => this.configChanged(next, previous)),
       this.policy.onChange(() => this.policyChanged()),
-      connectEventSources(this.events, { supervisor: this.supervisor, approvals: this.policy.broker, audit: this.audit.interceptor }),
+      connectEventSources(this.events, { supervisor: this.supervisor, approvals: this.policy.broker, audit: this.audit.interceptor, breaker: this.guardrails.breaker }),
     );
     if (!endpoints) return;
     // IT's inventory carries tool names: send it again once a server is up.

@@ -3,6 +3,7 @@
 // the same chain as any client's call.
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { ApiError, type Caller, type Handlers } from '../../shared/api/define.ts';
+import type { BreakerState } from '../../shared/api/flow-guardrails.ts';
 import type { AuthFailureSummary, ServerEntry, SessionSummary, serversContract } from '../../shared/api/servers.ts';
 import type { ServerConfig } from '../../shared/config.ts';
 import { ProxyErrorCode } from '../base/proxy-error-codes.ts';
@@ -22,6 +23,8 @@ export interface ServersHandlerDeps {
   /** The caller's own client for test calls and tool lists (switchboard-ui, switchboard-cli). */
   calls: (caller: Caller) => InProcessClient;
   daemonInfo: () => { pid: number; dataDir: string; httpPort: number; socketPath: string; startedAt: string; authFailures: AuthFailureSummary };
+  /** The server's circuit breaker (main/guardrails/), undefined when it has none. */
+  breakerState?: (serverId: string) => BreakerState | undefined;
 }
 
 export function createServersHandlers(deps: ServersHandlerDeps): Handlers<typeof serversContract> {
@@ -34,10 +37,14 @@ export function createServersHandlers(deps: ServersHandlerDeps): Handlers<typeof
     inflight: relay.inflightCount,
     restarts: relay.restartCount,
   }));
+  const withBreaker = <S extends { id: string }>(status: S): S => {
+    const breaker = deps.breakerState?.(status.id);
+    return breaker ? { ...status, breaker } : status;
+  };
   const entry = (id: string): ServerEntry => {
     const config = deps.supervisor.config(id);
     if (!config) throw notFound(id);
-    return { config, status: guard(() => deps.supervisor.get(id)), sessions: sessionsOf(id) };
+    return { config, status: withBreaker(guard(() => deps.supervisor.get(id))), sessions: sessionsOf(id) };
   };
   const guarded = async <T>(run: () => Promise<T>): Promise<T> => {
     try {
@@ -91,7 +98,7 @@ export function createServersHandlers(deps: ServersHandlerDeps): Handlers<typeof
     'daemon.status': async () => ({
       ...deps.daemonInfo(),
       sessions: deps.hub.sessions().length,
-      servers: deps.supervisor.list(),
+      servers: deps.supervisor.list().map(withBreaker),
     }),
   };
 }
