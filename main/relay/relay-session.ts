@@ -375,6 +375,12 @@ export class RelaySession {
     const dispatch = (index: number, current: JSONRPCRequest): Promise<RelayResponse> => {
       const interceptor = chain[index];
       if (!interceptor) return upstreamNext(current);
+      // A request an interceptor makes of its own (policy lists the tools for a call) passes only
+      // the links that handle its method, and they see it as the context's request, not the call.
+      if (current !== request && current.id !== request.id) {
+        if (!interceptor.methods.has(current.method)) return dispatch(index + 1, current);
+        return interceptor.handle({ ...ctx, request: current }, (next) => dispatch(index + 1, next));
+      }
       return interceptor.handle(ctx, (next) => dispatch(index + 1, next)).catch((error: unknown) => {
         this.logger.error('interceptor failed', { interceptor: interceptor.name, method: current.method, error });
         return errorResponse(current.id, ProxyErrorCode.FailClosed,
