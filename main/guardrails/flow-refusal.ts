@@ -34,8 +34,16 @@ export function retryAfterSeconds(ms: number): number {
  * ("bridge" for the socket) and the transport. Not the session id, which a reconnect changes.
  */
 export function clientIdentity(session: SessionInfo): string {
-  return `${session.client?.name ?? '(unnamed client)'}\u0000${session.clientLabel}\u0000${session.transport}`;
+  const name = session.client?.name ?? '(unnamed client)';
+  const known = identities.get(session);
+  // The same string object for every call of a session: maps keyed on it hash it once.
+  if (known?.name === name) return known.identity;
+  const identity = `${name}\u0000${session.clientLabel}\u0000${session.transport}`;
+  identities.set(session, { name, identity });
+  return identity;
 }
+
+const identities = new WeakMap<SessionInfo, { name: string; identity: string }>();
 
 /** The tool, prompt or resource a call is for, as "<server>/<name>" (what the rules' globs match). */
 export function callTarget(request: JSONRPCRequest, serverId: string): string {

@@ -10,6 +10,7 @@ import { canonicalJson } from '../base/canonical-json.ts';
 import { ProxyErrorCode } from '../base/proxy-error-codes.ts';
 import { cancelledByClient, type CallContext, type Interceptor, type Next, type RelayResponse } from '../relay/interceptor.ts';
 import type { PolicyEngine } from '../policy/engine.ts';
+import { evictOldest, FifoKeys } from './flow-fifo.ts';
 import { flowPolicy, type NamedRule } from './flow-policy.ts';
 import { callTarget, clientIdentity, refuse } from './flow-refusal.ts';
 
@@ -43,6 +44,7 @@ export class IdempotencyInterceptor implements Interceptor {
   readonly methods: ReadonlySet<string> = new Set(['tools/call']);
   private readonly deps: IdempotencyDeps;
   private readonly entries = new Map<string, Entry>();
+  private readonly order = new FifoKeys<Entry>();
 
   constructor(deps: IdempotencyDeps) {
     this.deps = deps;
@@ -58,18 +60,20 @@ export class IdempotencyInterceptor implements Interceptor {
     const key = params._meta?.[IDEMPOTENCY_META_KEY];
     let rule: NamedRule & { windowMs: number; maxEntries?: number };
     let entryKey: string;
-    const fingerprint = canonicalJson({ name: params.name, arguments: params.arguments ?? {} });
+    let fingerprint: string;
     if (key !== undefined && policy.idempotency) {
       if (typeof key !== 'string' || key.length === 0 || key.length > 200) {
         return refuse(ctx.request, { rule: policy.idempotency, code: ProxyErrorCode.IdempotencyConflict, reason: `the idempotency key in _meta["${IDEMPOTENCY_META_KEY}"] must be a string of 1 to 200 characters.` });
       }
       rule = policy.idempotency;
+      fingerprint = canonicalJson({ name: params.name, arguments: params.arguments ?? {} });
       entryKey = `key\u0001${clientIdentity(ctx.session)}\u0001${ctx.session.serverId}\u0001${key}`;
     } else {
       if (ctx.toolAnnotations?.idempotentHint === true) return next(ctx.request);
       const dedup = policy.dedupFor(callTarget(ctx.request, ctx.session.serverId));
       if (!dedup) return next(ctx.request);
       rule = dedup;
+      fingerprint = canonicalJson({ name: params.name, arguments: params.arguments ?? {} });
       entryKey = `dedup\u0001${clientIdentity(ctx.session)}\u0001${ctx.session.serverId}\u0001${fingerprint}`;
     }
     const maxEntries = policy.idempotency?.maxEntries ?? 10_000;
@@ -96,7 +100,9 @@ export class IdempotencyInterceptor implements Interceptor {
     let settle!: (response: RelayResponse | undefined) => void;
     entry.running = new Promise((resolve) => { settle = resolve; });
     this.entries.set(entryKey, entry);
-    this.evict(maxEntries);
+    this.order.push(entryKey, entry);
+    // A running call is never dropped: its retries wait on it.
+    evictOldest(this.entries, this.order, maxEntries, (old) => !old.running);
     let response: RelayResponse | undefined;
     try {
       response = await next(ctx.request);
@@ -140,18 +146,6 @@ export class IdempotencyInterceptor implements Interceptor {
     });
   }
 
-  /** Expired answers first, then the oldest finished ones; a running call is never dropped (its retries wait on it). */
-  private evict(maxEntries: number): void {
-    if (this.entries.size <= maxEntries) return;
-    const now = this.now();
-    for (const [key, entry] of this.entries) {
-      if (entry.expiresAt <= now) this.entries.delete(key);
-    }
-    for (const [key, entry] of this.entries) {
-      if (this.entries.size <= maxEntries) break;
-      if (!entry.running) this.entries.delete(key);
-    }
-  }
 }
 
 function replay(request: JSONRPCRequest, answer: RelayResponse): RelayResponse {

@@ -1,5 +1,7 @@
-// Token buckets keyed by name, with a bound on how many are kept: a bucket that has refilled to
-// full is indistinguishable from a new one, so idle buckets are the ones evicted.
+// Token buckets in groups (one group per rate-limit rule, one bucket per client, server or tool in
+// it), with a bound on how many are kept: a bucket that has refilled to full is indistinguishable
+// from a new one, so idle buckets are the ones evicted. Two levels of maps, so the call path
+// looks up strings it already has (the rule's label, the session's identity) instead of joining them.
 
 export interface BucketShape {
   /** Tokens added per minute. */
@@ -8,7 +10,7 @@ export interface BucketShape {
   readonly burst: number;
 }
 
-interface Bucket {
+export interface Bucket {
   tokens: number;
   /** When `tokens` was computed (ms, the injected clock). */
   at: number;
@@ -16,10 +18,11 @@ interface Bucket {
   burst: number;
 }
 
-export type TakeResult = { ok: true } | { ok: false; retryAfterMs: number };
+export type TakeResult = { ok: true; bucket: Bucket } | { ok: false; retryAfterMs: number };
 
 export class TokenBuckets {
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly groups = new Map<string, Map<string, Bucket>>();
+  private count = 0;
   private readonly now: () => number;
   private readonly maxBuckets: number;
 
@@ -29,60 +32,84 @@ export class TokenBuckets {
   }
 
   get size(): number {
-    return this.buckets.size;
+    return this.count;
   }
 
-  /** Whether one token is there now, without taking it; how long until it is when not. */
-  check(key: string, shape: BucketShape): TakeResult {
-    const bucket = this.refilled(key, shape, this.now());
-    if (bucket.tokens >= 1) return { ok: true };
+  /** The clock the buckets run on; pass its reading to check() for every bucket of one call. */
+  time(): number {
+    return this.now();
+  }
+
+  /** Whether one token is there now, without taking it (then take(bucket)); how long until it is when not. */
+  check(group: string, key: string, shape: BucketShape, now: number = this.now()): TakeResult {
+    const bucket = this.refilled(group, key, shape, now);
+    if (bucket.tokens >= 1) return { ok: true, bucket };
     return { ok: false, retryAfterMs: Math.ceil(((1 - bucket.tokens) * 60_000) / shape.perMinute) };
   }
 
-  /** Takes one token (call after check() said ok for every bucket a call counts in). */
-  take(key: string, shape: BucketShape): void {
-    const now = this.now();
-    const bucket = this.refilled(key, shape, now);
+  /** Takes one token from a bucket check() found one in. */
+  take(bucket: Bucket): void {
     bucket.tokens -= 1;
-    // Most recently used last: eviction walks from the front.
-    this.buckets.delete(key);
-    this.buckets.set(key, bucket);
-    if (this.buckets.size > this.maxBuckets) this.evict(now);
   }
 
   clear(): void {
-    this.buckets.clear();
+    this.groups.clear();
+    this.count = 0;
   }
 
-  private refilled(key: string, shape: BucketShape, now: number): Bucket {
-    let bucket = this.buckets.get(key);
-    if (!bucket || bucket.perMinute !== shape.perMinute || bucket.burst !== shape.burst) {
-      // A new bucket, or the rule's numbers changed: start full at the new shape, keeping what was spent.
-      const spent = bucket ? Math.max(0, bucket.burst - this.level(bucket, now)) : 0;
-      bucket = { tokens: Math.max(0, shape.burst - spent), at: now, perMinute: shape.perMinute, burst: shape.burst };
-      if (!this.buckets.has(key)) return bucket;
-      this.buckets.set(key, bucket);
+  private refilled(group: string, key: string, shape: BucketShape, now: number): Bucket {
+    let buckets = this.groups.get(group);
+    if (!buckets) {
+      buckets = new Map();
+      this.groups.set(group, buckets);
+    }
+    let bucket = buckets.get(key);
+    if (!bucket) {
+      bucket = { tokens: shape.burst, at: now, perMinute: shape.perMinute, burst: shape.burst };
+      buckets.set(key, bucket);
+      if (++this.count > this.maxBuckets) this.evict(now, bucket);
       return bucket;
     }
-    bucket.tokens = this.level(bucket, now);
+    if (bucket.perMinute !== shape.perMinute || bucket.burst !== shape.burst) {
+      // The rule's numbers changed: the new shape, keeping what was spent.
+      const spent = Math.max(0, bucket.burst - level(bucket, now));
+      Object.assign(bucket, { tokens: Math.max(0, shape.burst - spent), at: now, perMinute: shape.perMinute, burst: shape.burst });
+      return bucket;
+    }
+    bucket.tokens = level(bucket, now);
     bucket.at = now;
     return bucket;
   }
 
-  private level(bucket: Bucket, now: number): number {
-    return Math.min(bucket.burst, bucket.tokens + ((now - bucket.at) * bucket.perMinute) / 60_000);
+  /**
+   * Drops every full (idle) bucket; if that leaves more than three quarters, the oldest down to
+   * half (so each sweep frees a quarter at least and the cost per call stays constant). `keep` is
+   * the bucket being created.
+   */
+  private evict(now: number, keep: Bucket): void {
+    for (const [group, buckets] of this.groups) {
+      for (const [key, bucket] of buckets) {
+        if (bucket !== keep && level(bucket, now) >= bucket.burst) {
+          buckets.delete(key);
+          this.count--;
+        }
+      }
+      if (buckets.size === 0) this.groups.delete(group);
+    }
+    if (this.count <= Math.floor(this.maxBuckets * 0.75)) return;
+    let drop = this.count - Math.floor(this.maxBuckets / 2);
+    for (const buckets of this.groups.values()) {
+      for (const [key, bucket] of buckets) {
+        if (drop <= 0) return;
+        if (bucket === keep) continue;
+        buckets.delete(key);
+        this.count--;
+        drop--;
+      }
+    }
   }
+}
 
-  /** Drops every full (idle) bucket; if none is full, the least recently used half. */
-  private evict(now: number): void {
-    for (const [key, bucket] of this.buckets) {
-      if (this.level(bucket, now) >= bucket.burst) this.buckets.delete(key);
-    }
-    if (this.buckets.size <= this.maxBuckets) return;
-    let drop = this.buckets.size - Math.floor(this.maxBuckets / 2);
-    for (const key of this.buckets.keys()) {
-      if (drop-- <= 0) break;
-      this.buckets.delete(key);
-    }
-  }
+function level(bucket: Bucket, now: number): number {
+  return Math.min(bucket.burst, bucket.tokens + ((now - bucket.at) * bucket.perMinute) / 60_000);
 }

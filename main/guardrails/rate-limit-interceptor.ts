@@ -7,7 +7,7 @@ import type { CallContext, Interceptor, Next, RelayResponse } from '../relay/int
 import type { PolicyEngine } from '../policy/engine.ts';
 import { flowPolicy, type CompiledRateLimit } from './flow-policy.ts';
 import { callTarget, clientIdentity, refuse } from './flow-refusal.ts';
-import { TokenBuckets } from './rate-limit-bucket.ts';
+import { TokenBuckets, type Bucket } from './rate-limit-bucket.ts';
 
 export interface RateLimitDeps {
   readonly engine: () => PolicyEngine;
@@ -32,18 +32,18 @@ export class RateLimitInterceptor implements Interceptor {
     if (rules.length === 0) return next(ctx.request);
     const target = callTarget(ctx.request, ctx.session.serverId);
     const clientName = ctx.session.client?.name ?? '';
-    const counted: Array<{ rule: CompiledRateLimit; key: string }> = [];
+    const counted: Bucket[] = [];
     let refused: { rule: CompiledRateLimit; retryAfterMs: number } | undefined;
+    const now = this.buckets.time();
     for (const rule of rules) {
       if (!rule.matches(target) || (rule.client && !rule.client(clientName))) continue;
-      const key = bucketKey(rule, ctx, target);
-      const result = this.buckets.check(key, rule);
+      const result = this.buckets.check(rule.label, bucketKey(rule, ctx, target), rule, now);
       if (!result.ok) {
         // The longest wait among the empty buckets: a retry sooner would be refused again.
         if (!refused || result.retryAfterMs > refused.retryAfterMs) refused = { rule, retryAfterMs: result.retryAfterMs };
         continue;
       }
-      counted.push({ rule, key });
+      counted.push(result.bucket);
     }
     if (refused) {
       const { rule, retryAfterMs } = refused;
@@ -56,17 +56,18 @@ export class RateLimitInterceptor implements Interceptor {
         retryAfterMs,
       }));
     }
-    for (const { rule, key } of counted) this.buckets.take(key, rule);
+    for (const bucket of counted) this.buckets.take(bucket);
     return next(ctx.request);
   }
 }
 
+/** The bucket's key within its rule's group. */
 function bucketKey(rule: CompiledRateLimit, ctx: CallContext, target: string): string {
   switch (rule.per) {
-    case 'client': return `${rule.label}\u0001${clientIdentity(ctx.session)}`;
-    case 'server': return `${rule.label}\u0001${ctx.session.serverId}`;
-    case 'tool': return `${rule.label}\u0001${target}`;
-    case 'client-tool': return `${rule.label}\u0001${clientIdentity(ctx.session)}\u0001${target}`;
+    case 'client': return clientIdentity(ctx.session);
+    case 'server': return ctx.session.serverId;
+    case 'tool': return target;
+    case 'client-tool': return `${clientIdentity(ctx.session)}\u0001${target}`;
   }
 }
 

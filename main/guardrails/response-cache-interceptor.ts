@@ -8,6 +8,7 @@ import { canonicalJson } from '../base/canonical-json.ts';
 import { messageBytes } from '../base/wire-size.ts';
 import type { CallContext, Interceptor, Next, RelayResponse } from '../relay/interceptor.ts';
 import type { PolicyEngine } from '../policy/engine.ts';
+import { evictOldest, FifoKeys } from './flow-fifo.ts';
 import { flowPolicy } from './flow-policy.ts';
 import { callTarget, clientIdentity } from './flow-refusal.ts';
 
@@ -32,6 +33,7 @@ export class ResponseCacheInterceptor implements Interceptor {
   readonly methods: ReadonlySet<string> = new Set(['tools/call']);
   private readonly deps: ResponseCacheDeps;
   private readonly entries = new Map<string, Cached>();
+  private readonly order = new FifoKeys<Cached>();
   private readonly warned = new Set<string>();
   private engine: PolicyEngine | undefined;
 
@@ -46,6 +48,7 @@ export class ResponseCacheInterceptor implements Interceptor {
   /** Drops every entry (a policy change). */
   clear(): void {
     this.entries.clear();
+    this.order.clear();
     this.warned.clear();
   }
 
@@ -83,8 +86,10 @@ export class ResponseCacheInterceptor implements Interceptor {
     // Only a good answer, and only while the policy it was cached under is still the one in force.
     if ('result' in response && (response.result as { isError?: unknown }).isError !== true && this.engine === engine
       && messageBytes(response) <= limits.maxEntryBytes) {
-      this.entries.set(key, { response, expiresAt: this.now() + rule.ttlMs });
-      while (this.entries.size > limits.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+      const cached = { response, expiresAt: this.now() + rule.ttlMs };
+      this.entries.set(key, cached);
+      this.order.push(key, cached);
+      evictOldest(this.entries, this.order, limits.maxEntries);
     }
     return response;
   }

@@ -8,7 +8,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import { PolicyDocumentSchema } from '../../shared/policy.ts';
+import { FlowGuardrails } from '../../main/guardrails/flow-guardrails.ts';
+import { PolicyEngine } from '../../main/policy/engine.ts';
+import type { CallContext, Interceptor, RelayResponse, SessionInfo } from '../../main/relay/interceptor.ts';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.ts';
 import { BENCH_CLIENT_NAME } from './mcp.ts';
 import { echoServer } from './peers.ts';
@@ -23,14 +27,15 @@ const NEVER = 1_000_000;
 
 /**
  * Each guardrail section at its most expensive that still lets an echo through: limits that never
- * trigger, a breaker and a timeout budget on every server, idempotency with a dedup rule (echo texts
- * differ, so nothing is replayed), a cache rule. A section added later gets its entry here; until
+ * trigger, a breaker and a timeout budget on every server, idempotency keys honoured, a cache rule
+ * (echo is not annotated read-only, so it is looked up and passed). A dedup rule is a per-tool opt-in
+ * that keeps every answer for its window; its cost is a row of its own (in-process). A section added later gets its entry here; until
  * then the bench tries the generic values below and says which section it could not turn on.
  */
 export const ALL_ON: Record<string, unknown> = {
   rateLimits: { rules: (['client', 'server', 'tool', 'client-tool'] as const).map((per) => ({ per, match: '**', perMinute: NEVER, burst: NEVER })) },
   breaker: { servers: '**', failures: 5, timeouts: [{ match: 'echo/*', timeoutMs: 60_000 }] },
-  idempotency: { windowSeconds: 600, dedup: [{ match: 'echo/*', windowSeconds: 60 }] },
+  idempotency: { windowSeconds: 600 },
   cache: { rules: [{ match: 'echo/*', ttlSeconds: 60 }] },
 };
 const GENERIC_ON: unknown[] = [{ enabled: true }, { mode: 'enforce' }, { action: 'log' }, {}];
@@ -55,6 +60,37 @@ export function allGuardrailsPolicy(): { policy: Record<string, unknown>; enable
 }
 
 const TEXT = 'x'.repeat(256);
+
+/**
+ * The flow guardrails' own cost per call, in this process (no I/O, no other process on the CPU):
+ * the four interceptors on a 256-byte echo call under the all-on policy, less the same chain
+ * without them. Steadier on a shared machine than the daemon's CPU figures.
+ */
+export async function flowInterceptorMicros(policy: Record<string, unknown>, iterations = 100_000): Promise<number> {
+  const engine = new PolicyEngine({ managed: { state: 'active', path: '/bench/managed.json', policy: PolicyDocumentSchema.parse(policy) } });
+  const flow = new FlowGuardrails({ engine: () => engine });
+  const session: SessionInfo = { sessionId: 'bench', serverId: 'echo', transport: 'socket', clientLabel: 'bridge', client: { name: BENCH_CLIENT_NAME, version: '1' } };
+  const signal = new AbortController().signal;
+  const timed = async (chain: readonly Interceptor[]) => {
+    const call = (i: number) => {
+      const text = `${i}:${TEXT}`.slice(0, 256);
+      const request: JSONRPCRequest = { jsonrpc: '2.0', id: i, method: 'tools/call', params: { name: 'echo', arguments: { text } } };
+      const ctx: CallContext = { session, request, signal, startedAt: 0 };
+      const response: RelayResponse = { jsonrpc: '2.0', id: i, result: { content: [{ type: 'text', text }] } };
+      const dispatch = (k: number, current: JSONRPCRequest): Promise<RelayResponse> =>
+        k === chain.length ? Promise.resolve(response) : chain[k]!.handle(ctx, (next) => dispatch(k + 1, next ?? current));
+      return dispatch(0, request);
+    };
+    for (let i = 0; i < 20_000; i++) await call(i);
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < iterations; i++) await call(i);
+    return Number(process.hrtime.bigint() - started) / 1000 / iterations;
+  };
+  const chain = [flow.rateLimits, flow.idempotency, flow.cache, flow.breaker];
+  const without = await timed([]);
+  const withFlow = await timed(chain);
+  return withFlow - without;
+}
 
 async function drive(client: Client, calls: number, concurrency: number): Promise<void> {
   let next = 0;
@@ -111,6 +147,8 @@ export async function runGuardrailsBench(options: { calls?: number; rounds?: num
     for (const side of sides.values()) await side.daemon.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+  const inProcess = await flowInterceptorMicros(policy);
+  const dedup = await flowInterceptorMicros({ version: 1, idempotency: { dedup: [{ match: 'echo/*', windowSeconds: 60 }] } }, 50_000);
   const off = sides.get('off')!;
   const on = sides.get('on')!;
   const rate = (s: Side) => s.calls / s.seconds;
@@ -124,6 +162,8 @@ export async function runGuardrailsBench(options: { calls?: number; rounds?: num
     { name: 'bridge, all guardrails on: daemon CPU per call', value: Math.round(cpu(on) * 10) / 10, unit: 'µs' },
     { name: 'guardrails: added daemon CPU per call (256-byte echo)', value: Math.round(added * 10) / 10, unit: 'µs', goal: '≤ 15 µs', met: added <= 15 ? 'yes' : 'NO' },
     { name: 'guardrails: bridge calls/s, on vs off', value: `${(share * 100).toFixed(1)}%`, goal: '≥ 90%', met: share >= 0.9 ? 'yes' : 'NO' },
+    { name: 'flow guardrails alone, in-process, per call', value: Math.round(inProcess * 100) / 100, unit: 'µs', goal: '≤ 15 µs', met: inProcess <= 15 ? 'yes' : 'NO' },
+    { name: 'idempotency dedup rule on echo alone, in-process, per call', value: Math.round(dedup * 100) / 100, unit: 'µs' },
     { name: 'guardrail sections on', value: enabled.join(',') || 'none' },
     ...(skipped.length > 0 ? [{ name: 'guardrail sections NOT on (add to ALL_ON in test/bench/guardrails.ts)', value: skipped.join(',') }] : []),
   ];

@@ -7,9 +7,10 @@ function clock() {
 }
 
 const takeIfOk = (buckets: TokenBuckets, key: string, shape: { perMinute: number; burst: number }) => {
-  const result = buckets.check(key, shape);
-  if (result.ok) buckets.take(key, shape);
-  return result;
+  const result = buckets.check('rule', key, shape);
+  if (!result.ok) return result;
+  buckets.take(result.bucket);
+  return { ok: true };
 };
 
 describe('token buckets', () => {
@@ -38,7 +39,7 @@ describe('token buckets', () => {
 
   it('keeps keys apart, and a check alone takes nothing', () => {
     const buckets = new TokenBuckets({ now: clock().now });
-    for (let i = 0; i < 10; i++) expect(buckets.check('a', shape).ok).toBe(true);
+    for (let i = 0; i < 10; i++) expect(buckets.check('rule', 'a', shape).ok).toBe(true);
     for (let i = 0; i < 4; i++) takeIfOk(buckets, 'a', shape);
     expect(takeIfOk(buckets, 'a', shape).ok).toBe(false);
     expect(takeIfOk(buckets, 'b', shape).ok).toBe(true);
