@@ -251,7 +251,7 @@ export class AuditStore {
       const stranded = this.db.prepare(`SELECT seq FROM audit_inflight WHERE ${notFinished} ORDER BY seq`).pluck().all() as number[];
       for (const inflightSeq of stranded) {
         this.finishStmt.run(this.nextSeq++, inflightSeq, null, null, null, null, null, 'interrupted', 'daemon_stopped',
-          'the daemon stopped before the call finished; its result is unknown', null, null, null, null);
+          'the daemon stopped before the call finished; its result is unknown', null, null, null, null, null, null, null);
       }
       return stranded.length;
     });

@@ -25,6 +25,9 @@ interface Fixture {
   audit(tool: string): Promise<Array<Record<string, unknown>>>;
 }
 
+/** A daemon, its server and several sessions per test: slow on a loaded machine (a hang guard, not a timing). */
+const TEST_TIMEOUT_MS = 120_000;
+
 let fixture: Fixture | undefined;
 afterEach(async () => {
   await fixture?.daemon.stop();
@@ -60,7 +63,7 @@ const text = (result: unknown) => ((result as CallResult).content ?? []).map((c)
 
 describe('rate limits', () => {
   it('refuses the fifth call inside a burst of 4 with the limit and a retry time, and still after a reconnect', async () => {
-    const f = await start({ rateLimits: { rules: [{ id: 'agent-burst', per: 'client', perMinute: 1, burst: 4 }] } });
+    const f = await start({ rateLimits: { rules: [{ id: 'agent-burst', per: 'client', perMinute: 0.01, burst: 4 }] } });
     const client = await f.daemon.httpClient('counter', undefined, 'agent-a');
     for (let i = 0; i < 4; i++) expect((await client.callTool({ name: 'lookup', arguments: { key: `k${i}` } })).isError).toBeFalsy();
     const fifth = await client.callTool({ name: 'lookup', arguments: { key: 'k4' } }) as CallResult;
@@ -83,7 +86,7 @@ describe('rate limits', () => {
     const limited = (await f.audit('lookup')).filter((r) => r.outcome === 'rate_limited');
     expect(limited).toHaveLength(2);
     expect(limited[0]).toMatchObject({ guardRule: 'managed: agent-burst', errorType: 'rate_limited', clientName: 'agent-a' });
-  });
+  }, TEST_TIMEOUT_MS);
 });
 
 describe('circuit breaker', () => {
@@ -111,7 +114,7 @@ describe('circuit breaker', () => {
 
     const records = await f.audit('flaky');
     expect(records.filter((r) => r.outcome === 'circuit_open')).toEqual([expect.objectContaining({ guardRule: 'managed: breaker **', errorType: 'circuit_open' })]);
-  });
+  }, TEST_TIMEOUT_MS);
 });
 
 describe('idempotency', () => {
@@ -147,7 +150,7 @@ describe('idempotency', () => {
     const records = await f.audit('count');
     expect(records.filter((r) => r.replayed === true)).toHaveLength(3);
     expect(records.find((r) => r.replayed === true)).toMatchObject({ guardRule: 'managed: idempotency key', outcome: 'ok' });
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('de-duplicates identical calls of a non-idempotent tool under a dedup rule', async () => {
     const f = await start({ idempotency: { dedup: [{ id: 'no-double-count', match: 'counter/count', windowSeconds: 600 }] } });
@@ -156,7 +159,7 @@ describe('idempotency', () => {
     expect(text(await client.callTool({ name: 'count', arguments: {} }))).toBe('execution 1');
     expect(executions(f.dir, 'count')).toBe(1);
     expect((await f.audit('count'))[0]).toMatchObject({ replayed: true, guardRule: 'managed: no-double-count' });
-  });
+  }, TEST_TIMEOUT_MS);
 });
 
 describe('response cache', () => {
@@ -183,5 +186,5 @@ describe('response cache', () => {
     await f.writePolicy({ ...policy, rateLimits: { rules: [{ per: 'server', perMinute: 1000, burst: 1000 }] } });
     await client.callTool({ name: 'lookup', arguments: { key: 'a' } });
     expect(executions(f.dir, 'lookup')).toBe(3);
-  });
+  }, TEST_TIMEOUT_MS);
 });
