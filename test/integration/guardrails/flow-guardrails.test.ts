@@ -117,6 +117,17 @@ describe('circuit breaker', () => {
   }, TEST_TIMEOUT_MS);
 });
 
+describe('timeout budgets', () => {
+  it('ends a call at the tool\'s budget, below the server\'s request timeout, and counts it as a breaker failure', async () => {
+    const f = await start({ breaker: { failures: 5, timeouts: [{ match: 'counter/count', timeoutMs: 300 }] } });
+    const client = await f.daemon.httpClient('counter', undefined, 'agent');
+    // The gate never opens: only the budget ends the call.
+    await expect(client.callTool({ name: 'count', arguments: { gate: join(f.dir, 'never') } })).rejects.toThrow(/did not answer tools\/call within 300 ms.*breaker\.timeouts/);
+    expect((await f.daemon.api['servers.get']({ id: 'counter' })).status.breaker).toMatchObject({ state: 'closed', failures: 1 });
+    expect((await f.audit('count'))[0]).toMatchObject({ outcome: 'timeout' });
+  }, TEST_TIMEOUT_MS);
+});
+
 describe('idempotency', () => {
   const keyed = (key: string, args: Record<string, unknown> = {}) => ({ name: 'count', arguments: args, _meta: { [IDEMPOTENCY_META_KEY]: key } });
 
