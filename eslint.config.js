@@ -45,6 +45,16 @@ export default tseslint.config(
     },
   },
   {
+    // Guardrails on the data path: interceptors over the relay contract, reading the policy engine.
+    files: ['main/guardrails/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [electronOnlyInApp],
+        patterns: [{ regex: '^\\.\\./(?!base/|relay/|policy/|guardrails/|\\.\\./shared/)', message: 'main/guardrails/ imports only main/base/, main/relay/, main/policy/ (and shared/).' }],
+      }],
+    },
+  },
+  {
     files: DOMAIN_FOLDERS.map((folder) => `main/${folder}/**/*.ts`),
     rules: {
       'no-restricted-imports': ['error', {

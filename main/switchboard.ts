@@ -53,6 +53,7 @@ import { HttpEndpoint } from './endpoints/http-endpoint.ts';
 import { SocketEndpoint } from './endpoints/socket-endpoint.ts';
 import { AuditForwarder, type ForwarderConfig } from './forwarder/audit-forwarder.ts';
 import { GatewayBinding } from './forwarder/gateway-binding.ts';
+import { FlowGuardrails } from './guardrails/flow-guardrails.ts';
 import { createInventorySource } from './forwarder/inventory-source.ts';
 import { LifecycleInterceptor } from './lifecycle/lifecycle-interceptor.ts';
 import { LifecycleService } from './lifecycle/lifecycle-service.ts';
@@ -140,7 +141,8 @@ export class Switchboard {
   readonly audit: { store: AuditStore; interceptor: AuditInterceptor; queries: AuditQueries; outbox: AuditOutbox; retention: RetentionSchedule };
   readonly forwarder: AuditForwarder;
   readonly observability: Observability;
-  readonly guardrails: { budget: BudgetInterceptor; injection: InjectionInterceptor; dlp: DlpInterceptor; validation: ValidationInterceptor };
+  readonly contentGuardrails: { budget: BudgetInterceptor; injection: InjectionInterceptor; dlp: DlpInterceptor; validation: ValidationInterceptor };
+  readonly guardrails: FlowGuardrails;
   readonly secrets: SecretStore;
   readonly clients: ClientService;
   readonly updates: UpdateService;
@@ -261,15 +263,20 @@ export class Switchboard {
     this.hub.use(this.audit.interceptor);
     this.hub.use(this.policy.interceptor);
     this.hub.use(new LifecycleInterceptor({ lifecycle: lifecycleOf }));
+    this.guardrails = new FlowGuardrails({ engine, warn: (message) => logger.warn(message) });
+    this.hub.use(this.guardrails.rateLimits);
+    this.hub.use(this.guardrails.idempotency);
+    this.hub.use(this.guardrails.cache);
     // Content guardrails, after policy (and rate limits, idempotency) and before the breaker: budgets outermost of
     // them (a spent budget refuses first, the size cap sees the final result), then injection, DLP, validation.
-    this.guardrails = {
+    this.contentGuardrails = {
       budget: new BudgetInterceptor({ engine, usedToday: auditTokenUsage(store.db, () => void store.settle()), onBudget: (e) => this.events.emit('guardrail.flag', { kind: 'budget', ...e }) }),
       injection: new InjectionInterceptor({ engine, broker: this.policy.broker, approvals: new InjectionApprovals(listen ? join(options.dataDir, 'guardrail-approvals.json') : undefined), onFlag: (f) => this.events.emit('guardrail.flag', { kind: 'tool', ...f }) }),
       dlp: new DlpInterceptor({ engine, broker: this.policy.broker }),
       validation: new ValidationInterceptor({ engine }),
     };
-    for (const guardrail of [this.guardrails.budget, this.guardrails.injection, this.guardrails.dlp, this.guardrails.validation]) this.hub.use(guardrail);
+    for (const guardrail of [this.contentGuardrails.budget, this.contentGuardrails.injection, this.contentGuardrails.dlp, this.contentGuardrails.validation]) this.hub.use(guardrail);
+    this.hub.use(this.guardrails.breaker);
 
     this.gateway = new GatewayBinding({
       fromPolicy: () => engine().gateway(),
@@ -342,6 +349,7 @@ export class Switchboard {
         supervisor: this.supervisor,
         hub: this.hub,
         lifecycle: lifecycleOf,
+        breakerState: (id) => this.guardrails.breaker.breakerState(id),
         calls: (caller) => (caller.kind === 'cli' || !listen ? cliCalls : uiCalls),
         daemonInfo: () => ({
           pid: process.pid,
@@ -370,7 +378,7 @@ export class Switchboard {
       ...createTokensHandlers({ config }),
       ...createRegistryHandlers({ ...this.registry, servers: () => config.config.servers }),
       ...createHealthHandlers({ report: (windowMs) => this.observability.health.report(windowMs), config }),
-      ...createGuardrailsHandlers({ flagged: (serverId) => this.guardrails.injection.flagged(serverId) }),
+      ...createGuardrailsHandlers({ flagged: (serverId) => this.contentGuardrails.injection.flagged(serverId) }),
       ...createSandboxHandlers({ serverConfig: configuredServer, updateConfig: (change) => config.update((draft) => { change(draft); }), support: sandboxSupport }),
     };
     this.dispatcher = new ApiDispatcher(apiContract, handlers);
@@ -425,7 +433,7 @@ export class Switchboard {
       this.config.onChange((next, previous) => this.configChanged(next, previous)),
       this.policy.onChange(() => this.policyChanged()),
       this.lifecycle.onChange(() => this.forwarder.inventoryChanged()),
-      connectEventSources(this.events, { supervisor: this.supervisor, approvals: this.policy.broker, audit: this.audit.interceptor }),
+      connectEventSources(this.events, { supervisor: this.supervisor, approvals: this.policy.broker, audit: this.audit.interceptor, breaker: this.guardrails.breaker }),
     );
     if (!endpoints) return;
     // IT's inventory carries tool names: send it again once a server is up.
@@ -492,6 +500,7 @@ export class Switchboard {
 
   /** A new engine (managed file, org document or user rules changed): admission is decided again. */
   private policyChanged(): void {
+    this.guardrails.policyChanged();
     this.supervisor.reviewAdmission();
     void this.hub.reviewAdmission();
     this.lifecycle.evaluate();

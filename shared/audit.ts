@@ -10,7 +10,7 @@ export type CaptureMode = z.infer<typeof CaptureModeSchema>;
  * What happened to the call. `pending`: the call is running (its row is written before it goes
  * upstream). `interrupted`: the daemon stopped while the call ran, so the result is unknown.
  */
-export const AuditOutcomeSchema = z.enum(['ok', 'tool_error', 'protocol_error', 'timeout', 'cancelled', 'denied', 'interrupted', 'pending', 'invalid_arguments']);
+export const AuditOutcomeSchema = z.enum(['ok', 'tool_error', 'protocol_error', 'timeout', 'cancelled', 'denied', 'interrupted', 'pending', 'invalid_arguments', 'rate_limited', 'circuit_open']);
 export type AuditOutcome = z.infer<typeof AuditOutcomeSchema>;
 
 /** Where the record is in the outbox to the enterprise gateway. */
@@ -74,6 +74,12 @@ export const AuditRecordSchema = z.object({
   /** Estimated tokens (UTF-8 bytes / 4) of the request and of the result as returned. */
   estTokensIn: z.number().int().nullable().default(null),
   estTokensOut: z.number().int().nullable().default(null),
+  /** The flow guardrail (rate limit, breaker, idempotency, cache) rule that decided about the call, "managed: rate per client **"; null when none did. */
+  guardRule: z.string().nullable().default(null),
+  /** The answer was a replay of an earlier call's (idempotency key or de-duplication); null before this was recorded. */
+  replayed: z.boolean().nullable().default(null),
+  /** The answer came from the response cache; null before this was recorded. */
+  cacheHit: z.boolean().nullable().default(null),
   delivery: DeliveryStateSchema,
 });
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;

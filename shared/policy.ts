@@ -9,6 +9,7 @@ import { SandboxNetworkSchema, SandboxPathSchema } from './sandbox.ts';
 import { lifecyclePolicySchema } from './lifecycle-policy.ts';
 import { SloPolicySchema } from './slo-policy.ts';
 import { BudgetsPolicySchema, DlpPolicySchema, InjectionPolicySchema, ValidationPolicySchema } from './content-guardrails-policy.ts';
+import { BreakerPolicySchema, CachePolicySchema, IdempotencyPolicySchema, RateLimitsPolicySchema } from './flow-guardrails-policy.ts';
 
 /** How every policy glob is compiled (main/policy/glob.ts): "*" stays within one "/" segment, "**" crosses it. */
 export const GLOB_OPTIONS = { dot: true, noextglob: true } as const;
@@ -176,6 +177,7 @@ export const LockableSettingSchema = z.enum([
   'audit.arguments', 'audit.redactPatterns', 'audit.retentionDays', 'audit.maxRows', 'gateway',
   'updates', 'startAtLogin',
   'dlp', 'injection', 'budgets', 'validation',
+  'rateLimits', 'breaker', 'idempotency', 'cache',
 ]);
 export type LockableSetting = z.infer<typeof LockableSettingSchema>;
 export const LOCKABLE_SETTINGS = LockableSettingSchema.options;
@@ -211,6 +213,10 @@ const policyBody = {
   injection: InjectionPolicySchema.optional(),
   budgets: BudgetsPolicySchema.optional(),
   validation: ValidationPolicySchema.optional(),
+  rateLimits: RateLimitsPolicySchema.optional(),
+  breaker: BreakerPolicySchema.optional(),
+  idempotency: IdempotencyPolicySchema.optional(),
+  cache: CachePolicySchema.optional(),
 };
 
 export const PolicyDocumentSchema = z.object({

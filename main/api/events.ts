@@ -57,6 +57,8 @@ export interface EventSources {
   };
   /** Audit interceptor: every record written. */
   readonly audit?: { onRecord(listener: (record: { id: string }) => void): () => void };
+  /** Circuit breakers: every state change. */
+  readonly breaker?: { onChange(listener: (state: { serverId: string; state: string }) => void): () => void };
 }
 
 /** Forwards the sources' events into the hub; returns a function that disconnects them all. */
@@ -73,6 +75,7 @@ export function connectEventSources(hub: EventHub, sources: EventSources): () =>
       sources.approvals!.events.off('resolved', resolved);
     });
   }
+  if (sources.breaker) offs.push(sources.breaker.onChange((state) => hub.emit('server.breaker', state)));
   if (sources.audit) offs.push(sources.audit.onRecord((record) => hub.emit('audit.record', record)));
   return () => offs.forEach((off) => off());
 }

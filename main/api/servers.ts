@@ -3,6 +3,7 @@
 // the same chain as any client's call.
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { ApiError, type Caller, type Handlers } from '../../shared/api/define.ts';
+import type { BreakerState } from '../../shared/api/flow-guardrails.ts';
 import type { AuthFailureSummary, ServerEntry, SessionSummary, serversContract } from '../../shared/api/servers.ts';
 import type { ServerConfig } from '../../shared/config.ts';
 import type { ServerLifecycle } from '../../shared/lifecycle-policy.ts';
@@ -25,6 +26,8 @@ export interface ServersHandlerDeps {
   /** The server's lifecycle (main/lifecycle/), shown with its status. */
   lifecycle?: (id: string) => ServerLifecycle | undefined;
   daemonInfo: () => { pid: number; dataDir: string; httpPort: number; socketPath: string; startedAt: string; authFailures: AuthFailureSummary };
+  /** The server's circuit breaker (main/guardrails/), undefined when it has none. */
+  breakerState?: (serverId: string) => BreakerState | undefined;
 }
 
 export function createServersHandlers(deps: ServersHandlerDeps): Handlers<typeof serversContract> {
@@ -41,10 +44,14 @@ export function createServersHandlers(deps: ServersHandlerDeps): Handlers<typeof
     const lifecycle = deps.lifecycle?.(status.id);
     return lifecycle ? { ...status, lifecycle } : status;
   };
+  const withBreaker = <S extends { id: string }>(status: S): S => {
+    const breaker = deps.breakerState?.(status.id);
+    return breaker ? { ...status, breaker } : status;
+  };
   const entry = (id: string): ServerEntry => {
     const config = deps.supervisor.config(id);
     if (!config) throw notFound(id);
-    return { config, status: withLifecycle(guard(() => deps.supervisor.get(id))), sessions: sessionsOf(id) };
+    return { config, status: withBreaker(withLifecycle(guard(() => deps.supervisor.get(id)))), sessions: sessionsOf(id) };
   };
   const guarded = async <T>(run: () => Promise<T>): Promise<T> => {
     try {
@@ -98,7 +105,7 @@ export function createServersHandlers(deps: ServersHandlerDeps): Handlers<typeof
     'daemon.status': async () => ({
       ...deps.daemonInfo(),
       sessions: deps.hub.sessions().length,
-      servers: deps.supervisor.list().map(withLifecycle),
+      servers: deps.supervisor.list().map((status) => withBreaker(withLifecycle(status))),
     }),
   };
 }

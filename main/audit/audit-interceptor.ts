@@ -43,6 +43,9 @@ const ERROR_TYPES: Record<number, string> = {
   [ProxyErrorCode.MessageTooLarge]: 'message_too_large',
   [ProxyErrorCode.FailClosed]: 'fail_closed',
   [ProxyErrorCode.Decommissioned]: 'decommissioned',
+  [ProxyErrorCode.RateLimited]: 'rate_limited',
+  [ProxyErrorCode.CircuitOpen]: 'circuit_open',
+  [ProxyErrorCode.IdempotencyConflict]: 'idempotency_conflict',
   [-32700]: 'parse_error',
   [-32600]: 'invalid_request',
   [-32601]: 'method_not_found',
@@ -189,6 +192,11 @@ export class AuditInterceptor implements Interceptor {
       outcome = 'cancelled';
       errorType = 'cancelled';
     }
+    if (ctx.guardOutcome) {
+      // A flow guardrail (rate limit, open breaker) stopped the call before it reached the server.
+      outcome = ctx.guardOutcome;
+      errorType = ctx.guardOutcome;
+    }
     return this.completion(ctx, response, capture, durationMs, outcome, errorType, errorMessage);
   }
 
@@ -220,6 +228,9 @@ export class AuditInterceptor implements Interceptor {
       guardrailFlags: ctx.guardrails?.flags.length ? ctx.guardrails.flags.join(',') : null,
       estTokensIn: ctx.estTokensIn ?? null,
       estTokensOut: ctx.estTokensOut ?? null,
+      guardRule: ctx.guardRule ?? null,
+      replayed: ctx.replayed ?? null,
+      cacheHit: ctx.cacheHit ?? null,
     };
   }
 
@@ -228,6 +239,7 @@ export class AuditInterceptor implements Interceptor {
       ...row, approvalWaitMs: row.approvalWaitMs ?? null, sandbox: row.sandbox ?? null, delivery: 'pending',
       lifecycleState: row.lifecycleState ?? null, lifecycleMessage: row.lifecycleMessage ?? null, lifecycleLatestVersion: row.lifecycleLatestVersion ?? null, lifecycleReplacement: row.lifecycleReplacement ?? null,
       guardrailRule: row.guardrailRule ?? null, detectors: row.detectors ?? null, guardrailFlags: row.guardrailFlags ?? null, estTokensIn: row.estTokensIn ?? null, estTokensOut: row.estTokensOut ?? null,
+      guardRule: row.guardRule ?? null, replayed: row.replayed ?? null, cacheHit: row.cacheHit ?? null,
     };
     for (const listener of this.listeners) {
       try {

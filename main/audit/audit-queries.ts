@@ -64,6 +64,10 @@ export interface AuditRow {
   guardrail_flags?: string | null;
   est_tokens_in?: number | null;
   est_tokens_out?: number | null;
+  /** Null for rows written before migration 6. */
+  guard_rule?: string | null;
+  replayed?: number | null;
+  cache_hit?: number | null;
   delivery: number;
 }
 
@@ -107,6 +111,9 @@ export function rowToRecord(row: AuditRow): AuditRecord {
     guardrailFlags: row.guardrail_flags ?? null,
     estTokensIn: row.est_tokens_in ?? null,
     estTokensOut: row.est_tokens_out ?? null,
+    guardRule: row.guard_rule ?? null,
+    replayed: row.replayed === undefined || row.replayed === null ? null : row.replayed === 1,
+    cacheHit: row.cache_hit === undefined || row.cache_hit === null ? null : row.cache_hit === 1,
     delivery: DELIVERY_NAMES[row.delivery] ?? 'pending',
   };
 }

@@ -216,6 +216,16 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   ALTER TABLE audit_records ADD COLUMN est_tokens_in INTEGER;
   ALTER TABLE audit_records ADD COLUMN est_tokens_out INTEGER;
   `,
+  // 9: the flow guardrails (main/guardrails/): the rule of a rate limit, breaker, idempotency or
+  // cache decision, and whether the answer was replayed or served from the cache (0/1).
+  `
+  ALTER TABLE audit_finished ADD COLUMN guard_rule TEXT;
+  ALTER TABLE audit_finished ADD COLUMN replayed INTEGER;
+  ALTER TABLE audit_finished ADD COLUMN cache_hit INTEGER;
+  ALTER TABLE audit_records ADD COLUMN guard_rule TEXT;
+  ALTER TABLE audit_records ADD COLUMN replayed INTEGER;
+  ALTER TABLE audit_records ADD COLUMN cache_hit INTEGER;
+  `,
 ];
 
 export const AUDIT_SCHEMA_VERSION = MIGRATIONS.length;

@@ -73,6 +73,10 @@ export interface AuditCompletion {
   readonly guardrailFlags?: string | null;
   readonly estTokensIn?: number | null;
   readonly estTokensOut?: number | null;
+  /** The flow guardrail rule that decided (rate limit, breaker, idempotency, cache). */
+  readonly guardRule?: string | null;
+  readonly replayed?: boolean | null;
+  readonly cacheHit?: boolean | null;
 }
 
 /** The audit store could not write: the caller must fail closed. */
@@ -104,10 +108,10 @@ const SESSION_COLUMNS = 'session_id, server_id, transport, client_name, client_v
 const SESSION_SQL = `INSERT INTO audit_sessions (${SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const BEGIN_SQL = `INSERT INTO audit_inflight (id, ts, session_ref, request_id, method, target, arguments, arguments_truncated, capture_mode)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-const COMPLETION_COLUMNS = 'decision, rule, source, reason, approver, outcome, error_type, error_message, duration_ms, bytes_in, bytes_out, approval_wait_ms, lifecycle_state, lifecycle_message, lifecycle_latest_version, lifecycle_replacement, trace_id, span_id, guardrail_rule, detectors, guardrail_flags, est_tokens_in, est_tokens_out';
+const COMPLETION_COLUMNS = 'decision, rule, source, reason, approver, outcome, error_type, error_message, duration_ms, bytes_in, bytes_out, approval_wait_ms, lifecycle_state, lifecycle_message, lifecycle_latest_version, lifecycle_replacement, trace_id, span_id, guardrail_rule, detectors, guardrail_flags, est_tokens_in, est_tokens_out, guard_rule, replayed, cache_hit';
 // seq continues after both tables (audit_finished's rows are newer than every merged one).
 const NEXT_SEQ_SQL = 'SELECT coalesce((SELECT max(seq) FROM audit_finished), (SELECT max(seq) FROM audit_records), 0) + 1';
-const FINISH_SQL = `INSERT INTO audit_finished (seq, inflight_seq, ${COMPLETION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const FINISH_SQL = `INSERT INTO audit_finished (seq, inflight_seq, ${COMPLETION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const sessionColumns = new Set(SESSION_COLUMNS.split(', '));
 const MERGE_SQL = `INSERT INTO audit_records (seq, ${ENTRY_COLUMNS}, ${COMPLETION_COLUMNS}, delivery)
   SELECT f.seq, ${ENTRY_COLUMNS.split(',').map((c) => c.trim()).map((c) => `${sessionColumns.has(c) ? 's' : 'i'}.${c}`).join(', ')},
@@ -261,7 +265,7 @@ export class AuditStore {
       const stranded = this.db.prepare(`SELECT seq FROM audit_inflight WHERE ${notFinished} ORDER BY seq`).pluck().all() as number[];
       for (const inflightSeq of stranded) {
         this.finishStmt.run(this.nextSeq++, inflightSeq, null, null, null, null, null, 'interrupted', 'daemon_stopped',
-          'the daemon stopped before the call finished; its result is unknown', null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+          'the daemon stopped before the call finished; its result is unknown', null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
       }
       return stranded.length;
     });
@@ -394,7 +398,7 @@ export class AuditStore {
     const seq = this.nextSeq++;
     this.finishStmt.run(
       seq, inflightSeq, c.decision, c.rule, c.source, c.reason, c.approver, c.outcome, c.errorType, c.errorMessage, c.durationMs, c.bytesIn, c.bytesOut,
-      c.approvalWaitMs ?? null, c.lifecycleState ?? null, c.lifecycleMessage ?? null, c.lifecycleLatestVersion ?? null, c.lifecycleReplacement ?? null, c.traceId ?? null, c.spanId ?? null, c.guardrailRule ?? null, c.detectors ?? null, c.guardrailFlags ?? null, c.estTokensIn ?? null, c.estTokensOut ?? null,
+      c.approvalWaitMs ?? null, c.lifecycleState ?? null, c.lifecycleMessage ?? null, c.lifecycleLatestVersion ?? null, c.lifecycleReplacement ?? null, c.traceId ?? null, c.spanId ?? null, c.guardrailRule ?? null, c.detectors ?? null, c.guardrailFlags ?? null, c.estTokensIn ?? null, c.estTokensOut ?? null, c.guardRule ?? null, flag(c.replayed), flag(c.cacheHit),
     );
     this.unmerged++;
     return seq;
@@ -438,4 +442,8 @@ interface SessionRow {
 function sameSession(row: SessionRow, e: AuditEntry): boolean {
   return row.serverId === e.serverId && row.transport === e.transport && row.clientName === e.clientName && row.clientVersion === e.clientVersion
     && row.clientLabel === e.clientLabel && row.osUser === e.osUser && row.deviceId === e.deviceId && row.sandbox === (e.sandbox ?? null);
+}
+
+function flag(value: boolean | null | undefined): number | null {
+  return value === undefined || value === null ? null : value ? 1 : 0;
 }

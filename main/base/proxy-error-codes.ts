@@ -18,4 +18,10 @@ export const ProxyErrorCode = {
    * replacement?, latestVersion?, version?, owner?, howToMove? }.
    */
   Decommissioned: -32006,
+  /** A rate limit refused the call; `data.retryAfterMs` says when a retry can pass, `data.rule` which limit. */
+  RateLimited: -32007,
+  /** The server's circuit breaker is open; `data.retryAfterMs` says when a probe call is let through. */
+  CircuitOpen: -32008,
+  /** An idempotency key was reused with other arguments (or by another tool). */
+  IdempotencyConflict: -32009,
 } as const;

@@ -90,7 +90,8 @@ export function registerServerCommands(program: Command, context: CliContext & A
 
 export function formatStatus(status: ServerStatus): string {
   const extra = status.reason ? ` — ${status.reason}` : '';
-  return line`  ${status.id}\t${status.state}${extra}` + sandboxStatusLines(status) + lifecycleStatusLines(status);
+  const breaker = status.breaker && status.breaker.state !== 'closed' ? line`\n    circuit breaker ${status.breaker.state} since ${status.breaker.since} (${status.breaker.failures} consecutive failures)` : '';
+  return line`  ${status.id}\t${status.state}${extra}` + breaker + sandboxStatusLines(status) + lifecycleStatusLines(status);
 }
 
 interface ServerAddOptions {

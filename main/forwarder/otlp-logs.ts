@@ -112,6 +112,9 @@ export function auditRowToLogRecord(row: AuditRow, observedAt: number): OtlpLogR
   str('mcp_switchboard.guardrail.flags', row.guardrail_flags, a);
   int('mcp_switchboard.est_tokens_in', row.est_tokens_in, a);
   int('mcp_switchboard.est_tokens_out', row.est_tokens_out, a);
+  str('mcp_switchboard.guard.rule', row.guard_rule, a);
+  if (row.replayed === 1) a.push({ key: 'mcp_switchboard.replayed', value: { boolValue: true } });
+  if (row.cache_hit === 1) a.push({ key: 'mcp_switchboard.cache_hit', value: { boolValue: true } });
   str('mcp_switchboard.arguments.capture', row.capture_mode, a);
   if (row.arguments_truncated) a.push({ key: 'mcp_switchboard.arguments.truncated', value: { boolValue: true } });
   dbl('mcp_switchboard.duration_ms', row.duration_ms, a);
@@ -183,6 +186,9 @@ export function auditRowToLogRecordJson(row: AuditRow, observedAt: number): stri
   s('mcp_switchboard.guardrail.flags', row.guardrail_flags);
   i('mcp_switchboard.est_tokens_in', row.est_tokens_in);
   i('mcp_switchboard.est_tokens_out', row.est_tokens_out);
+  s('mcp_switchboard.guard.rule', row.guard_rule);
+  if (row.replayed === 1) a += ',{"key":"mcp_switchboard.replayed","value":{"boolValue":true}}';
+  if (row.cache_hit === 1) a += ',{"key":"mcp_switchboard.cache_hit","value":{"boolValue":true}}';
   s('mcp_switchboard.arguments.capture', row.capture_mode);
   if (row.arguments_truncated) a += ',{"key":"mcp_switchboard.arguments.truncated","value":{"boolValue":true}}';
   if (row.duration_ms !== null && row.duration_ms !== undefined) a += `,{"key":"mcp_switchboard.duration_ms","value":{"doubleValue":${row.duration_ms}}}`;

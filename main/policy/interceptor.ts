@@ -161,6 +161,7 @@ export class PolicyInterceptor implements Interceptor {
     const args = params(ctx.request).arguments ?? {};
     const found = await this.toolDefinition(sessionId, name, next);
     const tool = found instanceof ListingFailure ? undefined : found;
+    if (tool?.annotations) ctx.toolAnnotations = tool.annotations;
     // Without the session's own definition the annotations are the MCP defaults (the strict side).
     const server = this.deps.serverConfig(serverId);
     const decision = engine.evaluate({ serverId, ...(server ? { server } : {}), name, annotations: tool?.annotations, arguments: args });

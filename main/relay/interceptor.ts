@@ -65,6 +65,18 @@ export interface CallContext {
   estTokensOut?: number;
   /** An outcome a guardrail names for the audit record, e.g. invalid_arguments. */
   auditOutcome?: 'invalid_arguments';
+  /** The tool's annotations as this session's upstream listed them (policy fills it in for tools/call). */
+  toolAnnotations?: Readonly<Record<string, unknown>>;
+  /** A flow guardrail (rate limit, breaker, idempotency, cache) that decided about the call: its rule label, for the audit. */
+  guardRule?: string;
+  /** The call was stopped by a flow guardrail: the audit outcome to record. */
+  guardOutcome?: 'rate_limited' | 'circuit_open';
+  /** The answer is a replay of an earlier call's (idempotency key or de-duplication). */
+  replayed?: boolean;
+  /** The answer came from the response cache. */
+  cacheHit?: boolean;
+  /** A per-call timeout budget shorter than the session's request timeout (the relay applies it upstream). */
+  timeoutMs?: number;
 }
 
 export type RelayResponse = JSONRPCResultResponse | JSONRPCErrorResponse;

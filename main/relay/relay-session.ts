@@ -50,6 +50,8 @@ interface InFlight {
   /** Set for requests that went through the interceptor chain: `next` waits here. */
   waiter: ((response: RelayResponse) => void) | undefined;
   controller: AbortController | undefined;
+  /** This request's timeout: the session's, or a shorter per-call budget (CallContext.timeoutMs). */
+  readonly limitMs: number;
 }
 
 const REPLAY_ID = 'switchboard:replay-initialize';
@@ -329,11 +331,13 @@ export class RelaySession {
     if (info && typeof info.name === 'string') this.session.client = { name: info.name, version: typeof info.version === 'string' ? info.version : '' };
   }
 
-  private track(request: JSONRPCRequest, waiter: InFlight['waiter'], controller: AbortController | undefined): void {
+  private track(request: JSONRPCRequest, waiter: InFlight['waiter'], controller: AbortController | undefined, budgetMs?: number): void {
     const id = request.id;
+    const limitMs = budgetMs === undefined ? this.requestTimeoutMs : Math.min(budgetMs, this.requestTimeoutMs);
     const entry: InFlight = {
       method: request.method,
-      timer: setTimeout(() => this.timeout(id), this.requestTimeoutMs),
+      limitMs,
+      timer: setTimeout(() => this.timeout(id), limitMs),
       progressToken: undefined,
       waiter,
       controller,
@@ -377,9 +381,10 @@ export class RelaySession {
   private timeout(id: RequestId): void {
     const entry = this.inflight.get(id);
     if (!entry) return;
-    const limit = this.requestTimeoutMs;
+    const limit = entry.limitMs;
+    const raise = limit < this.requestTimeoutMs ? 'the policy\'s timeout budget for this tool (breaker.timeouts)' : 'requestTimeoutMs for this server';
     this.answer(id, entry, errorResponse(id, ProxyErrorCode.Timeout,
-      `server '${this.session.serverId}' did not answer ${entry.method} within ${limit} ms (request timeout); the request was cancelled. Raise requestTimeoutMs for this server if it needs longer.`,
+      `server '${this.session.serverId}' did not answer ${entry.method} within ${limit} ms (request timeout); the request was cancelled. Raise ${raise} if it needs longer.`,
       { server: this.session.serverId, method: entry.method, timeoutMs: limit }));
     this.forwardUp({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: `timed out after ${limit} ms` } });
   }
@@ -418,7 +423,7 @@ export class RelaySession {
         resolve(errorResponse(forwarded.id, ProxyErrorCode.ServerUnavailable, this.unavailable, this.unavailableData));
         return;
       }
-      this.track(forwarded, resolve, controller);
+      this.track(forwarded, resolve, controller, ctx.timeoutMs);
       this.forwardUp(forwarded);
     });
     const dispatch = (index: number, current: JSONRPCRequest): Promise<RelayResponse> => {

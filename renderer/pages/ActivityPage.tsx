@@ -108,7 +108,7 @@ export function ActivityPage({ route }: { route: Route }) {
         <label>Tool<input value={draft.tool ?? ''} onChange={(e) => set({ tool: e.target.value })} placeholder="any" /></label>
         <label>Client<input value={draft.client ?? ''} onChange={(e) => set({ client: e.target.value })} placeholder="any" /></label>
         <label>Decision<select value={draft.decision ?? ''} onChange={(e) => set({ decision: (e.target.value || undefined) as AuditFilter['decision'] })}><option value="">any</option><option value="allow">allow</option><option value="ask">ask</option><option value="deny">deny</option></select></label>
-        <label>Outcome<select value={draft.outcome ?? ''} onChange={(e) => set({ outcome: (e.target.value || undefined) as AuditFilter['outcome'] })}><option value="">any</option>{['ok', 'tool_error', 'protocol_error', 'timeout', 'cancelled', 'denied', 'invalid_arguments', 'interrupted'].map((o) => <option key={o} value={o}>{o}</option>)}</select></label>
+        <label>Outcome<select value={draft.outcome ?? ''} onChange={(e) => set({ outcome: (e.target.value || undefined) as AuditFilter['outcome'] })}><option value="">any</option>{['ok', 'tool_error', 'protocol_error', 'timeout', 'cancelled', 'denied', 'invalid_arguments', 'interrupted', 'rate_limited', 'circuit_open'].map((o) => <option key={o} value={o}>{o}</option>)}</select></label>
         <label className="grow">Search<input type="search" value={draft.text ?? ''} onChange={(e) => set({ text: e.target.value })} placeholder="tool, error, rule…" /></label>
         <button type="submit" className="primary">Apply</button>
       </form>

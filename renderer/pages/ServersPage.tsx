@@ -129,6 +129,7 @@ function ServerDetails({ entry }: { entry: ServerEntry }) {
         {status.serverInfo ? <><dt>Server</dt><dd>{status.serverInfo.name} {status.serverInfo.version}</dd></> : null}
         {status.sandbox ? <><dt>Sandbox</dt><dd>{status.sandbox}</dd></> : null}
         <LifecycleFact lifecycle={status.lifecycle} />
+        {status.breaker ? <><dt>Circuit breaker</dt><dd>{status.breaker.state} since {formatTime(status.breaker.since)}{status.breaker.failures ? ` · ${status.breaker.failures} consecutive failures` : ''}</dd></> : null}
       </dl>
       <div className="tabs" role="tablist" aria-label="Server details">
         {(['tools', 'logs', 'sessions', 'sandbox'] as const).map((t) => (
@@ -161,7 +162,7 @@ export function ServersPage({ route }: { route: Route }) {
   const [mode, setMode] = useState<{ kind: 'none' } | { kind: 'add'; initial?: Partial<ServerConfig> } | { kind: 'edit'; config: ServerConfig }>({ kind: 'none' });
   const [open, setOpen] = useState<string | null>(null);
   const install = useMemo(() => readInstall(route), [route]);
-  useEvent(['server.state', 'config.changed'], () => servers.reload());
+  useEvent(['server.state', 'server.breaker', 'config.changed'], () => servers.reload());
 
   const save = useAction(async (server: ServerConfig, options: { sandbox: boolean }) => {
     if (mode.kind === 'edit') await api['servers.update']({ server });
@@ -237,6 +238,7 @@ export function ServersPage({ route }: { route: Route }) {
                 <Badge value={status.state} stale={stale} />
                 {!config.enabled ? <Badge value="neutral" label="disabled" /> : null}
                 <LifecycleBadge lifecycle={status.lifecycle} />
+                {status.breaker && status.breaker.state !== 'closed' ? <Badge value="failed" label={`breaker ${status.breaker.state}`} /> : null}
                 <span className="muted small sessions">{entry.sessions.length} session{entry.sessions.length === 1 ? '' : 's'}</span>
                 <span className="grow muted small ellipsis" title={describe(config)}>{status.state === 'failed' && status.reason ? status.reason : describe(config)}</span>
                 <div className="row-actions">

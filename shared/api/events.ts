@@ -3,6 +3,7 @@
 // loose objects: the domain services own their full shapes, the UI relies only on the fields
 // named here and shows the rest as it comes.
 import { z } from 'zod';
+import { BreakerEventSchema } from './flow-guardrails.ts';
 
 export const eventSchemas = {
   /** A tool call is waiting for the user's answer. */
@@ -37,6 +38,8 @@ export const eventSchemas = {
     kind: z.enum(['tool', 'budget']),
     rule: z.string(),
   }),
+  /** A server's circuit breaker changed state (main/guardrails/breaker-interceptor.ts). */
+  'server.breaker': BreakerEventSchema,
   /** The configuration changed (servers added/removed, settings). */
   'config.changed': z.looseObject({}),
   /** A `switchboard://install?...` link asks to add a server; the UI confirms before adding. */

@@ -1,5 +1,6 @@
 // API of the servers domain and the daemon itself: configured servers, their live state,
 // their tools and stderr, test calls through the daemon's probe session.
+import { BreakerStateSchema } from './flow-guardrails.ts';
 import { z } from 'zod';
 import { ServerConfigSchema, ServerIdSchema } from '../config.ts';
 import { ServerLifecycleSchema } from '../lifecycle-policy.ts';
@@ -19,6 +20,8 @@ export const ServerStatusSchema = z.object({
   stderrTail: z.array(z.string()),
   since: z.string(),
   restarts: z.number().int(),
+  /** The server's circuit breaker, when the policy gives it one. */
+  breaker: BreakerStateSchema.optional(),
   /** The probe session's process, for stdio servers. */
   pid: z.number().int().optional(),
   serverInfo: z.object({ name: z.string(), version: z.string() }).optional(),
