@@ -25,6 +25,7 @@ import { AuditInterceptor } from './audit/audit-interceptor.ts';
 import { AuditOutbox } from './audit/audit-outbox.ts';
 import { AuditQueries } from './audit/audit-queries.ts';
 import { AuditRetention } from './audit/audit-retention.ts';
+import { IndexBackfill } from './audit/index-backfill.ts';
 import { auditDbPath } from './audit/database.ts';
 import { loadDeviceIdentity } from './audit/device-identity.ts';
 import { RetentionSchedule } from './audit/retention-schedule.ts';
@@ -346,6 +347,9 @@ export class Switchboard {
     this.gateway.apply(this.forwarder);
     this.forwarder.start();
     this.audit.retention.start();
+    const indexBackfill = new IndexBackfill(this.audit.store.db, this.logger);
+    indexBackfill.start();
+    this.disconnect.push(() => indexBackfill.stop());
     this.updates.start();
     void this.startAtLogin.apply();
     this.logger.info('daemon started', { dataDir: this.options.dataDir, httpPort: info.httpPort, socket: info.socketPath, servers: initial.servers.length });

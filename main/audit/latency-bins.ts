@@ -121,6 +121,6 @@ export function encodeBins(bins: ArrayLike<number>): Buffer {
 /** Adds an encoded histogram into `bins`. */
 export function addEncoded(bins: number[], encoded: Uint8Array | null): void {
   if (!encoded) return;
-  const view = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
-  for (let at = 0; at + 5 <= view.length; at += 5) bins[view.readUInt8(at)]! += view.readUInt32LE(at + 1);
+  const e = encoded;
+  for (let at = 0; at + 5 <= e.length; at += 5) bins[e[at]!]! += (e[at + 1]! | (e[at + 2]! << 8) | (e[at + 3]! << 16)) + e[at + 4]! * 0x100_0000;
 }

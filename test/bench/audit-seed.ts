@@ -2,6 +2,7 @@
 // staging tables (audit_sessions, audit_inflight, audit_finished), then moved into audit_records by
 // the store's merge (moveFinishedRows), which also maintains the full-text index and the rollups.
 // 5 servers with 30 tools between them, 6 clients, 8 days, a mix of outcomes and latencies.
+import type Database from 'better-sqlite3';
 import { newRecordId } from '../../main/audit/record-id.ts';
 import { moveFinishedRows } from '../../main/audit/store.ts';
 import type { SqliteDatabase } from '../../main/audit/database.ts';
@@ -31,9 +32,9 @@ function rng(seed: number): () => number {
 
 export class AuditSeeder {
   private readonly db: SqliteDatabase;
-  private readonly session: ReturnType<SqliteDatabase['prepare']>;
-  private readonly inflight: ReturnType<SqliteDatabase['prepare']>;
-  private readonly finished: ReturnType<SqliteDatabase['prepare']>;
+  private readonly session: Database.Statement<unknown[]>;
+  private readonly inflight: Database.Statement<unknown[]>;
+  private readonly finished: Database.Statement<unknown[]>;
   private readonly move: () => number;
   private readonly random = rng(42);
   private nextSeq: number;
