@@ -39,7 +39,7 @@ function rollupTableSql(table: RollupTable): string {
     lat_sum REAL NOT NULL,
     lat_min REAL,
     lat_max REAL,
-    hist BLOB NOT NULL,
+    hist TEXT NOT NULL,
     PRIMARY KEY (bucket, ${table.keys.join(', ')})
   ) WITHOUT ROWID;`;
 }

@@ -94,8 +94,8 @@ class RollupWriter {
 function registerHistogramFunctions(db: SqliteDatabase): void {
   db.function(HIST_ADD, { deterministic: true }, (a: unknown, b: unknown) => {
     const bins = new Array<number>(LATENCY_BINS).fill(0);
-    addEncoded(bins, a as Uint8Array | null);
-    addEncoded(bins, b as Uint8Array | null);
+    addEncoded(bins, a as string | null);
+    addEncoded(bins, b as string | null);
     return encodeBins(bins);
   });
 }
@@ -179,7 +179,7 @@ export class AuditIndexes {
     for (const day of new Set(hours.map((hour) => Math.floor(hour / 24)))) {
       this.dayDelete.run(day);
       const groups = new Map<string, Group>();
-      for (const row of this.hoursOfDay.iterate(day * 24, day * 24 + 24) as IterableIterator<[string, string, string, number, number, number, number | null, number | null, Uint8Array]>) {
+      for (const row of this.hoursOfDay.iterate(day * 24, day * 24 + 24) as IterableIterator<[string, string, string, number, number, number, number | null, number | null, string]>) {
         const key = `${row[0]}\u0000${row[1]}\u0000${row[2]}`;
         let g = groups.get(key);
         if (!g) {

@@ -124,7 +124,7 @@ export class RollupReader {
     const { where, params } = this.filterSql(filter);
     for (const [table, range] of ranges) {
       const sql = `SELECT server_id, target, outcome, calls, lat_n, lat_min, lat_max, hist FROM ${table} WHERE bucket >= ? AND bucket < ?${where}`;
-      for (const row of this.stmt(sql).raw(true).iterate(range.from, range.to, ...params) as IterableIterator<[string, string, string, number, number, number | null, number | null, Uint8Array]>) {
+      for (const row of this.stmt(sql).raw(true).iterate(range.from, range.to, ...params) as IterableIterator<[string, string, string, number, number, number | null, number | null, string]>) {
         const g = group(row[0], row[1] === '' ? null : row[1], row[2]);
         g.calls += row[3];
         const l = g.latency;
