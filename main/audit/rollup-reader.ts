@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import type { SqliteDatabase } from './database.ts';
 import { DAY_MS, HOUR_MS, ROLLUP, ROLLUP_CLIENT, ROLLUP_DAY } from './audit-indexes-schema.ts';
 import { derivedIndexesComplete, LATENCY_SQL } from './audit-indexes.ts';
-import { addDuration, addEncoded, countAbove, emptySummary, type LatencySummary } from './latency-bins.ts';
+import { LATENCY_BINS, addDuration, addEncoded, countAbove, emptySummary, encodeBins, type LatencySummary } from './latency-bins.ts';
 
 export interface RollupFilter {
   readonly since?: number | undefined;
@@ -62,6 +62,7 @@ interface Parts {
 }
 
 const FAR = 8.64e15;
+const HIST_SUM = 'audit_latency_hist_sum';
 
 /** Splits [since, until) into whole days (when `useDays`), whole hours and partial hours. */
 function split(since: number | undefined, until: number | undefined, useRollups: boolean, useDays: boolean): Parts {
@@ -90,6 +91,11 @@ export class RollupReader {
 
   constructor(db: SqliteDatabase) {
     this.db = db;
+    db.aggregate(HIST_SUM, {
+      start: () => new Array<number>(LATENCY_BINS).fill(0),
+      step: (bins: number[], hist: unknown) => addEncoded(bins, hist as string | null),
+      result: (bins: number[]) => encodeBins(bins),
+    });
   }
 
   /** The rollups and the full-text index cover every row. */
@@ -123,7 +129,9 @@ export class RollupReader {
     ];
     const { where, params } = this.filterSql(filter);
     for (const [table, range] of ranges) {
-      const sql = `SELECT server_id, target, outcome, calls, lat_n, lat_min, lat_max, hist FROM ${table} WHERE bucket >= ? AND bucket < ?${where}`;
+      // Summed in SQLite: a few rows per group come back instead of one per hour and key.
+      const sql = `SELECT server_id, ${groupBy === 'tool' ? 'target' : "''"}, outcome, sum(calls), sum(lat_n), min(lat_min), max(lat_max), ${HIST_SUM}(hist)
+        FROM ${table} WHERE bucket >= ? AND bucket < ?${where} GROUP BY 1, 2, 3`;
       for (const row of this.stmt(sql).raw(true).iterate(range.from, range.to, ...params) as IterableIterator<[string, string, string, number, number, number | null, number | null, string]>) {
         const g = group(row[0], row[1] === '' ? null : row[1], row[2]);
         g.calls += row[3];
