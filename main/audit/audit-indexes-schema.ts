@@ -47,6 +47,9 @@ function rollupTableSql(table: RollupTable): string {
 export const MIGRATION_DERIVED_INDEXES = `
   CREATE VIRTUAL TABLE audit_text USING fts5(t_target, t_error, t_rule, t_server,
     content='', contentless_delete=1, tokenize='trigram case_sensitive 0');
+  -- Each merge writes a small segment; merging them 16 at a time instead of 4 makes the insert about
+  -- three times cheaper (test/bench/audit-queries.ts), and a search reads a few more segments.
+  INSERT INTO audit_text (audit_text, rank) VALUES ('automerge', 16);
   ${ROLLUPS.map(rollupTableSql).join('\n  ')}
   INSERT INTO audit_meta (key, value) SELECT '${INDEX_FROM_SEQ}', coalesce(max(seq), 0) + 1 FROM audit_records;
 `;
