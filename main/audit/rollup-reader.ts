@@ -1,5 +1,5 @@
-// Answers counts, latency summaries and time buckets over a time range from the hourly rollups
-// (audit-indexes-schema.ts) for the whole hours inside the range, and from audit_records itself for
+// Answers counts, latency summaries and time buckets over a time range from the daily and hourly rollups
+// (audit-indexes-schema.ts) for the whole days and hours inside the range, and from audit_records itself for
 // the partial hours at its two ends, so counts are exact and only percentiles are approximate
 // (latency-bins.ts states the bound). The coarse rollup serves queries without a client or decision
 // filter; audit_rollup_client the others. Callers check `ready()` first: before the derived indexes
