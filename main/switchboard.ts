@@ -28,6 +28,7 @@ import { AuditInterceptor } from './audit/audit-interceptor.ts';
 import { AuditOutbox } from './audit/audit-outbox.ts';
 import { AuditQueries } from './audit/audit-queries.ts';
 import { AuditRetention } from './audit/audit-retention.ts';
+import { IndexBackfill } from './audit/index-backfill.ts';
 import { auditDbPath } from './audit/database.ts';
 import { loadDeviceIdentity } from './audit/device-identity.ts';
 import { RetentionSchedule } from './audit/retention-schedule.ts';
@@ -449,6 +450,9 @@ export class Switchboard {
     this.forwarder.start();
     this.observability.start();
     this.audit.retention.start();
+    const indexBackfill = new IndexBackfill(this.audit.store.db, this.logger);
+    indexBackfill.start();
+    this.disconnect.push(() => indexBackfill.stop());
     this.updates.start();
     this.registry.status.start();
     void this.startAtLogin.apply();

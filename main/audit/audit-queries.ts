@@ -6,10 +6,17 @@
 // turned into a seq range with two O(log n) lookups on the ts index, relying on rows being
 // inserted in time order; `ts` is also checked on each row so a clock step cannot leak rows in.
 //
-// Free text is a case-insensitive LIKE over a few short columns (target, error, rule, server),
-// walked newest first and stopped at the page size: a common term fills a page quickly; a term
-// that matches nothing walks the whole filtered range (see test/bench/audit.ts for the cost).
-// FTS5 would make rare terms fast but adds a full-text index write to every call's insert.
+// Free text is a case-insensitive substring of a few short columns (target, error, rule, server).
+// Terms of 3 characters or more are looked up in the trigram full-text index audit_text (migration
+// 6), walked newest first by rowid (= seq) and stopped at the page size. Same matches as the LIKE
+// it replaces, except that case folding now covers non-ASCII letters too (LIKE folded only A-Z).
+// Shorter terms, and every term while the index is still being built for an upgraded database,
+// use that LIKE, walked newest first (a term that matches nothing walks the whole filtered range).
+//
+// Stats, timeline and counts without free text read the hourly rollups for the whole hours of the
+// range and the rows for the partial hours at its ends (rollup-reader.ts): counts are exact,
+// percentiles within 9.6% (latency-bins.ts). A timeline bucket that is not a multiple of an hour,
+// or a range without a whole hour, reads rows only.
 import type Database from 'better-sqlite3';
 import {
   AuditFilterSchema, AuditQuerySchema, AuditStatsQuerySchema, AuditTimelineQuerySchema,
@@ -17,6 +24,8 @@ import {
   type AuditTimelineBucket, type AuditTimelineQuery, type CaptureMode,
 } from '../../shared/audit.ts';
 import { DELIVERY_NAMES, type SqliteDatabase } from './database.ts';
+import { RollupReader, isError } from './rollup-reader.ts';
+import { addSummary, emptySummary, percentileOf, type LatencySummary } from './latency-bins.ts';
 
 export interface AuditRow {
   seq: number;
@@ -126,19 +135,29 @@ export class InvalidCursorError extends Error {
 }
 
 interface Where {
+  /** The FROM clause: audit_records, joined with audit_text for a full-text search. */
+  from: string;
+  /** The expression of the row's seq (audit_text.rowid in a full-text search, so the index walks in order). */
+  seq: string;
   sql: string;
   params: unknown[];
 }
+
+const FTS_FROM = 'audit_text JOIN audit_records ON audit_records.seq = audit_text.rowid';
+/** The trigram index finds substrings of at least this many characters. */
+const MIN_FTS_CHARS = 3;
 
 export class AuditQueries {
   private readonly db: SqliteDatabase;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly beforeRead: () => void;
+  private readonly rollups: RollupReader;
 
   /** `beforeRead` runs before each query: the daemon passes AuditStore.settle, so reads see every committed row. */
   constructor(db: SqliteDatabase, options: { beforeRead?: () => void } = {}) {
     this.db = db;
     this.beforeRead = options.beforeRead ?? (() => undefined);
+    this.rollups = new RollupReader(db);
   }
 
   get(id: string): AuditRecord | null {
@@ -152,10 +171,10 @@ export class AuditQueries {
     if (where === null) return { records: [], nextCursor: null };
     if (q.cursor !== undefined) {
       const seq = this.seqOf(q.cursor);
-      where.sql += ' AND seq < ?';
+      where.sql += ` AND ${where.seq} < ?`;
       where.params.push(seq);
     }
-    const rows = this.stmt(`SELECT * FROM audit_records WHERE ${where.sql} ORDER BY seq DESC LIMIT ?`).all(...where.params, q.limit + 1) as AuditRow[];
+    const rows = this.stmt(`SELECT audit_records.* FROM ${where.from} WHERE ${where.sql} ORDER BY ${where.seq} DESC LIMIT ?`).all(...where.params, q.limit + 1) as AuditRow[];
     const more = rows.length > q.limit;
     const page = more ? rows.slice(0, q.limit) : rows;
     return { records: page.map(rowToRecord), nextCursor: more ? page[page.length - 1]!.id : null };
@@ -166,10 +185,10 @@ export class AuditQueries {
     const where = this.where(AuditFilterSchema.parse(filter));
     if (where === null) return [];
     if (cursor !== undefined) {
-      where.sql += ' AND seq > ?';
+      where.sql += ` AND ${where.seq} > ?`;
       where.params.push(this.seqOf(cursor));
     }
-    const rows = this.stmt(`SELECT * FROM audit_records WHERE ${where.sql} ORDER BY seq ASC LIMIT ?`).all(...where.params, limit) as AuditRow[];
+    const rows = this.stmt(`SELECT audit_records.* FROM ${where.from} WHERE ${where.sql} ORDER BY ${where.seq} ASC LIMIT ?`).all(...where.params, limit) as AuditRow[];
     return rows.map(rowToRecord);
   }
 
@@ -179,19 +198,20 @@ export class AuditQueries {
     const where = this.where(f);
     if (where === null) return;
     this.beforeRead();
-    const stmt = this.db.prepare(`SELECT * FROM audit_records WHERE ${where.sql} ORDER BY seq ASC`);
+    const stmt = this.db.prepare(`SELECT audit_records.* FROM ${where.from} WHERE ${where.sql} ORDER BY ${where.seq} ASC`);
     for (const row of stmt.iterate(...where.params) as IterableIterator<AuditRow>) yield rowToRecord(row);
   }
 
   stats(query: AuditStatsQuery): AuditStatsRow[] {
     const q = AuditStatsQuerySchema.parse(query);
+    if (this.rollupsServe(q)) return this.statsFromRollups(q);
     const where = this.where(q);
     if (where === null) return [];
     const byTool = q.groupBy === 'tool';
     // Latency leaves out waits for approval: duration_ms does since migration 4; an approved row
     // written before (approver set, no wait recorded) has it mixed in, so it is left out.
     const sql = `SELECT server_id, ${byTool ? 'target' : 'NULL'} AS target, outcome,
-      CASE WHEN approver IS NOT NULL AND approval_wait_ms IS NULL THEN NULL ELSE duration_ms END FROM audit_records WHERE ${where.sql}`;
+      CASE WHEN approver IS NOT NULL AND approval_wait_ms IS NULL THEN NULL ELSE duration_ms END FROM ${where.from} WHERE ${where.sql}`;
     const groups = new Map<string, { serverId: string; tool: string | null; count: number; errors: number; denied: number; durations: number[] }>();
     for (const row of this.stmt(sql).raw(true).iterate(...where.params) as IterableIterator<[string, string | null, string, number | null]>) {
       const key = `${row[0]}\u0000${row[1] ?? ''}`;
@@ -219,18 +239,21 @@ export class AuditQueries {
 
   timeline(query: AuditTimelineQuery): AuditTimelineBucket[] {
     const q = AuditTimelineQuerySchema.parse(query);
+    if (q.bucketMs % 3_600_000 === 0 && this.rollupsServe(q)) return this.rollups.buckets(q, q.bucketMs);
     const where = this.where(q);
     if (where === null) return [];
     const sql = `SELECT (ts / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS start, count(*) AS count,
       sum(outcome NOT IN ('ok', 'denied', 'pending')) AS errors, sum(outcome = 'denied') AS denied
-      FROM audit_records WHERE ${where.sql} GROUP BY start ORDER BY start`;
+      FROM ${where.from} WHERE ${where.sql} GROUP BY start ORDER BY start`;
     return this.stmt(sql).all(q.bucketMs, q.bucketMs, ...where.params) as AuditTimelineBucket[];
   }
 
   count(filter: AuditFilter = {}): number {
-    const where = this.where(AuditFilterSchema.parse(filter));
+    const f = AuditFilterSchema.parse(filter);
+    if (this.rollupsServe(f)) return this.rollups.groups(f, 'server', { useRollups: true }).reduce((n, g) => n + g.calls, 0);
+    const where = this.where(f);
     if (where === null) return 0;
-    return (this.stmt(`SELECT count(*) AS n FROM audit_records WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
+    return (this.stmt(`SELECT count(*) AS n FROM ${where.from} WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
   }
 
   private seqOf(id: string): number {
@@ -243,16 +266,18 @@ export class AuditQueries {
   private where(f: AuditFilter): Where | null {
     const clauses: string[] = [];
     const params: unknown[] = [];
+    const fts = f.text !== undefined && [...f.text].length >= MIN_FTS_CHARS && this.rollups.ready();
+    const seq = fts ? 'audit_text.rowid' : 'seq';
     if (f.since !== undefined) {
       const first = this.stmt('SELECT seq FROM audit_records WHERE ts >= ? ORDER BY ts ASC LIMIT 1').get(f.since) as { seq: number } | undefined;
       if (!first) return null;
-      clauses.push('seq >= ? AND ts >= ?');
+      clauses.push(`${seq} >= ? AND ts >= ?`);
       params.push(first.seq, f.since);
     }
     if (f.until !== undefined) {
       const last = this.stmt('SELECT seq FROM audit_records WHERE ts < ? ORDER BY ts DESC LIMIT 1').get(f.until) as { seq: number } | undefined;
       if (!last) return null;
-      clauses.push('seq <= ? AND ts < ?');
+      clauses.push(`${seq} <= ? AND ts < ?`);
       params.push(last.seq, f.until);
     }
     if (f.serverId !== undefined) { clauses.push('server_id = ?'); params.push(f.serverId); }
@@ -262,12 +287,44 @@ export class AuditQueries {
     // SQLite uses a partial index only when the query states its condition in so many words.
     if (f.decision !== undefined) { clauses.push(f.decision === 'allow' ? 'decision = ?' : "decision = ? AND decision <> 'allow'"); params.push(f.decision); }
     if (f.outcome !== undefined) { clauses.push(f.outcome === 'ok' ? 'outcome = ?' : "outcome = ? AND outcome <> 'ok'"); params.push(f.outcome); }
-    if (f.text !== undefined) {
+    if (fts) {
+      // A phrase of trigrams: the term as a substring of one of the columns.
+      clauses.push('audit_text MATCH ?');
+      params.push(`"${f.text!.replace(/"/g, '""')}"`);
+    } else if (f.text !== undefined) {
       const like = `%${f.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       clauses.push("(target LIKE ? ESCAPE '\\' OR error_message LIKE ? ESCAPE '\\' OR rule LIKE ? ESCAPE '\\' OR server_id LIKE ? ESCAPE '\\')");
       params.push(like, like, like, like);
     }
-    return { sql: clauses.length ? clauses.join(' AND ') : '1', params };
+    return { from: fts ? FTS_FROM : 'audit_records', seq, sql: clauses.length ? clauses.join(' AND ') : '1', params };
+  }
+
+  /** The rollups can answer: no free text, the derived indexes are complete, and the range has a whole hour. */
+  private rollupsServe(f: AuditFilter): boolean {
+    this.beforeRead();
+    return f.text === undefined && RollupReader.coversWholeHours(f.since, f.until) && this.rollups.ready();
+  }
+
+  private statsFromRollups(q: AuditFilter & { groupBy: 'server' | 'tool' }): AuditStatsRow[] {
+    const rows = new Map<string, { serverId: string; tool: string | null; count: number; errors: number; denied: number; latency: LatencySummary }>();
+    for (const g of this.rollups.groups(q, q.groupBy, { useRollups: true })) {
+      const key = `${g.serverId}\u0000${g.tool ?? '\u0001'}`;
+      let row = rows.get(key);
+      if (!row) {
+        row = { serverId: g.serverId, tool: g.tool, count: 0, errors: 0, denied: 0, latency: emptySummary() };
+        rows.set(key, row);
+      }
+      row.count += g.calls;
+      if (g.outcome === 'denied') row.denied += g.calls;
+      else if (isError(g.outcome)) row.errors += g.calls;
+      addSummary(row.latency, g.latency);
+    }
+    return [...rows.values()]
+      .map((r) => ({
+        serverId: r.serverId, tool: r.tool, count: r.count, errors: r.errors, denied: r.denied,
+        p50Ms: percentileOf(r.latency, 0.5), p95Ms: percentileOf(r.latency, 0.95), p99Ms: percentileOf(r.latency, 0.99), maxMs: r.latency.max,
+      }))
+      .sort((a, b) => b.count - a.count);
   }
 
   private stmt(sql: string): Database.Statement {

@@ -3,6 +3,7 @@
 // and the gateway is told how many. The file shrinks through incremental vacuum.
 import { Delivery, type SqliteDatabase } from './database.ts';
 import type { AuditOutbox } from './audit-outbox.ts';
+import { AuditIndexes } from './audit-indexes.ts';
 
 export interface RetentionPolicy {
   /** Delete rows older than this many ms. */
@@ -22,9 +23,11 @@ export class AuditRetention {
   private readonly db: SqliteDatabase;
   private readonly outbox: AuditOutbox;
   private readonly chunk: number;
+  private readonly indexes: AuditIndexes;
 
   constructor(db: SqliteDatabase, outbox: AuditOutbox, chunk = 5000) {
     this.db = db;
+    this.indexes = new AuditIndexes(db);
     this.outbox = outbox;
     this.chunk = chunk;
   }
@@ -45,7 +48,8 @@ export class AuditRetention {
       if (!bound.n || bound.maxSeq === null) return 0;
       const undelivered = (this.db.prepare(`SELECT count(*) AS n FROM audit_records WHERE seq <= ? AND delivery IN (${Delivery.Pending}, ${Delivery.Failed})`)
         .get(bound.maxSeq) as { n: number }).n;
-      const changes = this.db.prepare('DELETE FROM audit_records WHERE seq <= ?').run(bound.maxSeq).changes;
+      // With their full-text entries and rollup counts (audit-indexes.ts).
+      const changes = this.indexes.deleteThrough(bound.maxSeq);
       this.outbox.addDropped(undelivered);
       undeliveredDeleted += undelivered;
       return changes;

@@ -12,6 +12,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { MIGRATION_DERIVED_INDEXES } from './audit-indexes-schema.ts';
 
 export type SqliteDatabase = Database.Database;
 
@@ -226,6 +227,12 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   ALTER TABLE audit_records ADD COLUMN replayed INTEGER;
   ALTER TABLE audit_records ADD COLUMN cache_hit INTEGER;
   `,
+  // 10: derived indexes for the Activity and Health queries (main/audit/audit-indexes.ts): a
+  // trigram full-text index of the searched columns and hourly rollups with a latency histogram,
+  // both written by the merge into audit_records. Rows already there are indexed later, newest
+  // first, in small steps (index_from_seq: rows from this seq on are indexed); until then the
+  // queries read the rows themselves.
+  MIGRATION_DERIVED_INDEXES,
 ];
 
 export const AUDIT_SCHEMA_VERSION = MIGRATIONS.length;

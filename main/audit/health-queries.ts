@@ -1,25 +1,36 @@
-// Per-server and per-tool health figures over the audit (the Health page, `switchboard health`,
-// SLO burn rates). Plain SQL over finished calls; durations leave approval waits out (as
-// duration_ms does since migration 4).
+// Read side of the audit for the Health page, `switchboard health` and the SLO burn rates: per
+// server and tool, calls, successes, errors by outcome and latency percentiles over a time range,
+// and the counts of one window (calls, failed, slower than a threshold). Served by the hourly
+// rollups for whole hours and by the rows for the partial hours at the ends (rollup-reader.ts).
 //
-// "Failed" for a success objective: outcomes that say the server or the proxy did not serve the
-// call — tool_error, protocol_error, timeout, interrupted. Not failed: denied (the policy or a
-// person said no; that is the system working), cancelled (the client gave up), rate_limited (the
-// client's own quota) and pending (still running). Those still count as calls.
+// What the figures mean:
+// - tool: the call's target (tool, prompt or resource name), as in the Activity stats per tool;
+// - latency: duration_ms, which leaves out approval waits (since migration 4; approved rows from
+//   before, whose duration includes the wait, and unfinished rows have none). p50/p95/p99 are
+//   nearest-rank percentiles read from the rollups' histogram: within 9.6% of the exact value
+//   (latency-bins.ts), null when no call has a latency;
+// - errors: calls per outcome other than ok (denied, tool_error, timeout, …);
+// - authFailures: always 0. No audit outcome records an authentication failure: a client refused
+//   at the HTTP endpoint never becomes a call (main/endpoints/auth-failures.ts logs it, and the
+//   metrics count it);
+// - failed (window): tool_error, protocol_error, timeout, interrupted and circuit_open: the server
+//   or the proxy did not serve the call. Not failed: denied (a policy or a person refused it),
+//   cancelled (the client gave up), rate_limited and invalid_arguments (the client's own doing),
+//   pending (not finished);
+// - slowerThan (window): calls whose latency is above thresholdMs: exact for the partial hours and
+//   when thresholdMs is a histogram edge (…, 200, 250, 300, 350, 400, 450, 500, 600, …, 1000, …
+//   ms); otherwise the one bin around the threshold is split linearly.
+// - toolGlob: SQLite GLOB over the target (`*`, `?`, `[abc]`; case-sensitive).
 import type Database from 'better-sqlite3';
-
-export const FAILED_OUTCOMES: readonly string[] = ['tool_error', 'protocol_error', 'timeout', 'interrupted'];
-/** Error types that say an upstream refused the proxy's credentials. */
-const AUTH_ERROR_TYPES: readonly string[] = ['unauthorized', 'forbidden', 'auth_required'];
-const CALL_METHODS = `('tools/call', 'resources/read', 'prompts/get')`;
-const FAILED_SQL = `(${FAILED_OUTCOMES.map((o) => `'${o}'`).join(', ')})`;
+import { RollupReader, type OutcomeGroup } from './rollup-reader.ts';
+import { addSummary, emptySummary, percentileOf } from './latency-bins.ts';
 
 export interface ToolHealthRow {
   readonly serverId: string;
   readonly tool: string | null;
   readonly calls: number;
   readonly ok: number;
-  /** outcome → count for outcomes other than ok. */
+  /** outcome → count for outcomes other than ok */
   readonly errors: Readonly<Record<string, number>>;
   readonly authFailures: number;
   readonly p50: number | null;
@@ -30,69 +41,80 @@ export interface ToolHealthRow {
 export interface WindowCounts {
   readonly calls: number;
   readonly failed: number;
-  /** Calls with duration > thresholdMs. */
+  /** calls with duration > thresholdMs */
   readonly slowerThan: number;
 }
 
-interface Row { server_id: string; target: string | null; outcome: string; error_type: string | null; duration_ms: number | null }
+/** Outcomes that count against a server's success objective. */
+export function isFailure(outcome: string): boolean {
+  return FAILED_OUTCOMES.includes(outcome);
+}
+
+/** What fails a success objective: the server or the proxy did not serve the call (README, "SLOs"). */
+export const FAILED_OUTCOMES: readonly string[] = ['tool_error', 'protocol_error', 'timeout', 'interrupted', 'circuit_open'];
 
 export class HealthQueries {
-  private readonly db: Database.Database;
+  private readonly reader: RollupReader;
   private readonly settled: { beforeRead(): void };
 
+  /** `settled.beforeRead` runs before each query: the daemon passes AuditStore.settle, so reads see every committed row. */
   constructor(db: Database.Database, settled: { beforeRead(): void }) {
-    this.db = db;
+    this.reader = new RollupReader(db);
     this.settled = settled;
   }
 
   tools(args: { sinceMs: number; untilMs?: number; serverId?: string }): ToolHealthRow[] {
+    checkTime('sinceMs', args.sinceMs);
+    if (args.untilMs !== undefined) checkTime('untilMs', args.untilMs);
     this.settled.beforeRead();
-    const rows = this.db.prepare(`SELECT server_id, target, outcome, error_type, duration_ms FROM audit_records
-      WHERE ts >= ? AND ts < ? AND method IN ${CALL_METHODS} ${args.serverId === undefined ? '' : 'AND server_id = ?'}`)
-      .all(...[args.sinceMs, args.untilMs ?? Number.MAX_SAFE_INTEGER, ...(args.serverId === undefined ? [] : [args.serverId])]) as Row[];
-    const groups = new Map<string, { serverId: string; tool: string | null; ok: number; errors: Record<string, number>; auth: number; durations: number[] }>();
-    for (const row of rows) {
-      const key = JSON.stringify([row.server_id, row.target]);
-      let group = groups.get(key);
-      if (!group) {
-        group = { serverId: row.server_id, tool: row.target, ok: 0, errors: {}, auth: 0, durations: [] };
-        groups.set(key, group);
-      }
-      if (row.outcome === 'ok') group.ok++;
-      else group.errors[row.outcome] = (group.errors[row.outcome] ?? 0) + 1;
-      if (row.error_type !== null && AUTH_ERROR_TYPES.includes(row.error_type)) group.auth++;
-      if (row.duration_ms !== null && row.outcome !== 'pending') group.durations.push(row.duration_ms);
+    const groups = this.reader.groups(
+      { since: args.sinceMs, until: args.untilMs, serverId: args.serverId }, 'tool', { useRollups: this.reader.ready() },
+    );
+    const byTool = new Map<string, OutcomeGroup[]>();
+    for (const g of groups) {
+      const key = `${g.serverId}\u0000${g.tool ?? '\u0001'}`;
+      const list = byTool.get(key);
+      if (list) list.push(g);
+      else byTool.set(key, [g]);
     }
-    return [...groups.values()].map((group) => {
-      const sorted = group.durations.sort((a, b) => a - b);
+    return [...byTool.values()].map((list) => {
+      const latency = emptySummary();
+      const errors: Record<string, number> = {};
+      let calls = 0;
+      let ok = 0;
+      for (const g of list) {
+        calls += g.calls;
+        if (g.outcome === 'ok') ok += g.calls;
+        else errors[g.outcome] = (errors[g.outcome] ?? 0) + g.calls;
+        addSummary(latency, g.latency);
+      }
       return {
-        serverId: group.serverId,
-        tool: group.tool,
-        calls: group.ok + Object.values(group.errors).reduce((a, b) => a + b, 0),
-        ok: group.ok,
-        errors: group.errors,
-        authFailures: group.auth,
-        p50: percentile(sorted, 0.5),
-        p95: percentile(sorted, 0.95),
-        p99: percentile(sorted, 0.99),
+        serverId: list[0]!.serverId, tool: list[0]!.tool, calls, ok, errors, authFailures: 0,
+        p50: percentileOf(latency, 0.5), p95: percentileOf(latency, 0.95), p99: percentileOf(latency, 0.99),
       };
-    }).sort((a, b) => a.serverId.localeCompare(b.serverId) || (a.tool ?? '').localeCompare(b.tool ?? ''));
+    }).sort((a, b) => b.calls - a.calls || a.serverId.localeCompare(b.serverId) || (a.tool ?? '').localeCompare(b.tool ?? ''));
   }
 
   window(args: { serverId: string; toolGlob?: string; sinceMs: number; thresholdMs: number }): WindowCounts {
+    checkTime('sinceMs', args.sinceMs);
+    if (typeof args.serverId !== 'string' || args.serverId === '') throw new TypeError('window: serverId must be a non-empty string');
+    if (!Number.isFinite(args.thresholdMs) || args.thresholdMs < 0) throw new TypeError(`window: thresholdMs must be a number >= 0, got ${args.thresholdMs}`);
     this.settled.beforeRead();
-    const row = this.db.prepare(`SELECT count(*) AS calls,
-        coalesce(sum(outcome IN ${FAILED_SQL}), 0) AS failed,
-        coalesce(sum(duration_ms > ?), 0) AS slowerThan
-      FROM audit_records WHERE ts >= ? AND server_id = ? AND method IN ${CALL_METHODS} AND outcome <> 'pending'
-      ${args.toolGlob === undefined ? '' : 'AND target GLOB ?'}`)
-      .get(...[args.thresholdMs, args.sinceMs, args.serverId, ...(args.toolGlob === undefined ? [] : [args.toolGlob])]) as WindowCounts;
-    return { calls: row.calls, failed: row.failed, slowerThan: row.slowerThan };
+    const groups = this.reader.groups(
+      { since: args.sinceMs, serverId: args.serverId, toolGlob: args.toolGlob }, 'server', { useRollups: this.reader.ready(), thresholdMs: args.thresholdMs },
+    );
+    let calls = 0;
+    let failed = 0;
+    let slowerThan = 0;
+    for (const g of groups) {
+      calls += g.calls;
+      if (isFailure(g.outcome)) failed += g.calls;
+      slowerThan += g.slower;
+    }
+    return { calls, failed, slowerThan };
   }
 }
 
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: readonly number[], q: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+function checkTime(name: string, value: number): void {
+  if (!Number.isFinite(value)) throw new TypeError(`health query: ${name} must be a time in ms since the epoch, got ${value}`);
 }

@@ -19,6 +19,7 @@ import Database from 'better-sqlite3';
 import type { AuditDecisionSchema, AuditOutcome, CaptureMode } from '../../shared/audit.ts';
 import type { z } from 'zod';
 import { AUDIT_SCHEMA_VERSION, AuditMeta, Delivery, auditDbPath, openAuditDatabase, type SqliteDatabase } from './database.ts';
+import { AuditIndexes } from './audit-indexes.ts';
 import { WalCheckpointer, type CheckpointCounts, type CheckpointResult } from './wal-checkpointer.ts';
 
 /** What is known when the call arrives. */
@@ -118,13 +119,21 @@ const MERGE_SQL = `INSERT INTO audit_records (seq, ${ENTRY_COLUMNS}, ${COMPLETIO
     ${COMPLETION_COLUMNS.split(',').map((c) => `f.${c.trim()}`).join(', ')}, ${Delivery.Pending}
   FROM audit_finished f JOIN audit_inflight i ON i.seq = f.inflight_seq JOIN audit_sessions s ON s.ref = i.session_ref ORDER BY f.seq`;
 
-/** Prepares the move of every row of audit_finished into audit_records (one transaction); it returns how many moved. */
-function moveFinishedRows(db: SqliteDatabase): () => number {
+/**
+ * Prepares the move of every row of audit_finished into audit_records (one transaction); it returns
+ * how many moved. `index` false leaves out the derived indexes: only for the benchmark's "before".
+ */
+export function moveFinishedRows(db: SqliteDatabase, index = true): () => number {
   const merge = db.prepare(MERGE_SQL);
+  const indexes = index ? new AuditIndexes(db) : null;
+  const firstFinished = db.prepare('SELECT min(seq) FROM audit_finished').pluck();
   const endInflight = db.prepare('DELETE FROM audit_inflight WHERE seq IN (SELECT inflight_seq FROM audit_finished)');
   const clear = db.prepare('DELETE FROM audit_finished');
   return db.transaction(() => {
+    const from = firstFinished.get() as number | null;
     const moved = merge.run().changes;
+    // The moved rows are the newest (audit_finished's seqs follow audit_records'): index them.
+    if (moved > 0 && from !== null) indexes?.indexRange(from, Number.MAX_SAFE_INTEGER);
     endInflight.run();
     clear.run();
     return moved;

@@ -1,5 +1,5 @@
 // Audit store and forwarder benchmarks (called by test/bench/run.ts; runnable alone:
-// `node test/bench/audit.ts`). AUDIT_BENCH_ROWS sets the backlog/query table size (default 1M).
+// `node test/bench/audit.ts`). AUDIT_BENCH_ROWS sets the backlog size (default 1M).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { AuditForwarder } from '../../main/forwarder/audit-forwarder.ts';
 import { AuditStore } from '../../main/audit/store.ts';
 import { AuditOutbox } from '../../main/audit/audit-outbox.ts';
-import { AuditQueries } from '../../main/audit/audit-queries.ts';
 import { auditDbPath } from '../../main/audit/database.ts';
 import { newRecordId } from '../../main/audit/record-id.ts';
 import { insertRows } from './audit-rows.ts';
@@ -21,11 +20,6 @@ const DAY = 24 * 3600_000;
 
 function elapsedMs(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 async function insertBench(results: BenchResult[]): Promise<void> {
@@ -95,42 +89,6 @@ function fillStore(store: AuditStore, rows: number, now: number): void {
   }
 }
 
-function queryBench(queries: AuditQueries, now: number, results: BenchResult[]): void {
-  const cases: Array<[string, Parameters<AuditQueries['list']>[0]]> = [
-    ['server', { serverId: 'server-7' }],
-    ['server + tool', { serverId: 'server-7', tool: 'tool_147' }],
-    ['client + last 24 h', { client: 'cursor', since: now - DAY }],
-    ['outcome denied (1%)', { outcome: 'denied' }],
-    ['server + outcome tool_error', { serverId: 'server-3', outcome: 'tool_error' }],
-    ['text, common ("status 41")', { text: 'status 41' }],
-    ['text, in a 1-day window ("status 41")', { text: 'status 41', since: now - 2 * DAY, until: now - DAY }],
-  ];
-  let worst = 0;
-  for (const [name, filter] of cases) {
-    const times: number[] = [];
-    let cursor: string | undefined;
-    for (let i = 0; i < 7; i++) {
-      const start = process.hrtime.bigint();
-      const page = queries.list({ ...filter, limit: 50, ...(cursor && i % 2 ? { cursor } : {}) });
-      times.push(elapsedMs(start));
-      cursor = page.nextCursor ?? undefined;
-    }
-    const ms = median(times);
-    worst = Math.max(worst, ms);
-    results.push({ name: `audit: filtered page of 50, ${name}`, value: round(ms), unit: 'ms', goal: '< 50' });
-  }
-  results.push({ name: 'audit: filtered page of 50, worst filter above', value: round(worst), unit: 'ms', goal: '< 50' });
-  const rare = process.hrtime.bigint();
-  queries.list({ text: 'no-such-text-anywhere', limit: 50 });
-  results.push({ name: 'audit: free text matching nothing (full scan, whole table)', value: round(elapsedMs(rare)), unit: 'ms' });
-  const stats = process.hrtime.bigint();
-  queries.stats({ groupBy: 'tool', since: now - DAY });
-  results.push({ name: 'audit: stats per tool with percentiles, last 24 h', value: round(elapsedMs(stats)), unit: 'ms' });
-  const timeline = process.hrtime.bigint();
-  queries.timeline({ since: now - 7 * DAY, bucketMs: 3600_000 });
-  results.push({ name: 'audit: hourly timeline, last 7 days', value: round(elapsedMs(timeline)), unit: 'ms' });
-}
-
 async function drainBench(store: AuditStore, rows: number, results: BenchResult[]): Promise<void> {
   const gateway = await startGatewayProcess();
   const outbox = new AuditOutbox(store.db);
@@ -192,8 +150,7 @@ export async function runAuditBench(): Promise<BenchResult[]> {
     const fillStart = process.hrtime.bigint();
     fillStore(store, rows, now);
     results.push({ name: `audit: bulk fill of ${rows.toLocaleString('en')} rows (setup)`, value: round(elapsedMs(fillStart) / 1000), unit: 's' });
-    store.db.pragma('optimize');
-    queryBench(new AuditQueries(store.db), now, results);
+    // The Activity and Health queries over 1M rows: test/bench/audit-queries.ts (rows written through the merge, with its indexes).
     await drainBench(store, rows, results);
   } finally {
     store.close();

@@ -2,7 +2,7 @@
 // client can take to a stdio server and over the peers we measure against (the paths take turns in
 // rounds, see measureInRounds), the daemon's idle memory, the ratios the daemon issue sets as goals,
 // then the audit, policy and sandbox benchmarks when they exist.
-//   node test/bench/run.ts [--json] [--calls N] [--concurrency N] [--warmup N] [--rounds N] [--only direct,http,…,rss,audit,policy,sandbox]
+//   node test/bench/run.ts [--json] [--calls N] [--concurrency N] [--warmup N] [--rounds N] [--only direct,http,…,rss,audit,policy,sandbox,auditQueries]
 // --json also writes every figure to test-results/bench.json.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -243,7 +243,8 @@ async function main(): Promise<void> {
   }
 
   const extras: Record<string, unknown> = {};
-  for (const [file, name, key] of [['./audit.ts', 'runAuditBench', 'audit'], ['./policy.ts', 'runPolicyBench', 'policy'], ['./sandbox.ts', 'runSandboxBench', 'sandbox'], ['./observability.ts', 'runObservabilityBench', 'observability'], ['./content-guardrails.ts', 'runContentGuardrailsBench', 'content-guardrails'], ['./guardrails.ts', 'runGuardrailsBench', 'guardrails']] as const) {
+  for (const [file, name, key] of [['./audit.ts', 'runAuditBench', 'audit'], ['./policy.ts', 'runPolicyBench', 'policy'], ['./sandbox.ts', 'runSandboxBench', 'sandbox'], ['./observability.ts', 'runObservabilityBench', 'observability'], ['./content-guardrails.ts', 'runContentGuardrailsBench', 'content-guardrails'], ['./guardrails.ts', 'runGuardrailsBench', 'guardrails'],
+    ['./audit-queries.ts', 'runAuditQueriesBench', 'auditQueries']] as const) {
     // --only limits the extras too: a run of a few paths stays quick unless it names them.
     if (only !== undefined && !only.has(key)) continue;
     const bench = await loadExtraBench(file, name);

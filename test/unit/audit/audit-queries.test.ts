@@ -8,6 +8,7 @@ import { AuditRetention } from '../../../main/audit/audit-retention.ts';
 import { AuditStore, type AuditCompletion, type AuditEntry } from '../../../main/audit/store.ts';
 import { auditDbPath } from '../../../main/audit/database.ts';
 import { newRecordId } from '../../../main/audit/record-id.ts';
+import { PERCENTILE_RELATIVE_ERROR } from '../../../main/audit/latency-bins.ts';
 
 let dir: string;
 let store: AuditStore;
@@ -98,7 +99,8 @@ describe('AuditQueries', () => {
     const github = rows.find((r) => r.serverId === 'github')!;
     expect(github.count).toBe(50);
     expect(github.denied).toBe(10);
-    expect(github.p50Ms).toBe(49);
+    // Over whole hours the percentiles come from the rollups' histogram (latency-bins.ts): within its bound.
+    expect(Math.abs(github.p50Ms! - 49)).toBeLessThanOrEqual(49 * PERCENTILE_RELATIVE_ERROR);
     expect(github.maxMs).toBe(99);
     const byTool = queries.stats({ groupBy: 'tool', serverId: 'files' });
     expect(byTool.map((r) => r.tool).sort()).toEqual(['tool_0', 'tool_2']);
