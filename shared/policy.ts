@@ -5,6 +5,7 @@ import picomatch from 'picomatch';
 import semver from 'semver';
 import { z } from 'zod';
 import { SandboxNetworkSchema, SandboxPathSchema } from './sandbox.ts';
+import { PolicyProfilesSchema } from './profiles-policy.ts';
 
 /** How every policy glob is compiled (main/policy/glob.ts): "*" stays within one "/" segment, "**" crosses it. */
 export const GLOB_OPTIONS = { dot: true, noextglob: true } as const;
@@ -199,6 +200,7 @@ const policyBody = {
   updates: UpdatePolicySchema.optional().describe('Desktop app self-update: turn it off, pin a version, name the feed and channel'),
   startAtLogin: z.boolean().optional().describe('Whether the app starts at login; wins over the user\'s settings.startAtLogin (lock it to keep users from changing it)'),
   sandbox: SandboxPolicySchema.optional(),
+  profiles: z.lazy(() => PolicyProfilesSchema).optional(), // lazy: an import cycle through shared/profiles.ts
 };
 
 export const PolicyDocumentSchema = z.object({
@@ -218,7 +220,7 @@ export type PolicyDocument = z.infer<typeof PolicyDocumentSchema>;
 export type PolicyDocumentInput = z.input<typeof PolicyDocumentSchema>;
 
 /** The `userPolicy` section of the app settings: the same vocabulary minus org, locks, and the settings users set elsewhere in settings (gateway, updates, startAtLogin). */
-export const UserPolicySchema = z.object({ ...policyBody }).omit({ gateway: true, updates: true, startAtLogin: true }).strict();
+export const UserPolicySchema = z.object({ ...policyBody }).omit({ gateway: true, updates: true, startAtLogin: true, profiles: true }).strict();
 export type UserPolicy = z.infer<typeof UserPolicySchema>;
 export type UserPolicyInput = z.input<typeof UserPolicySchema>;
 

@@ -2,6 +2,7 @@
 // (visible), finds it through search (deferred) or not at all (excluded), under what name. One
 // federated endpoint serves each profile; a client token is bound to one profile.
 import { z } from 'zod';
+// Lazy below: shared/policy.ts imports this file too (its `profiles` section, shared/profiles-policy.ts).
 import { ServerMatcherSchema } from './policy.ts';
 
 export const PROFILE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -30,7 +31,7 @@ const ToolGlobSchema = z.string().min(1).describe('Glob over "<server id>/<tool 
 export const ProfileSchema = z.object({
   name: ProfileNameSchema,
   description: z.string().max(1024).optional(),
-  servers: z.array(z.union([z.string().min(1), ServerMatcherSchema])).min(1).describe('Server ids, or server matchers as in policy ({"id": …}, {"registryName": …}, {"command": …}, {"url": …}, …)'),
+  servers: z.array(z.union([z.string().min(1), z.lazy(() => ServerMatcherSchema)])).min(1).describe('Server ids, or server matchers as in policy ({"id": …}, {"registryName": …}, {"command": …}, {"url": …}, …)'),
   include: z.array(ToolGlobSchema).optional().describe('When present, only tools matching one of these globs are in the profile'),
   exclude: z.array(ToolGlobSchema).optional().describe('Tools matching any of these globs are not in the profile (a call to one is refused)'),
   tools: z.record(z.string().min(1), ProfileToolSchema).optional().describe('Per-tool renames, descriptions and visibility, keyed by "<server id>/<tool name>"'),

@@ -20,6 +20,18 @@ export interface SurfaceTool {
   readonly tool: Tool;
 }
 
+/**
+ * A narrowing a profile carries besides its own fields: a user's (or the org's) profile of the same
+ * name as one that policy ships can only take away, so its include globs and server list apply on
+ * top of the shipped ones (main/profiles/profile-merge.ts). Every layer must keep a tool or server.
+ */
+export interface ProfileLayer {
+  readonly source: 'org' | 'user';
+  readonly include?: readonly string[];
+  readonly servers?: Profile['servers'];
+}
+export type LayeredProfile = Profile & { readonly layers?: readonly ProfileLayer[] };
+
 export interface ToolSurface {
   /** Every tool in the profile, visible first. */
   readonly tools: readonly SurfaceTool[];
@@ -110,14 +122,15 @@ export function namespacedName(serverId: string, toolName: string, separator: st
   return `_${readable}-${hash}`;
 }
 
-interface CompiledFilter { include: Matcher[] | undefined; exclude: Matcher[] }
+interface CompiledFilter { include: Matcher[][]; exclude: Matcher[] }
 const filters = new WeakMap<Profile, CompiledFilter>();
 
 function compiledFilter(profile: Profile): CompiledFilter {
   let compiled = filters.get(profile);
   if (!compiled) {
+    const includes = [profile.include, ...((profile as LayeredProfile).layers ?? []).map((layer) => layer.include)];
     compiled = {
-      include: profile.include?.map((glob) => compileGlob(glob)),
+      include: includes.filter((globs) => globs !== undefined).map((globs) => globs.map((glob) => compileGlob(glob))),
       exclude: (profile.exclude ?? []).map((glob) => compileGlob(glob)),
     };
     filters.set(profile, compiled);
@@ -125,11 +138,11 @@ function compiledFilter(profile: Profile): CompiledFilter {
   return compiled;
 }
 
-/** Whether the profile's include/exclude globs (over "<server id>/<tool name>") keep this tool. */
+/** Whether the profile's include/exclude globs (over "<server id>/<tool name>", and those of its layers) keep this tool. */
 export function isInProfile(profile: Profile, serverId: string, toolName: string): boolean {
   const { include, exclude } = compiledFilter(profile);
   const key = toolKey(serverId, toolName);
-  if (include && !include.some((match) => match(key))) return false;
+  if (!include.every((layer) => layer.some((match) => match(key)))) return false;
   return !exclude.some((match) => match(key));
 }
 
