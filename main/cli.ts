@@ -15,6 +15,7 @@ import { registerPolicyCommands } from './cli/policy.ts';
 import { registerSandboxCommands } from './cli/sandbox.ts';
 import { registerSecretCommands } from './cli/secrets.ts';
 import { registerServiceCommands } from './cli/service.ts';
+import { registerProfileCommands } from './cli/profiles.ts';
 import { terminalText } from './cli/output.ts';
 
 export function buildProgram(context: CliContext): Command {
@@ -36,6 +37,7 @@ export function buildProgram(context: CliContext): Command {
   registerApprovalsCommands(program, context);
   registerAuditCommands(program, context);
   registerServiceCommands(program, context);
+  registerProfileCommands(program, context);
   return program;
 }
 

@@ -19,6 +19,7 @@ import { createSecretsHandlers } from './api/secrets.ts';
 import { createServersHandlers } from './api/servers.ts';
 import { createTokensHandlers } from './api/tokens.ts';
 import { createAutostartHandlers } from './api/autostart.ts';
+import { createProfilesHandlers } from './api/profiles.ts';
 import { StartAtLogin } from './autostart/start-at-login.ts';
 import { eventStreamRoute } from './api/sse.ts';
 import { AuditInterceptor } from './audit/audit-interceptor.ts';
@@ -46,6 +47,7 @@ import { AuditForwarder, type ForwarderConfig } from './forwarder/audit-forwarde
 import { GatewayBinding } from './forwarder/gateway-binding.ts';
 import { createInventorySource } from './forwarder/inventory-source.ts';
 import { PolicyStack } from './policy/policy-stack.ts';
+import { pinnedTools, ProfileService, shippedProfiles } from './profiles/profile-service.ts';
 import { createUserRuleWriter } from './policy/user-rules.ts';
 import { InProcessClient } from './relay/in-process-client.ts';
 import { RelayHub } from './relay/relay-hub.ts';
@@ -114,6 +116,7 @@ export class Switchboard {
   readonly forwarder: AuditForwarder;
   readonly secrets: SecretStore;
   readonly clients: ClientService;
+  readonly profiles: ProfileService;
   readonly updates: UpdateService;
   readonly startAtLogin: StartAtLogin;
   readonly events = new EventHub();
@@ -225,6 +228,15 @@ export class Switchboard {
       admit: this.policy.admit,
     });
 
+    this.profiles = new ProfileService({
+      config: () => config.config,
+      shipped: () => shippedProfiles(engine().inputs),
+      admit: this.policy.admit,
+      // A running server's tools as its clients get them (the probe's list after policy); otherwise the pin store's.
+      liveTools: async (id) => (this.supervisor.get(id).state === 'ready' ? this.policy.interceptor.visibleTools(engine(), id, await this.supervisor.tools(id)) : undefined),
+      pinnedTools: (id) => pinnedTools(this.policy.pins, id),
+    });
+
     this.updates = new UpdateService({
       currentVersion: APP_VERSION,
       ...(options.updater ? { updater: options.updater } : {}),
@@ -280,7 +292,8 @@ export class Switchboard {
       ...createAuditHandlers({ queries: this.audit.queries, forwarder: this.forwarder }),
       ...createSecretsHandlers({ secretStore: this.secrets }),
       ...createClientsHandlers({ clients: this.clients }),
-      ...createTokensHandlers({ config }),
+      ...createTokensHandlers({ config, checkProfile: (name) => (this.profiles.list().some((p) => p.name === name) ? undefined : `no profile "${name}"; see \`switchboard profile list\``) }),
+      ...createProfilesHandlers({ profiles: this.profiles, config }),
       ...createSandboxHandlers({ serverConfig: configuredServer, updateConfig: (change) => config.update((draft) => { change(draft); }), support: sandboxSupport }),
     };
     this.dispatcher = new ApiDispatcher(apiContract, handlers);

@@ -8,6 +8,8 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Config, ServerConfig } from '../../shared/config.ts';
 import { DEFAULT_PROFILE, ProfileSchema, type Profile } from '../../shared/profiles.ts';
 import type { ServerMatcher } from '../../shared/policy.ts';
+import type { PolicyInputs } from '../policy/engine.ts';
+import type { PinStore } from '../policy/pin-store.ts';
 import { identifyServer, type ServerIdentity } from '../policy/server-identity.ts';
 import { compileServerMatcher, describeServerMatcher } from '../policy/server-rules.ts';
 import { narrowProfile } from './profile-merge.ts';
@@ -52,9 +54,22 @@ export interface ProfileServiceDeps {
   readonly shipped: () => { readonly managed?: readonly Profile[]; readonly org?: readonly Profile[] };
   readonly admit: (server: ServerConfig) => { ok: true } | { ok: false; reason: string };
   /** A running server's tools as its clients see them (through the policy chain); undefined when it is not running. */
-  readonly liveTools?: (serverId: string) => Promise<Tool[] | undefined>;
+  readonly liveTools?: (serverId: string) => Promise<readonly { name: string; inputSchema?: unknown }[] | undefined>;
   /** The tools last seen of a server (the pin store), for a server that is not running. */
   readonly pinnedTools?: (serverId: string) => Tool[];
+}
+
+/** The profiles the policy in force ships: the managed file's and the org document's `profiles`. */
+export function shippedProfiles(inputs: PolicyInputs): { managed?: readonly Profile[]; org?: readonly Profile[] } {
+  return {
+    ...(inputs.managed.state === 'active' && inputs.managed.policy.profiles ? { managed: inputs.managed.policy.profiles } : {}),
+    ...(inputs.org?.state === 'active' && inputs.org.policy.profiles ? { org: inputs.org.policy.profiles } : {}),
+  };
+}
+
+/** A server's tools as last seen and pinned (tool-pins.json), for a server that is not running. */
+export function pinnedTools(pins: Pick<PinStore, 'pinned'>, serverId: string): Tool[] {
+  return pins.pinned(serverId).map((pin) => ({ inputSchema: { type: 'object' }, ...pin.definition } as Tool));
 }
 
 export class ProfileNotFoundError extends Error {
@@ -156,7 +171,7 @@ export class ProfileService {
     const toolsFrom: Record<string, ToolsSource> = {};
     for (const serverId of resolved.servers) {
       const live = await this.deps.liveTools?.(serverId).catch(() => undefined);
-      const list = live ?? this.deps.pinnedTools?.(serverId) ?? [];
+      const list = (live as readonly Tool[] | undefined) ?? this.deps.pinnedTools?.(serverId) ?? [];
       toolsFrom[serverId] = live ? 'live' : list.length > 0 ? 'pins' : 'none';
       for (const tool of list) tools.push({ serverId, tool });
     }

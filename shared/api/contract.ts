@@ -12,6 +12,7 @@ import { serverSandboxContract, serversContract } from './servers.ts';
 import { tokensContract } from './tokens.ts';
 import { updatesContract } from './updates.ts';
 import { autostartContract } from './autostart.ts';
+import { profilesContract } from './profiles.ts';
 
 export { eventSchemas, EVENT_NAMES, parseApiEvent, isEventName } from './events.ts';
 export type { ApiEvent, EventName, EventPayload, EventListener, EventTransport, Unsubscribe } from './events.ts';
@@ -51,6 +52,7 @@ export const apiContract = {
   ...tokensContract,
   ...updatesContract,
   ...autostartContract,
+  ...profilesContract,
 };
 
 export type ApiContract = typeof apiContract;
