@@ -226,6 +226,10 @@ export class Switchboard {
       }),
       env: options.clientEnvironment ?? currentEnvironment(),
       admit: this.policy.admit,
+      profileServers: (name) => {
+        const profile = this.profiles.list().find((p) => p.name === name);
+        return profile ? this.profiles.resolve(profile).servers : `no profile "${name}"; see \`switchboard profile list\``;
+      },
     });
 
     this.profiles = new ProfileService({
