@@ -19,6 +19,7 @@ import { ApprovalPopupPage } from './pages/ApprovalPopupPage.tsx';
 import { ApprovalsPage } from './pages/ApprovalsPage.tsx';
 import { ClientsPage } from './pages/ClientsPage.tsx';
 import { PolicyPage } from './pages/PolicyPage.tsx';
+import { ProfilesPage } from './pages/ProfilesPage.tsx';
 import { ServersPage } from './pages/ServersPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
 import { useRoute } from './router.ts';
@@ -26,6 +27,7 @@ import { useRoute } from './router.ts';
 const PAGES = [
   { path: '/servers', label: 'Servers' },
   { path: '/clients', label: 'Clients' },
+  { path: '/profiles', label: 'Profiles' },
   { path: '/activity', label: 'Activity' },
   { path: '/approvals', label: 'Approvals' },
   { path: '/policy', label: 'Policy' },
@@ -155,6 +157,7 @@ export function App() {
             {info.error && !info.notAvailable ? <ErrorBanner error={info.error} onRetry={info.reload} /> : null}
             {current === '/servers' ? <ServersPage route={route} /> : null}
             {current === '/clients' ? <ClientsPage /> : null}
+            {current === '/profiles' ? <ProfilesPage /> : null}
             {current === '/activity' ? <ActivityPage route={route} /> : null}
             {current === '/approvals' ? <ApprovalsPage /> : null}
             {current === '/policy' ? <PolicyPage /> : null}
