@@ -133,6 +133,8 @@ function ProfileEditor({ name, allServers, onSaved }: { name: string; allServers
     next.servers = on ? [...ids, id] : ids;
   });
   const counts = preview.data?.counts;
+  // Left out in the draft: unchecked at once, before the preview of the draft comes back.
+  const excludedHere = new Set(draft.exclude ?? []);
   const namedServers = new Set(draft.servers.filter((s): s is string => typeof s === 'string'));
 
   return (
@@ -161,14 +163,14 @@ function ProfileEditor({ name, allServers, onSaved }: { name: string; allServers
       <ErrorBanner error={save.error ?? preview.error} />
       <div className="grid-2">
         <div aria-label="Tool picker">
-          {groups.map((group) => (
+          {groups.filter((group) => group.tools.length > 0).map((group) => (
             <fieldset key={group.serverId}>
               <legend>{group.serverId}{preview.data?.toolsFrom[group.serverId] === 'pins' ? ' (not running: tools last seen)' : ''}</legend>
               <table>
                 <tbody>
                   {group.tools.map((t) => (
                     <tr key={t.toolName}>
-                      <td><label><input type="checkbox" aria-label={`include ${group.serverId}/${t.toolName}`} checked={t.visibility !== 'excluded'} onChange={(e) => setIncluded(group.serverId, t.toolName, e.target.checked)} /> {t.toolName}</label></td>
+                      <td><label><input type="checkbox" aria-label={`include ${group.serverId}/${t.toolName}`} checked={t.visibility !== 'excluded' && !excludedHere.has(key(group.serverId, t.toolName))} onChange={(e) => setIncluded(group.serverId, t.toolName, e.target.checked)} /> {t.toolName}</label></td>
                       <td>{t.visibility === 'excluded' ? <span className="muted">left out</span> : (
                         <select aria-label={`visibility of ${group.serverId}/${t.toolName}`} value={t.visibility} onChange={(e) => setVisibility(group.serverId, t.toolName, e.target.value as 'visible' | 'deferred')}>
                           <option value="visible">visible</option>
