@@ -3,7 +3,7 @@
 // federated endpoint serves each profile; a client token is bound to one profile.
 import { z } from 'zod';
 // Lazy below: shared/policy.ts imports this file too (its `profiles` section, shared/profiles-policy.ts).
-import { ServerMatcherSchema } from './policy.ts';
+import { globProblem, ServerMatcherSchema } from './policy.ts';
 
 export const PROFILE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const ProfileNameSchema = z.string().regex(PROFILE_NAME_PATTERN, 'profile names are 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
@@ -26,7 +26,11 @@ export const ProfileToolSchema = z.object({
 }).strict();
 export type ProfileTool = z.infer<typeof ProfileToolSchema>;
 
-const ToolGlobSchema = z.string().min(1).describe('Glob over "<server id>/<tool name>", e.g. "github/*" or "*/delete_*"');
+// A glob that does not compile would silently keep or leave out nothing: refused, as in policy.
+const ToolGlobSchema = z.string().min(1).superRefine((pattern, ctx) => {
+  const problem = globProblem(pattern);
+  if (problem) ctx.addIssue({ code: 'custom', message: `not a valid glob: ${problem}` });
+}).describe('Glob over "<server id>/<tool name>", e.g. "github/*" or "*/delete_*"');
 
 export const ProfileSchema = z.object({
   name: ProfileNameSchema,

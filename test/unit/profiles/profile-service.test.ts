@@ -139,6 +139,7 @@ describe('ProfileService', () => {
     const doc = PolicyDocumentSchema.parse({ version: 1, profiles: [{ name: 'work', servers: ['everything'], maxVisible: 5 }] });
     expect(doc.profiles![0]!.maxVisible).toBe(5);
     expect(() => PolicyDocumentSchema.parse({ version: 1, profiles: [{ name: 'bad name!', servers: ['x'] }] })).toThrow(/profile names/);
+    expect(() => ProfileSchema.parse({ name: 'work', servers: ['x'], exclude: ['memory/[delete'] })).toThrow(/not a valid glob: .* is never closed/);
   });
 
   it('names the tokens and linked files bound to a profile', () => {
