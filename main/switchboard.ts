@@ -238,7 +238,7 @@ export class Switchboard {
       admit: this.policy.admit,
       // A running server's tools as its clients get them (the probe's list after policy); otherwise the pin store's.
       liveTools: async (id) => (this.supervisor.get(id).state === 'ready' ? this.policy.interceptor.visibleTools(engine(), id, await this.supervisor.tools(id)) : undefined),
-      pinnedTools: (id) => pinnedTools(this.policy.pins, id),
+      pinnedTools: (id) => pinnedTools(this.policy.pins, id, (tool) => engine().evaluate({ serverId: id, ...(configuredServer(id) ? { server: configuredServer(id)! } : {}), name: tool.name, annotations: tool.annotations }).action === 'deny'),
     });
 
     this.updates = new UpdateService({

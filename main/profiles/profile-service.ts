@@ -67,9 +67,12 @@ export function shippedProfiles(inputs: PolicyInputs): { managed?: readonly Prof
   };
 }
 
-/** A server's tools as last seen and pinned (tool-pins.json), for a server that is not running. */
-export function pinnedTools(pins: Pick<PinStore, 'pinned'>, serverId: string): Tool[] {
-  return pins.pinned(serverId).map((pin) => ({ inputSchema: { type: 'object' }, ...pin.definition } as Tool));
+/**
+ * A server's tools as last seen and pinned (tool-pins.json), for a server that is not running,
+ * without those `hidden` says policy keeps out of tools/list.
+ */
+export function pinnedTools(pins: Pick<PinStore, 'pinned'>, serverId: string, hidden: (tool: Tool) => boolean = () => false): Tool[] {
+  return pins.pinned(serverId).map((pin) => ({ inputSchema: { type: 'object' }, ...pin.definition } as Tool)).filter((tool) => !hidden(tool));
 }
 
 export class ProfileNotFoundError extends Error {

@@ -6,7 +6,11 @@ import { ConfigSchema, type Config, type ServerConfig } from '../../../shared/co
 import { ProfileSchema, type Profile, type ProfileInput } from '../../../shared/profiles.ts';
 import { PolicyDocumentSchema } from '../../../shared/policy.ts';
 import { narrowProfile } from '../../../main/profiles/profile-merge.ts';
-import { ProfileService } from '../../../main/profiles/profile-service.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PinStore } from '../../../main/policy/pin-store.ts';
+import { pinnedTools, ProfileService } from '../../../main/profiles/profile-service.ts';
 import { isInProfile, listedTools } from '../../../main/profiles/tool-surface.ts';
 
 const profile = (input: Partial<ProfileInput> & { name?: string }): Profile => ProfileSchema.parse({ name: 'work', servers: ['everything', 'memory'], ...input });
@@ -147,5 +151,18 @@ describe('ProfileService', () => {
       tokens: [{ name: 'cursor', sha256: 'a'.repeat(64), createdAt: '2026-01-01T00:00:00.000Z', profile: 'work' }, { name: 'other', sha256: 'b'.repeat(64), createdAt: '2026-01-01T00:00:00.000Z' }],
     });
     expect(service({ config: cfg }).usedBy('work')).toEqual({ tokens: ['cursor'], clients: [] });
+  });
+
+  it('a server that is not running: its tools last seen (the pin store), without those policy hides', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'profile-pins-'));
+    try {
+      const pins = new PinStore({ file: join(dir, 'tool-pins.json') });
+      pins.observe('memory', { name: 'read_graph', description: 'reads', inputSchema: { type: 'object', properties: {} } });
+      pins.observe('memory', { name: 'delete_entities', description: 'deletes' });
+      const seen = pinnedTools(new PinStore({ file: join(dir, 'tool-pins.json') }), 'memory', (tool) => tool.name.startsWith('delete_'));
+      expect(seen).toEqual([{ name: 'read_graph', description: 'reads', inputSchema: { type: 'object', properties: {} } }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
