@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 const electronOnlyInApp = { name: 'electron', message: 'Only main/app/ imports electron (docs/ARCHITECTURE.md).' };
-const DOMAIN_FOLDERS = ['policy', 'lifecycle', 'audit', 'approvals', 'servers', 'clients', 'secrets', 'forwarder', 'orgsync', 'config', 'oauth', 'autostart', 'updates', 'sandbox', 'registry', 'observability', 'guardrails'];
+const DOMAIN_FOLDERS = ['policy', 'lifecycle', 'audit', 'approvals', 'servers', 'clients', 'secrets', 'forwarder', 'orgsync', 'config', 'oauth', 'autostart', 'updates', 'sandbox', 'registry', 'observability', 'guardrails', 'profiles'];
 const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'net', 'http', 'https', 'crypto', 'url', 'stream', 'events', 'util', 'worker_threads', 'zlib'];
 
 export default tseslint.config(

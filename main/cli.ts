@@ -18,6 +18,7 @@ import { registerRegistryCommands } from './cli/registry.ts';
 import { registerSandboxCommands } from './cli/sandbox.ts';
 import { registerSecretCommands } from './cli/secrets.ts';
 import { registerServiceCommands } from './cli/service.ts';
+import { registerProfileCommands } from './cli/profiles.ts';
 import { terminalText } from './cli/output.ts';
 
 export function buildProgram(context: CliContext): Command {
@@ -41,6 +42,7 @@ export function buildProgram(context: CliContext): Command {
   registerAuditCommands(program, context);
   registerHealthCommands(program, context);
   registerServiceCommands(program, context);
+  registerProfileCommands(program, context);
   return program;
 }
 

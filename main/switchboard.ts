@@ -22,6 +22,7 @@ import { createTokensHandlers } from './api/tokens.ts';
 import { createRegistryHandlers } from './api/registry.ts';
 import { createGuardrailsHandlers } from './api/guardrails.ts';
 import { createAutostartHandlers } from './api/autostart.ts';
+import { createProfilesHandlers } from './api/profiles.ts';
 import { StartAtLogin } from './autostart/start-at-login.ts';
 import { eventStreamRoute } from './api/sse.ts';
 import { AuditInterceptor } from './audit/audit-interceptor.ts';
@@ -67,6 +68,7 @@ import { InjectionApprovals } from './guardrails/injection-approvals.ts';
 import { InjectionInterceptor } from './guardrails/injection-interceptor.ts';
 import { ValidationInterceptor } from './guardrails/validation-interceptor.ts';
 import { PolicyStack } from './policy/policy-stack.ts';
+import { pinnedTools, ProfileService, shippedProfiles } from './profiles/profile-service.ts';
 import { createUserRuleWriter } from './policy/user-rules.ts';
 import { RegistryServices } from './registry/registry-services.ts';
 import { InProcessClient } from './relay/in-process-client.ts';
@@ -146,6 +148,7 @@ export class Switchboard {
   readonly guardrails: FlowGuardrails;
   readonly secrets: SecretStore;
   readonly clients: ClientService;
+  readonly profiles: ProfileService;
   readonly updates: UpdateService;
   readonly startAtLogin: StartAtLogin;
   /** The catalog, installs, and the registry status of installed servers (lifecycle reads registry.status). */
@@ -304,6 +307,19 @@ export class Switchboard {
       }),
       env: options.clientEnvironment ?? currentEnvironment(),
       admit: this.policy.admit,
+      profileServers: (name) => {
+        const profile = this.profiles.list().find((p) => p.name === name);
+        return profile ? this.profiles.resolve(profile).servers : `no profile "${name}"; see \`switchboard profile list\``;
+      },
+    });
+
+    this.profiles = new ProfileService({
+      config: () => config.config,
+      shipped: () => shippedProfiles(engine().inputs),
+      admit: this.policy.admit,
+      // A running server's tools as its clients get them (the probe's list after policy); otherwise the pin store's.
+      liveTools: async (id) => (this.supervisor.get(id).state === 'ready' ? this.policy.interceptor.visibleTools(engine(), id, await this.supervisor.tools(id)) : undefined),
+      pinnedTools: (id) => pinnedTools(this.policy.pins, id, (tool) => engine().evaluate({ serverId: id, ...(configuredServer(id) ? { server: configuredServer(id)! } : {}), name: tool.name, annotations: tool.annotations }).action === 'deny'),
     });
 
     this.updates = new UpdateService({
@@ -376,10 +392,11 @@ export class Switchboard {
       ...createAuditHandlers({ queries: this.audit.queries, forwarder: this.forwarder }),
       ...createSecretsHandlers({ secretStore: this.secrets }),
       ...createClientsHandlers({ clients: this.clients }),
-      ...createTokensHandlers({ config }),
+      ...createTokensHandlers({ config, checkProfile: (name) => (this.profiles.list().some((p) => p.name === name) ? undefined : `no profile "${name}"; see \`switchboard profile list\``) }),
       ...createRegistryHandlers({ ...this.registry, servers: () => config.config.servers }),
       ...createHealthHandlers({ report: (windowMs) => this.observability.health.report(windowMs), config }),
       ...createGuardrailsHandlers({ flagged: (serverId) => this.contentGuardrails.injection.flagged(serverId) }),
+      ...createProfilesHandlers({ profiles: this.profiles, config }),
       ...createSandboxHandlers({ serverConfig: configuredServer, updateConfig: (change) => config.update((draft) => { change(draft); }), support: sandboxSupport }),
     };
     this.dispatcher = new ApiDispatcher(apiContract, handlers);

@@ -21,6 +21,7 @@ import { CatalogPage } from './pages/CatalogPage.tsx';
 import { ClientsPage } from './pages/ClientsPage.tsx';
 import { HealthPage } from './pages/HealthPage.tsx';
 import { PolicyPage } from './pages/PolicyPage.tsx';
+import { ProfilesPage } from './pages/ProfilesPage.tsx';
 import { ServersPage } from './pages/ServersPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
 import { useRoute } from './router.ts';
@@ -29,6 +30,7 @@ const PAGES = [
   { path: '/servers', label: 'Servers' },
   { path: '/catalog', label: 'Catalog' },
   { path: '/clients', label: 'Clients' },
+  { path: '/profiles', label: 'Profiles' },
   { path: '/activity', label: 'Activity' },
   { path: '/health', label: 'Health' },
   { path: '/approvals', label: 'Approvals' },
@@ -160,6 +162,7 @@ export function App() {
             {current === '/servers' ? <ServersPage route={route} /> : null}
             {current === '/catalog' ? <CatalogPage route={route} /> : null}
             {current === '/clients' ? <ClientsPage /> : null}
+            {current === '/profiles' ? <ProfilesPage /> : null}
             {current === '/activity' ? <ActivityPage route={route} /> : null}
             {current === '/health' ? <HealthPage /> : null}
             {current === '/approvals' ? <ApprovalsPage /> : null}

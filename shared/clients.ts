@@ -20,6 +20,13 @@ export const LinkedEntrySchema = z.object({
   serverId: z.string().min(1),
   /** SHA-256 of the entry we wrote (canonical JSON): a different value means someone changed it. */
   sha256: Sha256Schema,
+  /**
+   * Profile links: the one entry written for the profile (serverId is then the profile's name), or
+   * (`removed`) an entry the link took out because the profile entry serves its server; sha256 is
+   * then that of the original entry, put back by unlink.
+   */
+  profile: z.string().min(1).optional(),
+  removed: z.literal(true).optional(),
 }).strict();
 export type LinkedEntry = z.infer<typeof LinkedEntrySchema>;
 
@@ -34,6 +41,8 @@ export const ClientLinkSchema = z.object({
   linkedAt: z.iso.datetime(),
   /** Name of the bearer token (config.tokens) created for this client, for URL links. */
   tokenName: z.string().optional(),
+  /** The profile a profile link serves (`client link --profile`): one entry for all its servers. */
+  profile: z.string().min(1).optional(),
   entries: z.array(LinkedEntrySchema),
 }).strict();
 export type ClientLink = z.infer<typeof ClientLinkSchema>;

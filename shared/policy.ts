@@ -10,6 +10,7 @@ import { lifecyclePolicySchema } from './lifecycle-policy.ts';
 import { SloPolicySchema } from './slo-policy.ts';
 import { BudgetsPolicySchema, DlpPolicySchema, InjectionPolicySchema, ValidationPolicySchema } from './content-guardrails-policy.ts';
 import { BreakerPolicySchema, CachePolicySchema, IdempotencyPolicySchema, RateLimitsPolicySchema } from './flow-guardrails-policy.ts';
+import { PolicyProfilesSchema } from './profiles-policy.ts';
 
 /** How every policy glob is compiled (main/policy/glob.ts): "*" stays within one "/" segment, "**" crosses it. */
 export const GLOB_OPTIONS = { dot: true, noextglob: true } as const;
@@ -217,6 +218,7 @@ const policyBody = {
   breaker: BreakerPolicySchema.optional(),
   idempotency: IdempotencyPolicySchema.optional(),
   cache: CachePolicySchema.optional(),
+  profiles: z.lazy(() => PolicyProfilesSchema).optional(), // lazy: an import cycle through shared/profiles.ts
 };
 
 export const PolicyDocumentSchema = z.object({
@@ -236,7 +238,7 @@ export type PolicyDocument = z.infer<typeof PolicyDocumentSchema>;
 export type PolicyDocumentInput = z.input<typeof PolicyDocumentSchema>;
 
 /** The `userPolicy` section of the app settings: the same vocabulary minus org, locks, and the settings users set elsewhere in settings (gateway, updates, startAtLogin). */
-export const UserPolicySchema = z.object({ ...policyBody }).omit({ gateway: true, updates: true, startAtLogin: true }).strict();
+export const UserPolicySchema = z.object({ ...policyBody }).omit({ gateway: true, updates: true, startAtLogin: true, profiles: true }).strict();
 export type UserPolicy = z.infer<typeof UserPolicySchema>;
 export type UserPolicyInput = z.input<typeof UserPolicySchema>;
 

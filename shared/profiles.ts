@@ -2,7 +2,8 @@
 // (visible), finds it through search (deferred) or not at all (excluded), under what name. One
 // federated endpoint serves each profile; a client token is bound to one profile.
 import { z } from 'zod';
-import { ServerMatcherSchema } from './policy.ts';
+// Lazy below: shared/policy.ts imports this file too (its `profiles` section, shared/profiles-policy.ts).
+import { globProblem, ServerMatcherSchema } from './policy.ts';
 
 export const PROFILE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const ProfileNameSchema = z.string().regex(PROFILE_NAME_PATTERN, 'profile names are 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
@@ -25,12 +26,16 @@ export const ProfileToolSchema = z.object({
 }).strict();
 export type ProfileTool = z.infer<typeof ProfileToolSchema>;
 
-const ToolGlobSchema = z.string().min(1).describe('Glob over "<server id>/<tool name>", e.g. "github/*" or "*/delete_*"');
+// A glob that does not compile would silently keep or leave out nothing: refused, as in policy.
+const ToolGlobSchema = z.string().min(1).superRefine((pattern, ctx) => {
+  const problem = globProblem(pattern);
+  if (problem) ctx.addIssue({ code: 'custom', message: `not a valid glob: ${problem}` });
+}).describe('Glob over "<server id>/<tool name>", e.g. "github/*" or "*/delete_*"');
 
 export const ProfileSchema = z.object({
   name: ProfileNameSchema,
   description: z.string().max(1024).optional(),
-  servers: z.array(z.union([z.string().min(1), ServerMatcherSchema])).min(1).describe('Server ids, or server matchers as in policy ({"id": …}, {"registryName": …}, {"command": …}, {"url": …}, …)'),
+  servers: z.array(z.union([z.string().min(1), z.lazy(() => ServerMatcherSchema)])).min(1).describe('Server ids, or server matchers as in policy ({"id": …}, {"registryName": …}, {"command": …}, {"url": …}, …)'),
   include: z.array(ToolGlobSchema).optional().describe('When present, only tools matching one of these globs are in the profile'),
   exclude: z.array(ToolGlobSchema).optional().describe('Tools matching any of these globs are not in the profile (a call to one is refused)'),
   tools: z.record(z.string().min(1), ProfileToolSchema).optional().describe('Per-tool renames, descriptions and visibility, keyed by "<server id>/<tool name>"'),

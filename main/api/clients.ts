@@ -16,8 +16,8 @@ export function createClientsHandlers(deps: ClientsHandlerDeps): Handlers<typeof
   return {
     'clients.list': () => mapped(async () => ({ clients: await clients.list() })),
     'clients.import': ({ client, file }) => mapped(() => clients.import(client, file)),
-    'clients.link': ({ client, file }) => mapped(async () => {
-      const r = await clients.link(client, file);
+    'clients.link': ({ client, file, profile }) => mapped(async () => {
+      const r = await clients.link(client, file, profile !== undefined ? { profile } : {});
       return { file: r.file, backup: r.backup, linked: r.linked, warnings: [...r.import.warnings, ...r.refused.map((x) => `'${x.name}' was not linked: ${x.reason}`)] };
     }),
     'clients.unlink': ({ client, file }) => mapped(async () => {
@@ -37,7 +37,8 @@ async function mapped<T>(call: () => Promise<T>): Promise<T> {
     // Something the user must fix first (the daemon's port, a lost backup), not a missing thing.
     if (error instanceof LinkPortError || (error instanceof Error && /pre-link copy .* is missing/.test(error.message))) throw new ApiError({ code: 'conflict', message: error.message });
     if (error instanceof Error && /no .* config file found|is not linked|has no linked|ENOENT/.test(error.message)) throw new ApiError({ code: 'not_found', message: error.message });
-    if (error instanceof Error && /already linked/.test(error.message)) throw new ApiError({ code: 'conflict', message: error.message });
+    if (error instanceof Error && /cannot link .* to profile/.test(error.message)) throw new ApiError({ code: 'not_found', message: error.message });
+    if (error instanceof Error && /already linked|already has an entry/.test(error.message)) throw new ApiError({ code: 'conflict', message: error.message });
     throw error;
   }
 }

@@ -8,13 +8,19 @@ import type { Config } from '../../shared/config.ts';
 export interface TokensHandlerDeps {
   readonly config: { readonly config: Config; update(mutate: (config: Config) => Config | void): Promise<Config> };
   readonly now?: () => Date;
+  /** Why a token cannot be bound to this profile (it does not exist), or undefined. */
+  readonly checkProfile?: (name: string) => string | undefined;
 }
 
 export function createTokensHandlers(deps: TokensHandlerDeps): Handlers<typeof tokensContract> {
   return {
-    'tokens.list': async () => ({ tokens: deps.config.config.tokens.map((t) => ({ name: t.name, createdAt: t.createdAt, ...(t.servers ? { servers: t.servers } : {}) })) }),
-    'tokens.create': async ({ name, servers }) => {
-      const scope = servers && servers.length > 0 ? { servers: [...new Set(servers)] } : {};
+    'tokens.list': async () => ({ tokens: deps.config.config.tokens.map((t) => ({ name: t.name, createdAt: t.createdAt, ...(t.servers ? { servers: t.servers } : {}), ...(t.profile ? { profile: t.profile } : {}) })) }),
+    'tokens.create': async ({ name, servers, profile }) => {
+      if (profile !== undefined) {
+        const problem = deps.checkProfile?.(profile);
+        if (problem) throw new ApiError({ code: 'not_found', message: problem });
+      }
+      const scope = profile !== undefined ? { profile } : servers && servers.length > 0 ? { servers: [...new Set(servers)] } : {};
       const token = `sbt_${randomBytes(32).toString('base64url')}`;
       const createdAt = (deps.now?.() ?? new Date()).toISOString();
       await deps.config.update((config) => {

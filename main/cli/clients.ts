@@ -39,7 +39,7 @@ export function registerClientCommands(program: Command, context: ClientCommandC
   const ops = {
     list: () => api(async ({ api }) => (await api['clients.list']({})).clients),
     import: async (client: ClientId, file?: string) => { const target = await fileFor(client, file); return api(({ api }) => api['clients.import']({ client, file: target })); },
-    link: async (client: ClientId, file?: string) => { const target = await fileFor(client, file); return api(({ api }) => api['clients.link']({ client, file: target })); },
+    link: async (client: ClientId, file?: string, profile?: string) => { const target = await fileFor(client, file); return api(({ api }) => api['clients.link']({ client, file: target, ...(profile !== undefined ? { profile } : {}) })); },
     unlink: (client: ClientId, file?: string) => api(({ api }) => api['clients.unlink']({ client, ...(file ? { file: path.resolve(file) } : {}) })),
   };
 
@@ -96,9 +96,10 @@ export function registerClientCommands(program: Command, context: ClientCommandC
   client.command('link <client>')
     .description("Rewrite the client's entries to go through the app")
     .option('--config <path>', "the client's config file (default: its usual file)")
-    .action(async (id: string, options: { config?: string }) => {
+    .option('--profile <name>', "write one entry for the whole profile (its /mcp URL, or `switchboard bridge --profile`) instead of one per server")
+    .action(async (id: string, options: { config?: string; profile?: string }) => {
       const file = configFlag(options.config, true);
-      const report = await ops.link(clientId(id), file);
+      const report = await ops.link(clientId(id), file, options.profile);
       out(line`linked ${report.file} (original kept at ${report.backup})`);
       for (const l of report.linked) out(line`  ${l.name} → ${l.serverId}`);
       for (const w of report.warnings) out(line`  warning: ${w}`);

@@ -14,11 +14,15 @@ export function registerTokenCommands(program: Command, context: CliContext & Ap
   token.command('create <client-name>')
     .description('Create a token for an HTTP client (printed once; only its SHA-256 is stored)')
     .option('--server <id>', 'the token opens only this server (repeatable); without it, every server', collect, [])
-    .action(async (name: string, options: { server: string[] }) => {
+    .option('--profile <name>', "the token opens only this profile's federated endpoint (/mcp), and no server's own")
+    .action(async (name: string, options: { server: string[]; profile?: string }) => {
       const label = clientName(name, 'create');
-      const created = await withApi(context, ({ api }) => api['tokens.create']({ name: label, ...(options.server.length > 0 ? { servers: options.server } : {}) })).catch(plainError);
+      if (options.profile !== undefined && options.server.length > 0) throw new Error('a token opens either servers (--server) or one profile (--profile), not both');
+      const created = await withApi(context, ({ api }) => api['tokens.create']({ name: label, ...(options.server.length > 0 ? { servers: options.server } : {}), ...(options.profile !== undefined ? { profile: options.profile } : {}) })).catch(plainError);
       out(created.token);
-      context.stderr.write(line`token for '${label}' created; it is shown only now. Send it as "Authorization: Bearer <token>" to http://127.0.0.1:<port>/mcp/<server-id>\n`);
+      context.stderr.write(created.profile
+        ? line`token for '${label}' created for profile '${created.profile}'; it is shown only now. Send it as "Authorization: Bearer <token>" to http://127.0.0.1:<port>/mcp\n`
+        : line`token for '${label}' created; it is shown only now. Send it as "Authorization: Bearer <token>" to http://127.0.0.1:<port>/mcp/<server-id>\n`);
     });
 
   token.command('list')
@@ -28,7 +32,7 @@ export function registerTokenCommands(program: Command, context: CliContext & Ap
       const { tokens } = await withApi(context, ({ api }) => api['tokens.list']({}));
       if (options.json) return out.json(tokens);
       if (tokens.length === 0) return out('no tokens; create one with `switchboard token create <client-name>`');
-      for (const t of tokens) out(line`${t.name}\t${t.createdAt}${t.servers ? `\tservers: ${t.servers.join(', ')}` : ''}`);
+      for (const t of tokens) out(line`${t.name}\t${t.createdAt}${t.servers ? `\tservers: ${t.servers.join(', ')}` : ''}${t.profile ? `\tprofile: ${t.profile}` : ''}`);
     });
 
   token.command('revoke <client-name>')

@@ -18,6 +18,11 @@ export interface ClientLinkerDeps {
   importer: ClientImporter;
   endpoint: LinkEndpoint;
   tokens: ClientTokenIssuer;
+  /**
+   * The servers a profile serves (configured, admitted), or a string saying why it cannot be
+   * linked (no such profile); for `link --profile`.
+   */
+  profileServers?: (profile: string) => readonly string[] | string;
   /** Policy admission: why a server may not be linked (naming the rule), or undefined when it may. */
   refuse?: (serverId: string) => Promise<string | undefined>;
   /**
@@ -69,7 +74,8 @@ export class ClientLinker {
     this.now = deps.now ?? (() => new Date());
   }
 
-  async link(adapter: ClientAdapter, file: string): Promise<LinkReport> {
+  async link(adapter: ClientAdapter, file: string, options: { profile?: string } = {}): Promise<LinkReport> {
+    if (options.profile !== undefined) return this.linkProfile(adapter, file, options.profile);
     const absolute = path.resolve(file);
     const existing = await this.findLink(absolute);
     if (existing) throw new Error(`${absolute} is already linked (since ${existing.linkedAt}); unlink it first`);
@@ -132,6 +138,63 @@ export class ClientLinker {
     };
   }
 
+  /**
+   * One entry for the whole profile: the /mcp URL with a token bound to the profile, or the
+   * `bridge --profile` command. The file's own entries are imported first (as link does); those
+   * whose server the profile serves are taken out (the profile entry reaches them), the others are
+   * left as they were and named in the warnings.
+   */
+  private async linkProfile(adapter: ClientAdapter, file: string, profile: string): Promise<LinkReport> {
+    const absolute = path.resolve(file);
+    const existing = await this.findLink(absolute);
+    if (existing) throw new Error(`${absolute} is already linked (since ${existing.linkedAt}); unlink it first`);
+    const known = this.deps.profileServers?.(profile) ?? 'profiles are not available here';
+    if (typeof known === 'string') throw new Error(`cannot link ${absolute} to profile "${profile}": ${known}`);
+    const doc = await readJsoncDocument(absolute);
+    const maps = adapter.serverMaps(doc.data);
+    if (maps.length === 0) throw new Error(`${absolute} has no map of servers for ${adapter.displayName} to add the profile's entry to`);
+    const entryPath = [...maps[0]!, `switchboard-${profile}`];
+    if (valueAt(doc.data, entryPath) !== undefined) throw new Error(`${absolute} already has an entry "${String(entryPath.at(-1))}"; rename or remove it first`);
+    const viaUrl = adapter.linkMode === 'url' && (this.deps.scopeOf?.(adapter, absolute) ?? 'project') === 'user';
+    if (viaUrl) this.deps.endpoint.checkUrlLinks();
+    const imported = await this.deps.importer.importFile(adapter, absolute);
+    // Resolved after the import: the profile may name servers this file brings.
+    const resolved = this.deps.profileServers!(profile);
+    const servers = typeof resolved === 'string' ? [] : resolved;
+    const served = imported.entries.filter((e) => servers.includes(e.serverId));
+    const left = imported.entries.filter((e) => !servers.includes(e.serverId)).map((e) => `left ${e.name} as it was: its server '${e.serverId}' is not served by profile "${profile}"`);
+
+    const tokenName = viaUrl ? `client:${adapter.id}:${sha256(absolute).slice(0, 12)}` : undefined;
+    const token = tokenName ? await this.deps.tokens.issueForProfile(tokenName, profile) : undefined;
+    const target: LinkTarget = !viaUrl
+      ? { kind: 'bridge', ...this.deps.endpoint.profileBridgeCommand(profile) }
+      : { kind: 'url', url: this.deps.endpoint.profileUrl(), token: token! };
+    const value = adapter.linkedEntry(target);
+    let text = doc.text;
+    const entries: LinkedEntry[] = [];
+    for (const entry of served) {
+      entries.push({ path: entry.path, serverId: entry.serverId, sha256: sha256(canonicalJson(valueAt(doc.data, entry.path))), removed: true });
+      text = editJsonc(text, entry.path, undefined);
+    }
+    text = editJsonc(text, entryPath, value);
+    entries.push({ path: entryPath, serverId: profile, profile, sha256: sha256(canonicalJson(value)) });
+    const content = withBom(doc.bytes, text);
+    const backup = await writeWithBackup(absolute, content, this.now(), token ? { mode: 0o600 } : {});
+    const link: ClientLink = {
+      client: adapter.id, file: absolute, backup, sha256: sha256(content), linkedAt: this.now().toISOString(),
+      ...(tokenName ? { tokenName } : {}), profile, entries,
+    };
+    await this.deps.config.update((config) => {
+      config.links = config.links.filter((l) => l.file !== absolute);
+      config.links.push(link);
+    });
+    const skipped = imported.skipped.map((s) => `skipped ${s.name}: ${s.reason}`);
+    return {
+      file: absolute, backup, linked: [{ name: String(entryPath.at(-1)), serverId: profile }], refused: [],
+      import: { ...imported, warnings: [...skipped, ...imported.warnings, ...left] },
+    };
+  }
+
   async unlink(adapter: ClientAdapter, file: string): Promise<UnlinkReport> {
     const absolute = path.resolve(file);
     const link = await this.findLink(absolute);
@@ -156,6 +219,12 @@ export class ClientLinker {
       let text = currentDoc.text;
       for (const entry of link.entries) {
         const now = valueAt(currentDoc.data, entry.path);
+        if (entry.removed) {
+          // An entry a profile link took out: back in, unless someone put an entry there since.
+          if (now === undefined) text = editJsonc(text, entry.path, valueAt(originalData, entry.path));
+          else keptChanged.push(String(entry.path.at(-1)));
+          continue;
+        }
         if (now === undefined || sha256(canonicalJson(now)) !== entry.sha256) {
           keptChanged.push(String(entry.path.at(-1)));
           continue;
@@ -216,13 +285,13 @@ export class ClientLinker {
     } catch {
       data = {};
     }
-    const entries = link.entries.map((entry): EntryStatus => {
+    const entries = link.entries.filter((entry) => !entry.removed).map((entry): EntryStatus => {
       const name = String(entry.path.at(-1));
       const value = valueAt(data, entry.path);
       if (value === undefined || sha256(canonicalJson(value)) !== entry.sha256) return { name, serverId: entry.serverId, status: 'drifted', reason: 'changed since it was linked' };
       // A URL linked on another port than the configured one (a `serve --port` run, or settings.httpPort changed since).
       const read = adapter.readEntry(value);
-      const expected = this.deps.endpoint.stableUrl(entry.serverId);
+      const expected = entry.profile !== undefined ? this.deps.endpoint.stableProfileUrl() : this.deps.endpoint.stableUrl(entry.serverId);
       if (typeof read !== 'string' && read.kind === 'remote' && expected !== undefined && read.url !== expected) {
         return { name, serverId: entry.serverId, status: 'drifted', reason: `points at ${read.url}, not at the configured ${expected}; unlink and link again` };
       }

@@ -25,6 +25,8 @@ export interface ClientServiceDeps {
   adapters?: readonly ClientAdapter[];
   /** Policy admission of a configured server; a refused server is not linked (the reason names the rule). */
   admit?: (server: ServerConfig) => { ok: true } | { ok: false; reason: string };
+  /** The servers a profile serves, or why it cannot be linked (`link --profile`). */
+  profileServers?: (profile: string) => readonly string[] | string;
   now?: () => Date;
 }
 
@@ -41,6 +43,7 @@ export class ClientService {
     this.linker = new ClientLinker({
       config: deps.config, importer: this.importer, endpoint: deps.endpoint,
       tokens: new ClientTokenIssuer(deps.config, deps.now), ...(deps.now ? { now: deps.now } : {}),
+      ...(deps.profileServers ? { profileServers: deps.profileServers } : {}),
       scopeOf: (adapter, file) => (adapter.configFiles(deps.env).some((c) => c.scope === 'user' && path.resolve(c.path) === path.resolve(file)) ? 'user' : 'project'),
       refuse: async (serverId) => {
         const server = (await deps.config.read()).servers.find((s) => s.id === serverId);
@@ -72,9 +75,9 @@ export class ClientService {
     return this.importer.importFile(adapter, file ?? await this.defaultFile(adapter));
   }
 
-  async link(clientId: string, file?: string): Promise<LinkReport> {
+  async link(clientId: string, file?: string, options: { profile?: string } = {}): Promise<LinkReport> {
     const adapter = adapterFor(clientId);
-    return this.linker.link(adapter, file ?? await this.defaultFile(adapter));
+    return this.linker.link(adapter, file ?? await this.defaultFile(adapter), options);
   }
 
   async unlink(clientId: string, file?: string): Promise<UnlinkReport> {

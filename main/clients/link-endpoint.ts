@@ -17,6 +17,12 @@ export interface LinkEndpoint {
   url(serverId: string): string;
   /** The URL a linked entry should have, on the configured port; undefined when no port is configured. For drift checks. */
   stableUrl(serverId: string): string | undefined;
+  /** `switchboard bridge --profile <name>`: a profile's stdio form. */
+  profileBridgeCommand(profile: string): { command: string; args: string[]; env?: Record<string, string> };
+  /** The federated endpoint (/mcp) a profile link points at; the token says which profile. Throws like checkUrlLinks. */
+  profileUrl(): string;
+  /** The /mcp URL on the configured port; undefined when no port is configured. */
+  stableProfileUrl(): string | undefined;
   /** True for an entry that already goes through the app (never imported as a server). */
   pointsHere(entry: { command?: string; args?: string[]; url?: string }): boolean;
 }
@@ -49,6 +55,7 @@ export function createLinkEndpoint(options: DefaultLinkEndpointOptions): LinkEnd
   const { httpPort, listeningPort } = options;
   const configFile = path.join(options.dataDir, 'config.json');
   const stableUrl = (serverId: string): string | undefined => (httpPort === 0 ? undefined : `http://127.0.0.1:${httpPort}/mcp/${encodeURIComponent(serverId)}`);
+  const stableProfileUrl = (): string | undefined => (httpPort === 0 ? undefined : `http://127.0.0.1:${httpPort}/mcp`);
   const checkUrlLinks = (): void => {
     if (httpPort === 0) {
       throw new LinkPortError(`the HTTP endpoint has no fixed port (settings.httpPort is 0${listeningPort ? `; this run of the daemon picked ${listeningPort}, which the next start will not reuse` : ''}); set one (settings.httpPort in ${configFile}) before linking URL clients`);
@@ -65,6 +72,15 @@ export function createLinkEndpoint(options: DefaultLinkEndpointOptions): LinkEnd
       command: nodePath,
       args: [packaged ? PACKAGED_CLI_FLAG : binPath, 'bridge', serverId, '--data-dir', options.dataDir],
     }),
+    profileBridgeCommand: (profile) => ({
+      command: nodePath,
+      args: [packaged ? PACKAGED_CLI_FLAG : binPath, 'bridge', '--profile', profile, '--data-dir', options.dataDir],
+    }),
+    profileUrl: () => {
+      checkUrlLinks();
+      return stableProfileUrl()!;
+    },
+    stableProfileUrl,
     checkUrlLinks,
     url: (serverId) => {
       checkUrlLinks();
@@ -72,7 +88,7 @@ export function createLinkEndpoint(options: DefaultLinkEndpointOptions): LinkEnd
     },
     stableUrl,
     // Any port and any checkout: an entry linked by an earlier install still goes through the app.
-    pointsHere: (entry) => /^http:\/\/(127\.0\.0\.1|localhost):\d+\/mcp\/[^/]+$/.test(entry.url ?? '')
+    pointsHere: (entry) => /^http:\/\/(127\.0\.0\.1|localhost):\d+\/mcp(\/[^/]+)?$/.test(entry.url ?? '')
       || ((entry.args ?? []).some((a) => /switchboard(\.js|\.ts)?$/.test(a) || a === PACKAGED_CLI_FLAG) && (entry.args ?? []).includes('bridge')),
   };
 }
@@ -88,6 +104,9 @@ export function createLiveLinkEndpoint(options: { dataDir: string; configuredPor
     checkUrlLinks: () => now().checkUrlLinks(),
     url: (serverId) => now().url(serverId),
     stableUrl: (serverId) => now().stableUrl(serverId),
+    profileBridgeCommand: (profile) => now().profileBridgeCommand(profile),
+    profileUrl: () => now().profileUrl(),
+    stableProfileUrl: () => now().stableProfileUrl(),
     pointsHere: (entry) => now().pointsHere(entry),
   };
 }

@@ -25,6 +25,17 @@ export class ClientTokenIssuer {
     return token;
   }
 
+  /** Creates a token named `name` (replacing one of the same name) that opens only the profile's /mcp endpoint. */
+  async issueForProfile(name: string, profile: string): Promise<string> {
+    const token = `sbt_${randomBytes(32).toString('base64url')}`;
+    const sha256 = createHash('sha256').update(token).digest('hex');
+    await this.config.update((config) => {
+      config.tokens = config.tokens.filter((t) => t.name !== name);
+      config.tokens.push({ name, sha256, createdAt: this.now().toISOString(), profile });
+    });
+    return token;
+  }
+
   async revoke(name: string): Promise<void> {
     await this.config.update((config) => {
       config.tokens = config.tokens.filter((t) => t.name !== name);

@@ -253,6 +253,10 @@ export class HttpEndpoint {
     }
     if (match) this.tokenDigests.set(token, digest);
     if (!match) return { client: unknownClient, refusal: { status: 401, error: 'invalid token', why: 'the bearer token is not one this daemon issued (it may have been revoked); create a new one with `switchboard token create <client-name>`' } };
+    // A token bound to a profile opens that profile's /mcp and nothing else.
+    if (match.profile !== undefined) {
+      return { client: `token "${match.name}"`, refusal: { status: 403, error: 'token not for this server', why: `the token '${match.name}' was issued for the profile '${match.profile}' only: use it at /mcp` } };
+    }
     if (match.servers !== undefined && !match.servers.includes(serverId)) {
       return {
         client: `token "${match.name}"`,

@@ -15,6 +15,7 @@ import { updatesContract } from './updates.ts';
 import { autostartContract } from './autostart.ts';
 import { healthContract } from './health.ts';
 import { guardrailsContract } from './guardrails.ts';
+import { profilesContract } from './profiles.ts';
 
 export { eventSchemas, EVENT_NAMES, parseApiEvent, isEventName } from './events.ts';
 export type { ApiEvent, EventName, EventPayload, EventListener, EventTransport, Unsubscribe } from './events.ts';
@@ -57,6 +58,7 @@ export const apiContract = {
   ...registryContract,
   ...healthContract,
   ...guardrailsContract,
+  ...profilesContract,
 };
 
 export type ApiContract = typeof apiContract;
