@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 const electronOnlyInApp = { name: 'electron', message: 'Only main/app/ imports electron (docs/ARCHITECTURE.md).' };
-const DOMAIN_FOLDERS = ['policy', 'audit', 'approvals', 'servers', 'clients', 'secrets', 'forwarder', 'orgsync', 'config', 'oauth', 'autostart', 'updates', 'sandbox'];
+const DOMAIN_FOLDERS = ['policy', 'audit', 'approvals', 'servers', 'clients', 'secrets', 'forwarder', 'orgsync', 'config', 'oauth', 'autostart', 'updates', 'sandbox', 'profiles'];
 const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'net', 'http', 'https', 'crypto', 'url', 'stream', 'events', 'util', 'worker_threads', 'zlib'];
 
 export default tseslint.config(
@@ -41,6 +41,17 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         paths: [electronOnlyInApp],
         patterns: [{ regex: '^\\.\\./(?!base/|\\.\\./shared/)', message: 'main/relay/ imports only main/base/ (and shared/): the relay knows no domain.' }],
+      }],
+    },
+  },
+  {
+    // federation/ is the relay over many servers: it drives relay/ sessions and uses the profiles'
+    // tool surface; it knows no other domain and no front end.
+    files: ['main/federation/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [electronOnlyInApp],
+        patterns: [{ regex: '^\\.\\./(?!base/|relay/|profiles/tool-surface\\.ts$|\\.\\./shared/)', message: 'main/federation/ imports only main/base/, main/relay/ and the tool surface of main/profiles/ (and shared/).' }],
       }],
     },
   },

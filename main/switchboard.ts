@@ -42,6 +42,8 @@ import { AuthFailureLog } from './endpoints/auth-failures.ts';
 import { tokensOnDisk } from './endpoints/fresh-tokens.ts';
 import { HttpEndpoint } from './endpoints/http-endpoint.ts';
 import { SocketEndpoint } from './endpoints/socket-endpoint.ts';
+import { Federation } from './federation/federation.ts';
+import { configProfileByName, resolveProfileServers } from './profiles/profile-lookup.ts';
 import { AuditForwarder, type ForwarderConfig } from './forwarder/audit-forwarder.ts';
 import { GatewayBinding } from './forwarder/gateway-binding.ts';
 import { createInventorySource } from './forwarder/inventory-source.ts';
@@ -110,6 +112,7 @@ export class Switchboard {
   readonly policy: PolicyStack;
   readonly supervisor: Supervisor;
   readonly hub: RelayHub;
+  readonly federation: Federation;
   readonly audit: { store: AuditStore; interceptor: AuditInterceptor; queries: AuditQueries; outbox: AuditOutbox; retention: RetentionSchedule };
   readonly forwarder: AuditForwarder;
   readonly secrets: SecretStore;
@@ -197,6 +200,14 @@ export class Switchboard {
     // Audit outermost: it records what policy and approvals refuse, with their decision.
     this.hub.use(this.audit.interceptor);
     this.hub.use(this.policy.interceptor);
+
+    this.federation = new Federation({
+      hub: this.hub,
+      logger,
+      version: APP_VERSION,
+      profileByName: configProfileByName(() => config.config),
+      resolveServers: (profile) => resolveProfileServers(profile, config.config),
+    });
 
     this.gateway = new GatewayBinding({
       fromPolicy: () => engine().gateway(),
@@ -287,9 +298,10 @@ export class Switchboard {
 
     this.endpoints = listen
       ? {
-        socket: new SocketEndpoint({ path: socketPathFor(options.dataDir), hub: this.hub, logger, ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}) }),
+        socket: new SocketEndpoint({ path: socketPathFor(options.dataDir), hub: this.hub, federation: this.federation, logger, ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}) }),
         http: new HttpEndpoint({
           hub: this.hub,
+          federation: this.federation,
           logger,
           tokens: () => config.config.tokens,
           freshTokens: tokensOnDisk(options.dataDir),
@@ -362,6 +374,7 @@ export class Switchboard {
       // connection closes (a stream ended without an answer leaves a client waiting forever).
       await this.hub.shutdown(DAEMON_STOPPING);
       if (this.endpoints) await Promise.allSettled([this.endpoints.socket.close(), this.endpoints.http.close()]);
+      await this.federation.closeAll();
       await this.hub.closeAll();
       await this.supervisor.shutdown();
       await closeRemoteAuths();

@@ -60,6 +60,8 @@ export const AuditRecordSchema = z.object({
   deviceId: z.string().nullable(),
   /** How the server ran: "bwrap network=none", "sandbox-exec network=all", "not sandboxed", "remote"; null when not recorded. */
   sandbox: z.string().nullable().default(null),
+  /** The profile of a federated session (/mcp, `bridge --profile`); null on a server's own endpoint. */
+  profile: z.string().nullable().default(null),
   delivery: DeliveryStateSchema,
 });
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;

@@ -143,6 +143,7 @@ export class AuditInterceptor implements Interceptor {
       osUser: this.deps.identity.osUser,
       deviceId: this.deps.identity.deviceId,
       sandbox: this.deps.sandboxState?.(session.serverId) ?? null,
+      profile: session.profile ?? null,
     };
   }
 
@@ -202,7 +203,7 @@ export class AuditInterceptor implements Interceptor {
   }
 
   private notify(row: AuditEntry & AuditCompletion): void {
-    const record: AuditRecord = { ...row, approvalWaitMs: row.approvalWaitMs ?? null, sandbox: row.sandbox ?? null, delivery: 'pending' };
+    const record: AuditRecord = { ...row, approvalWaitMs: row.approvalWaitMs ?? null, sandbox: row.sandbox ?? null, profile: row.profile ?? null, delivery: 'pending' };
     for (const listener of this.listeners) {
       try {
         listener(record);

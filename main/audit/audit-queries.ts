@@ -51,6 +51,8 @@ export interface AuditRow {
   device_id: string | null;
   /** Null for rows written before migration 4. */
   sandbox?: string | null;
+  /** Null for rows written before migration 6 and for sessions on a server's own endpoint. */
+  profile?: string | null;
   delivery: number;
 }
 
@@ -85,6 +87,7 @@ export function rowToRecord(row: AuditRow): AuditRecord {
     osUser: row.os_user,
     deviceId: row.device_id,
     sandbox: row.sandbox ?? null,
+    profile: row.profile ?? null,
     delivery: DELIVERY_NAMES[row.delivery] ?? 'pending',
   };
 }

@@ -181,6 +181,12 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   ALTER TABLE audit_sessions ADD COLUMN sandbox TEXT;
   ALTER TABLE audit_records ADD COLUMN sandbox TEXT;
   `,
+  // 6: the profile of a federated session (/mcp, `bridge --profile`), written once per session and
+  // joined into every record; null for a session on one server's own endpoint.
+  `
+  ALTER TABLE audit_sessions ADD COLUMN profile TEXT;
+  ALTER TABLE audit_records ADD COLUMN profile TEXT;
+  `,
 ];
 
 export const AUDIT_SCHEMA_VERSION = MIGRATIONS.length;

@@ -92,6 +92,7 @@ export function auditRowToLogRecord(row: AuditRow, observedAt: number): OtlpLogR
   str('mcp_switchboard.decision.reason', row.reason, a);
   str('mcp_switchboard.approver', row.approver, a);
   str('mcp_switchboard.server.sandbox', row.sandbox, a);
+  str('mcp_switchboard.profile', row.profile, a);
   str('mcp_switchboard.arguments.capture', row.capture_mode, a);
   if (row.arguments_truncated) a.push({ key: 'mcp_switchboard.arguments.truncated', value: { boolValue: true } });
   dbl('mcp_switchboard.duration_ms', row.duration_ms, a);
@@ -153,6 +154,7 @@ export function auditRowToLogRecordJson(row: AuditRow, observedAt: number): stri
   s('mcp_switchboard.decision.reason', row.reason);
   s('mcp_switchboard.approver', row.approver);
   s('mcp_switchboard.server.sandbox', row.sandbox);
+  s('mcp_switchboard.profile', row.profile);
   s('mcp_switchboard.arguments.capture', row.capture_mode);
   if (row.arguments_truncated) a += ',{"key":"mcp_switchboard.arguments.truncated","value":{"boolValue":true}}';
   if (row.duration_ms !== null && row.duration_ms !== undefined) a += `,{"key":"mcp_switchboard.duration_ms","value":{"doubleValue":${row.duration_ms}}}`;

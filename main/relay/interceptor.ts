@@ -19,6 +19,8 @@ export interface SessionInfo {
   client?: { name: string; version: string };
   /** The HTTP bearer token's name, "bridge" for the local socket, or the in-process caller ("ui", "cli"). */
   readonly clientLabel: string;
+  /** The profile of a federated session (/mcp, `bridge --profile`) this server session serves; undefined on a server's own endpoint. */
+  readonly profile?: string;
 }
 
 /** How a decision was reached; the UI, the audit record and the client's error all carry it. */
