@@ -288,10 +288,32 @@ export class FederatedSession {
       const tools = await this.listAll<Tool>(leg, 'tools/list', 'tools');
       return tools.map((tool): UpstreamTool => ({ serverId: leg.serverId, tool }));
     }));
-    const surface = buildToolSurface(this.profile, lists.flat(), this.options.usage ? { usage: this.options.usage() } : {});
+    const tools = lists.flat();
+    const surface = buildToolSurface(this.surfaceProfile(tools), tools, this.options.usage ? { usage: this.options.usage() } : {});
     this.surface = surface;
     if (this.search?.surface !== surface) this.search = undefined;
     return surface;
+  }
+
+  /**
+   * A profile of one server keeps the server's own names (nothing can collide): its endpoint is
+   * that server's, narrowed. With more servers names are namespaced unless the profile renames.
+   */
+  private surfaceProfile(tools: readonly UpstreamTool[]): Profile {
+    if (!this.singleServer) return this.profile;
+    // The profile's own entries first: their order ranks tools under the cap.
+    const named: NonNullable<Profile['tools']> = {};
+    for (const [key, setting] of Object.entries(this.profile.tools ?? {})) named[key] = { name: key.slice(key.indexOf('/') + 1), ...setting };
+    for (const { serverId, tool } of tools) named[`${serverId}/${tool.name}`] ??= { name: tool.name };
+    return { ...this.profile, tools: named };
+  }
+
+  private get singleServer(): boolean {
+    return this.options.resolved.servers.length === 1 && this.options.resolved.missing.length === 0;
+  }
+
+  private exposedName(serverId: string, name: string): string {
+    return this.singleServer ? name : namespacedName(serverId, name, this.profile.separator ?? '__');
   }
 
   private visible(tool: SurfaceTool): boolean {
@@ -321,8 +343,7 @@ export class FederatedSession {
 
   private refuseTool(id: RequestId, name: string): RelayResponse {
     const surface = this.surface;
-    const separator = this.profile.separator ?? '__';
-    const excluded = surface?.excluded.find((entry) => namespacedName(entry.serverId, entry.toolName, separator) === name);
+    const excluded = surface?.excluded.find((entry) => this.exposedName(entry.serverId, entry.toolName) === name);
     const text = excluded
       ? `the tool '${excluded.serverId}/${excluded.toolName}' is excluded by profile '${this.profile.name}': this client cannot call it`
       : `profile '${this.profile.name}' has no tool named '${name}'; list the tools again (tools/list) or search with ${FIND_TOOLS}`;
@@ -369,12 +390,11 @@ export class FederatedSession {
 
   private async refreshPrompts(): Promise<Prompt[]> {
     const legs = await this.openAll();
-    const separator = this.profile.separator ?? '__';
     const table = new Map<string, { serverId: string; name: string }>();
     const lists = await Promise.all(legs.filter((leg) => leg.capabilities.prompts).map(async (leg) => {
       const prompts = await this.listAll<Prompt>(leg, 'prompts/list', 'prompts');
       return prompts.map((prompt) => {
-        const exposed = namespacedName(leg.serverId, prompt.name, separator);
+        const exposed = this.exposedName(leg.serverId, prompt.name);
         table.set(exposed, { serverId: leg.serverId, name: prompt.name });
         return { ...prompt, name: exposed };
       });

@@ -39,7 +39,12 @@ export function prepareProfileDataDir(profiles: readonly object[], tokens: Recor
       ];
     },
   });
-  const file = join(prepared.dataDir, 'config.json');
+  return { dataDir: prepared.dataDir, clientToken: prepared.clientToken, tokens: addProfiles(prepared.dataDir, profiles, tokens) };
+}
+
+/** Adds profiles and one client token per `tokens` entry (name → profile or servers) to a prepared folder's config.json; the tokens by name. */
+export function addProfiles(dataDir: string, profiles: readonly object[], tokens: Record<string, { profile?: string; servers?: string[] }>): Record<string, string> {
+  const file = join(dataDir, 'config.json');
   const config = JSON.parse(readFileSync(file, 'utf8')) as { tokens: object[]; profiles?: object[] };
   const issued: Record<string, string> = {};
   for (const [name, scope] of Object.entries(tokens)) {
@@ -47,9 +52,9 @@ export function prepareProfileDataDir(profiles: readonly object[], tokens: Recor
     issued[name] = token;
     config.tokens.push({ name, sha256: createHash('sha256').update(token).digest('hex'), createdAt: new Date().toISOString(), ...scope });
   }
-  config.profiles = [...profiles];
+  config.profiles = [...(config.profiles ?? []), ...profiles];
   writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 });
-  return { dataDir: prepared.dataDir, clientToken: prepared.clientToken, tokens: issued };
+  return issued;
 }
 
 /** An SDK client on a daemon's `path` (e.g. "/mcp") with a bearer token. */
