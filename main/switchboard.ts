@@ -207,6 +207,7 @@ export class Switchboard {
       version: APP_VERSION,
       profileByName: configProfileByName(() => config.config),
       resolveServers: (profile) => resolveProfileServers(profile, config.config),
+      listEpoch: engine,
     });
 
     this.gateway = new GatewayBinding({

@@ -49,6 +49,8 @@ export interface FederatedSessionOptions {
   readonly version: string;
   /** Calls per "<server>/<tool>" of this client, for a profile's `mostUsed`. */
   readonly usage?: () => ReadonlyMap<string, number>;
+  /** Changes (by identity) when what the chain shows of a server's tools may change (a new policy): the session lists again. */
+  readonly listEpoch?: () => unknown;
   readonly onClosed?: () => void;
 }
 
@@ -56,6 +58,8 @@ export interface FederatedSessionOptions {
 export const PROFILE_META_KEY = 'switchboard.mcp/profile';
 
 const MAX_PAGES = 100;
+/** A server's tool list is listed again after this long even without list_changed (pins, approvals). */
+const TOOL_LIST_TTL_MS = 30_000;
 const RESOURCE_NOT_FOUND = -32002;
 
 interface Routed { readonly leg: UpstreamLeg; readonly progressToken: string | number | undefined }
@@ -71,6 +75,10 @@ export class FederatedSession {
   private initializeParams: Record<string, unknown> = { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'unknown', version: '' } };
   private logLevel: string | undefined;
   private surface: ToolSurface | undefined;
+  /** The servers the surface was built from. */
+  private surfaceServers = '';
+  /** Each server's tools as its chain listed them, kept until it says they changed (list_changed), the epoch moves or they age. */
+  private readonly toolLists = new Map<string, { epoch: unknown; at: number; tools: UpstreamTool[] }>();
   private search: ToolSearch | undefined;
   private readonly loaded = new Set<string>();
   private prompts: Map<string, { serverId: string; name: string }> | undefined;
@@ -284,10 +292,21 @@ export class FederatedSession {
 
   private async refreshSurface(): Promise<ToolSurface> {
     const legs = await this.openAll();
+    const epoch = this.options.listEpoch?.();
+    let fresh = false;
     const lists = await Promise.all(legs.filter((leg) => leg.capabilities.tools).map(async (leg) => {
-      const tools = await this.listAll<Tool>(leg, 'tools/list', 'tools');
-      return tools.map((tool): UpstreamTool => ({ serverId: leg.serverId, tool }));
+      const kept = this.toolLists.get(leg.serverId);
+      if (kept && kept.epoch === epoch && Date.now() - kept.at < TOOL_LIST_TTL_MS) return kept.tools;
+      fresh = true;
+      const at = Date.now();
+      const tools = (await this.listAll<Tool>(leg, 'tools/list', 'tools')).map((tool): UpstreamTool => ({ serverId: leg.serverId, tool }));
+      // Kept only when the server is still fine (a failed list is not an empty one).
+      if (leg.ready) this.toolLists.set(leg.serverId, { epoch, at, tools });
+      return tools;
     }));
+    const servers = legs.map((leg) => leg.serverId).join('\n');
+    if (!fresh && this.surface !== undefined && servers === this.surfaceServers) return this.surface;
+    this.surfaceServers = servers;
     const tools = lists.flat();
     const surface = buildToolSurface(this.surfaceProfile(tools), tools, this.options.usage ? { usage: this.options.usage() } : {});
     this.surface = surface;
@@ -513,6 +532,7 @@ export class FederatedSession {
     switch (notification.method) {
       case 'notifications/tools/list_changed':
         this.surface = undefined;
+        this.toolLists.delete(leg.serverId);
         break;
       case 'notifications/prompts/list_changed':
         this.prompts = undefined;

@@ -24,6 +24,8 @@ export interface FederationOptions {
   readonly resolveServers: (profile: Profile) => { servers: string[]; missing: { server: string; why: string }[] };
   /** Calls per "<server>/<tool>" of a client, for a profile's `mostUsed`. */
   readonly usage?: (clientLabel: string, profile: Profile) => ReadonlyMap<string, number>;
+  /** Changes (by identity) when the chain may show servers' tools differently (the policy engine). */
+  readonly listEpoch?: () => unknown;
 }
 
 export interface OpenFederatedOptions {
@@ -64,6 +66,7 @@ export class Federation {
       relateMessages: options.transport === 'http',
       logger: this.options.logger,
       version: this.options.version,
+      ...(this.options.listEpoch ? { listEpoch: this.options.listEpoch } : {}),
       ...(usage && resolved.profile.mostUsed !== undefined ? { usage: () => usage(options.clientLabel, resolved.profile) } : {}),
       onClosed: () => {
         this.live.delete(session);

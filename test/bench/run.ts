@@ -243,7 +243,7 @@ async function main(): Promise<void> {
   }
 
   const extras: Record<string, unknown> = {};
-  for (const [file, name, key] of [['./audit.ts', 'runAuditBench', 'audit'], ['./policy.ts', 'runPolicyBench', 'policy'], ['./sandbox.ts', 'runSandboxBench', 'sandbox']] as const) {
+  for (const [file, name, key] of [['./audit.ts', 'runAuditBench', 'audit'], ['./policy.ts', 'runPolicyBench', 'policy'], ['./sandbox.ts', 'runSandboxBench', 'sandbox'], ['./federation.ts', 'runFederationBench', 'federation']] as const) {
     // --only limits the extras too: a run of a few paths stays quick unless it names them.
     if (only !== undefined && !only.has(key)) continue;
     const bench = await loadExtraBench(file, name);
