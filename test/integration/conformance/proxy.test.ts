@@ -32,8 +32,8 @@ describe('conformance through the proxy', () => {
       ],
     });
     profileToken = addProfiles(data.dataDir, [{ name: 'conformance-only', servers: ['conformance'] }], { 'profile-client': { profile: 'conformance-only' } })['profile-client']!;
-    daemon = await startTestDaemon({ data });
-  }, 120_000);
+    daemon = await startTestDaemon({ data, startTimeoutMs: 90_000 });
+  }, 240_000);
 
   afterAll(async () => {
     const dataDir = daemon?.dataDir;

@@ -1,7 +1,9 @@
-// A profile of 10 fixture servers with 30 tools each (and a `crash` tool): tools/list carries all
-// 300 (plus the crash tools), namespaced and distinct; a server that dies mid-call fails that call
-// only, and the other servers of the session keep answering.
-import { rmSync } from 'node:fs';
+// A profile of 10 fixture servers with 30 tools each (and a `crash` tool), and an 11th that managed
+// policy does not admit: tools/list carries the 300 (plus the crash tools), namespaced and
+// distinct, and names the server that is not admitted and why; a server that dies mid-call fails
+// that call only, and the other servers of the session keep answering.
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { prepareDataDir, startTestDaemon, type TestDaemon } from '../../support/daemon.ts';
@@ -17,11 +19,13 @@ let dataDir: string;
 beforeAll(async () => {
   const data = prepareDataDir({
     prefix: 'switchboard-many-',
-    servers: SERVERS.map((id) => ({ id, transport: 'stdio', command: process.execPath, args: [MANY_TOOLS_SERVER, id.replace('-', ''), '30'] })),
+    servers: [...SERVERS, 'denied'].map((id) => ({ id, transport: 'stdio', command: process.execPath, args: [MANY_TOOLS_SERVER, id.replace('-', ''), '30'] })),
   });
   dataDir = data.dataDir;
-  token = addProfiles(dataDir, [{ name: 'wide', servers: SERVERS }], { wide: { profile: 'wide' } }).wide!;
-  daemon = await startTestDaemon({ data, startTimeoutMs: 60_000 });
+  token = addProfiles(dataDir, [{ name: 'wide', servers: [...SERVERS, 'denied'] }], { wide: { profile: 'wide' } }).wide!;
+  const managed = join(dataDir, 'managed-policy.json');
+  writeFileSync(managed, JSON.stringify({ version: 1, servers: { deny: [{ id: 'no-denied', server: 'denied' }] } }));
+  daemon = await startTestDaemon({ data, startTimeoutMs: 60_000, env: { SWITCHBOARD_MANAGED_POLICY: managed } });
 }, 90_000);
 
 afterAll(async () => {
@@ -34,8 +38,12 @@ describe('a profile of 10 servers with 300 tools', () => {
 
   it('lists every tool, namespaced', async () => {
     client = await profileHttpClient(daemon.baseUrl, '/mcp', token);
-    const names = (await client.listTools()).tools.map((tool) => tool.name);
+    const listed = await client.listTools();
+    const names = listed.tools.map((tool) => tool.name);
     expect(new Set(names).size).toBe(names.length);
+    const unavailable = (listed._meta?.['switchboard.mcp/profile'] as { unavailable?: Array<{ server: string; why: string }> }).unavailable ?? [];
+    expect(unavailable).toEqual([{ server: 'denied', why: expect.stringContaining('no-denied') }]);
+    expect(names.some((name) => name.startsWith('denied__'))).toBe(false);
     expect(names.filter((name) => !name.endsWith('__crash'))).toHaveLength(300);
     for (const id of SERVERS) expect(names).toContain(`${id}__${id.replace('-', '')}_tool_30`);
   }, 60_000);
