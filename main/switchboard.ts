@@ -208,6 +208,9 @@ export class Switchboard {
       profileByName: configProfileByName(() => config.config),
       resolveServers: (profile) => resolveProfileServers(profile, config.config),
       listEpoch: engine,
+      // A profile's `mostUsed`: this client's calls per tool over the last 30 days.
+      usage: (clientLabel) => new Map(this.audit.queries.stats({ client: clientLabel, groupBy: 'tool', since: Date.now() - 30 * 86_400_000 })
+        .filter((row) => row.tool !== null).map((row) => [`${row.serverId}/${row.tool}`, row.count])),
     });
 
     this.gateway = new GatewayBinding({

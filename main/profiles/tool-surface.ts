@@ -67,6 +67,11 @@ export function buildToolSurface(profile: Profile, tools: readonly UpstreamTool[
     owners.set(exposedName, key);
     chosen.push({ key, serverId, tool, exposedName, visibility: setting?.visibility ?? profile.visibility ?? 'visible' });
   }
+  if (profile.mostUsed !== undefined) {
+    const used = chosen.filter((entry) => (usage.get(entry.key) ?? 0) > 0)
+      .sort((a, b) => (usage.get(b.key) ?? 0) - (usage.get(a.key) ?? 0)).slice(0, profile.mostUsed);
+    for (const entry of used) entry.visibility = 'visible';
+  }
   if (profile.maxVisible !== undefined) {
     const rank = (entry: { key: string }) => {
       const listed = order.indexOf(entry.key);
