@@ -13,6 +13,8 @@ import { answeredWithJson, failures, runConformance, verdicts, type ConformanceR
 import { prepareDataDir, startTestDaemon, type TestDaemon } from '../../support/daemon.ts';
 import { addProfiles } from '../../support/profile-fixture.ts';
 
+/** A run against the stdio fixture spawns it once per scenario: about 2 minutes on a loaded machine. */
+const RUN_TIMEOUT_MS = 280_000;
 const fixturePath = new URL('../../support/conformance-server.ts', import.meta.url).pathname;
 
 describe('conformance through the proxy', () => {
@@ -48,7 +50,7 @@ describe('conformance through the proxy', () => {
 
   for (const serverId of ['conformance', 'conformance-remote']) {
     it(`passes the same checks at /mcp/${serverId} as directly against the fixture`, async () => {
-      const proxied = await runConformance({ url: `${daemon.baseUrl}/mcp/${serverId}`, bearerToken: daemon.clientToken, suite: 'all' });
+      const proxied = await runConformance({ url: `${daemon.baseUrl}/mcp/${serverId}`, bearerToken: daemon.clientToken, suite: 'all', timeoutMs: RUN_TIMEOUT_MS });
       if (serverId === 'conformance') proxiedById = proxied;
       expect(failures(proxied)).toEqual([]);
       const notApplicable = answeredWithJson(proxied);
@@ -58,7 +60,7 @@ describe('conformance through the proxy', () => {
   }
 
   it('passes the same checks through a one-server profile at /mcp as at /mcp/conformance', async () => {
-    const federated = await runConformance({ url: `${daemon.baseUrl}/mcp`, bearerToken: profileToken, suite: 'all' });
+    const federated = await runConformance({ url: `${daemon.baseUrl}/mcp`, bearerToken: profileToken, suite: 'all', timeoutMs: RUN_TIMEOUT_MS });
     expect(failures(federated)).toEqual([]);
     // The same rule as for /mcp/<id>: every check of the direct run, less the SSE checks the suite
     // calls not applicable to a JSON answer (the federated session answers with an SSE stream
@@ -66,7 +68,7 @@ describe('conformance through the proxy', () => {
     const notApplicable = answeredWithJson(federated);
     const expected = [...verdicts(direct)].filter(([check]) => !notApplicable.has(check));
     expect(Object.fromEntries([...verdicts(federated)].filter(([check]) => !notApplicable.has(check)))).toEqual(Object.fromEntries(expected));
-    proxiedById ??= await runConformance({ url: `${daemon.baseUrl}/mcp/conformance`, bearerToken: daemon.clientToken, suite: 'all' });
+    proxiedById ??= await runConformance({ url: `${daemon.baseUrl}/mcp/conformance`, bearerToken: daemon.clientToken, suite: 'all', timeoutMs: RUN_TIMEOUT_MS });
     const federatedVerdicts = verdicts(federated);
     for (const [check, verdict] of verdicts(proxiedById)) expect({ check, verdict: federatedVerdicts.get(check) }).toEqual({ check, verdict });
   }, 600_000);
