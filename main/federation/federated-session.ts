@@ -21,6 +21,7 @@ import {
 import type { Profile } from '../../shared/profiles.ts';
 import type { Logger } from '../base/logger.ts';
 import { errorResponse } from '../base/ndjson.ts';
+import { messageBytes, noteWireSize } from '../base/wire-size.ts';
 import { ProxyErrorCode, REFUSAL_META_KEY, type ClientTransportKind, type RelayResponse } from '../relay/interceptor.ts';
 import type { RelayHub } from '../relay/relay-hub.ts';
 import { buildToolSurface, CALL_TOOL, FIND_TOOLS, LOAD_TOOLS, namespacedName, type SurfaceTool, type ToolSurface, type UpstreamTool } from '../profiles/tool-surface.ts';
@@ -355,9 +356,13 @@ export class FederatedSession {
     if (META_TOOL_NAMES.has(name)) return this.callMetaTool(request, name, (args ?? {}) as Record<string, unknown>);
     const tool = this.surface?.byExposedName.get(name) ?? (await this.refreshSurface()).byExposedName.get(name);
     if (!tool) return this.refuseTool(request.id, name);
-    const leg = await this.leg(tool.serverId);
-    const params = { ...(request.params as Record<string, unknown>), name: tool.toolName };
-    return this.forward(leg, { ...request, params });
+    // The hot path: a server already open is used without waiting for its opening promise again.
+    const open = this.legs.get(tool.serverId);
+    const leg = open?.ready ? open : await this.leg(tool.serverId);
+    const forwarded: JSONRPCRequest = { ...request, params: { ...(request.params as Record<string, unknown>), name: tool.toolName } };
+    // The audit records the size the client sent, not a re-serialisation of the renamed request.
+    noteWireSize(forwarded, messageBytes(request));
+    return this.forward(leg, forwarded);
   }
 
   private refuseTool(id: RequestId, name: string): RelayResponse {
