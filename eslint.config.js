@@ -55,6 +55,17 @@ export default tseslint.config(
     },
   },
   {
+    // federation/ is the relay over many servers: it drives relay/ sessions and uses the profiles'
+    // tool surface; it knows no other domain and no front end.
+    files: ['main/federation/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [electronOnlyInApp],
+        patterns: [{ regex: '^\\.\\./(?!base/|relay/|profiles/tool-surface\\.ts$|\\.\\./shared/)', message: 'main/federation/ imports only main/base/, main/relay/ and the tool surface of main/profiles/ (and shared/).' }],
+      }],
+    },
+  },
+  {
     files: DOMAIN_FOLDERS.map((folder) => `main/${folder}/**/*.ts`),
     rules: {
       'no-restricted-imports': ['error', {

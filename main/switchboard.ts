@@ -53,6 +53,7 @@ import { AuthFailureLog } from './endpoints/auth-failures.ts';
 import { tokensOnDisk } from './endpoints/fresh-tokens.ts';
 import { HttpEndpoint } from './endpoints/http-endpoint.ts';
 import { SocketEndpoint } from './endpoints/socket-endpoint.ts';
+import { Federation } from './federation/federation.ts';
 import { AuditForwarder, type ForwarderConfig } from './forwarder/audit-forwarder.ts';
 import { GatewayBinding } from './forwarder/gateway-binding.ts';
 import { FlowGuardrails } from './guardrails/flow-guardrails.ts';
@@ -141,6 +142,7 @@ export class Switchboard {
   readonly lifecycle: LifecycleService;
   readonly supervisor: Supervisor;
   readonly hub: RelayHub;
+  readonly federation: Federation;
   readonly audit: { store: AuditStore; interceptor: AuditInterceptor; queries: AuditQueries; outbox: AuditOutbox; retention: RetentionSchedule };
   readonly forwarder: AuditForwarder;
   readonly observability: Observability;
@@ -282,6 +284,30 @@ export class Switchboard {
     for (const guardrail of [this.contentGuardrails.budget, this.contentGuardrails.injection, this.contentGuardrails.dlp, this.contentGuardrails.validation]) this.hub.use(guardrail);
     this.hub.use(this.guardrails.breaker);
 
+    this.profiles = new ProfileService({
+      config: () => config.config,
+      shipped: () => shippedProfiles(engine().inputs),
+      admit: this.policy.admit,
+      // A running server's tools as its clients get them (the probe's list after policy); otherwise the pin store's.
+      liveTools: async (id) => (this.supervisor.get(id).state === 'ready' ? this.policy.interceptor.visibleTools(engine(), id, await this.supervisor.tools(id)) : undefined),
+      pinnedTools: (id) => pinnedTools(this.policy.pins, id, (tool) => engine().evaluate({ serverId: id, ...(configuredServer(id) ? { server: configuredServer(id)! } : {}), name: tool.name, annotations: tool.annotations }).action === 'deny'),
+    });
+
+    this.federation = new Federation({
+      hub: this.hub,
+      logger,
+      version: APP_VERSION,
+      profileByName: (name) => this.profiles.list().find((effective) => effective.name === name)?.profile,
+      resolveServers: (profile) => {
+        const resolved = this.profiles.resolve(this.profiles.get(profile.name));
+        return { servers: [...resolved.servers], missing: resolved.missing.map((m) => ({ server: m.server, why: m.reason })) };
+      },
+      listEpoch: engine,
+      // A profile's `mostUsed`: this client's calls per tool over the last 30 days.
+      usage: (clientLabel) => new Map(this.audit.queries.stats({ client: clientLabel, groupBy: 'tool', since: Date.now() - 30 * 86_400_000 })
+        .filter((row) => row.tool !== null).map((row) => [`${row.serverId}/${row.tool}`, row.count])),
+    });
+
     this.gateway = new GatewayBinding({
       fromPolicy: () => engine().gateway(),
       settings: () => config.config.settings,
@@ -311,15 +337,6 @@ export class Switchboard {
         const profile = this.profiles.list().find((p) => p.name === name);
         return profile ? this.profiles.resolve(profile).servers : `no profile "${name}"; see \`switchboard profile list\``;
       },
-    });
-
-    this.profiles = new ProfileService({
-      config: () => config.config,
-      shipped: () => shippedProfiles(engine().inputs),
-      admit: this.policy.admit,
-      // A running server's tools as its clients get them (the probe's list after policy); otherwise the pin store's.
-      liveTools: async (id) => (this.supervisor.get(id).state === 'ready' ? this.policy.interceptor.visibleTools(engine(), id, await this.supervisor.tools(id)) : undefined),
-      pinnedTools: (id) => pinnedTools(this.policy.pins, id, (tool) => engine().evaluate({ serverId: id, ...(configuredServer(id) ? { server: configuredServer(id)! } : {}), name: tool.name, annotations: tool.annotations }).action === 'deny'),
     });
 
     this.updates = new UpdateService({
@@ -403,9 +420,10 @@ export class Switchboard {
 
     this.endpoints = listen
       ? {
-        socket: new SocketEndpoint({ path: socketPathFor(options.dataDir), hub: this.hub, logger, ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}) }),
+        socket: new SocketEndpoint({ path: socketPathFor(options.dataDir), hub: this.hub, federation: this.federation, logger, ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}) }),
         http: new HttpEndpoint({
           hub: this.hub,
+          federation: this.federation,
           logger,
           tokens: () => config.config.tokens,
           freshTokens: tokensOnDisk(options.dataDir),
@@ -489,6 +507,7 @@ export class Switchboard {
       // connection closes (a stream ended without an answer leaves a client waiting forever).
       await this.hub.shutdown(DAEMON_STOPPING);
       if (this.endpoints) await Promise.allSettled([this.endpoints.socket.close(), this.endpoints.http.close()]);
+      await this.federation.closeAll();
       await this.hub.closeAll();
       await this.supervisor.shutdown();
       await closeRemoteAuths();

@@ -80,6 +80,8 @@ export const AuditRecordSchema = z.object({
   replayed: z.boolean().nullable().default(null),
   /** The answer came from the response cache; null before this was recorded. */
   cacheHit: z.boolean().nullable().default(null),
+  /** The profile of a federated session (/mcp, `bridge --profile`); null on a server's own endpoint. */
+  profile: z.string().nullable().default(null),
   delivery: DeliveryStateSchema,
 });
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;

@@ -152,6 +152,7 @@ export class AuditInterceptor implements Interceptor {
       osUser: this.deps.identity.osUser,
       deviceId: this.deps.identity.deviceId,
       sandbox: this.deps.sandboxState?.(session.serverId) ?? null,
+      profile: session.profile ?? null,
     };
   }
 
@@ -239,7 +240,7 @@ export class AuditInterceptor implements Interceptor {
       ...row, approvalWaitMs: row.approvalWaitMs ?? null, sandbox: row.sandbox ?? null, delivery: 'pending',
       lifecycleState: row.lifecycleState ?? null, lifecycleMessage: row.lifecycleMessage ?? null, lifecycleLatestVersion: row.lifecycleLatestVersion ?? null, lifecycleReplacement: row.lifecycleReplacement ?? null,
       guardrailRule: row.guardrailRule ?? null, detectors: row.detectors ?? null, guardrailFlags: row.guardrailFlags ?? null, estTokensIn: row.estTokensIn ?? null, estTokensOut: row.estTokensOut ?? null,
-      guardRule: row.guardRule ?? null, replayed: row.replayed ?? null, cacheHit: row.cacheHit ?? null,
+      guardRule: row.guardRule ?? null, replayed: row.replayed ?? null, cacheHit: row.cacheHit ?? null, profile: row.profile ?? null,
     };
     for (const listener of this.listeners) {
       try {

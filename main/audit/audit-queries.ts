@@ -77,6 +77,8 @@ export interface AuditRow {
   guard_rule?: string | null;
   replayed?: number | null;
   cache_hit?: number | null;
+  /** Null for rows written before migration 6 and for sessions on a server's own endpoint. */
+  profile?: string | null;
   delivery: number;
 }
 
@@ -123,6 +125,7 @@ export function rowToRecord(row: AuditRow): AuditRecord {
     guardRule: row.guard_rule ?? null,
     replayed: row.replayed === undefined || row.replayed === null ? null : row.replayed === 1,
     cacheHit: row.cache_hit === undefined || row.cache_hit === null ? null : row.cache_hit === 1,
+    profile: row.profile ?? null,
     delivery: DELIVERY_NAMES[row.delivery] ?? 'pending',
   };
 }

@@ -233,6 +233,12 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   // first, in small steps (index_from_seq: rows from this seq on are indexed); until then the
   // queries read the rows themselves.
   MIGRATION_DERIVED_INDEXES,
+  // 11: the profile of a federated session (/mcp, `bridge --profile`), written once per session and
+  // joined into every record; null for a session on one server's own endpoint.
+  `
+  ALTER TABLE audit_sessions ADD COLUMN profile TEXT;
+  ALTER TABLE audit_records ADD COLUMN profile TEXT;
+  `,
 ];
 
 export const AUDIT_SCHEMA_VERSION = MIGRATIONS.length;

@@ -42,6 +42,8 @@ export interface AuditEntry {
   readonly deviceId: string | null;
   /** How the server ran for this session (main/sandbox/sandbox-state.ts); null when unknown. */
   readonly sandbox?: string | null;
+  /** The profile of a federated session; null on a server's own endpoint. */
+  readonly profile?: string | null;
 }
 
 /** What is known when the answer goes back. */
@@ -103,10 +105,10 @@ type Op =
   | { kind: 'record'; entry: AuditEntry; completion: AuditCompletion; resolve: (seq: number) => void; reject: (error: unknown) => void };
 
 const ENTRY_COLUMNS = `id, ts, session_id, request_id, server_id, transport, client_name, client_version, client_label,
-  method, target, arguments, arguments_truncated, capture_mode, os_user, device_id, sandbox`;
+  method, target, arguments, arguments_truncated, capture_mode, os_user, device_id, sandbox, profile`;
 /** The entry columns that are the same for every call of a client session (audit_sessions). */
-const SESSION_COLUMNS = 'session_id, server_id, transport, client_name, client_version, client_label, os_user, device_id, sandbox';
-const SESSION_SQL = `INSERT INTO audit_sessions (${SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const SESSION_COLUMNS = 'session_id, server_id, transport, client_name, client_version, client_label, os_user, device_id, sandbox, profile';
+const SESSION_SQL = `INSERT INTO audit_sessions (${SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const BEGIN_SQL = `INSERT INTO audit_inflight (id, ts, session_ref, request_id, method, target, arguments, arguments_truncated, capture_mode)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const COMPLETION_COLUMNS = 'decision, rule, source, reason, approver, outcome, error_type, error_message, duration_ms, bytes_in, bytes_out, approval_wait_ms, lifecycle_state, lifecycle_message, lifecycle_latest_version, lifecycle_replacement, trace_id, span_id, guardrail_rule, detectors, guardrail_flags, est_tokens_in, est_tokens_out, guard_rule, replayed, cache_hit';
@@ -424,10 +426,10 @@ export class AuditStore {
     const known = this.sessionRefs.get(e.sessionId);
     if (known !== undefined && sameSession(known, e)) return known.ref;
     const ref = Number(this.sessionStmt.run(
-      e.sessionId, e.serverId, e.transport, e.clientName, e.clientVersion, e.clientLabel, e.osUser, e.deviceId, e.sandbox ?? null,
+      e.sessionId, e.serverId, e.transport, e.clientName, e.clientVersion, e.clientLabel, e.osUser, e.deviceId, e.sandbox ?? null, e.profile ?? null,
     ).lastInsertRowid);
     if (this.sessionRefs.size >= MAX_CACHED_SESSIONS) this.sessionRefs.clear();
-    this.sessionRefs.set(e.sessionId, { ref, serverId: e.serverId, transport: e.transport, clientName: e.clientName, clientVersion: e.clientVersion, clientLabel: e.clientLabel, osUser: e.osUser, deviceId: e.deviceId, sandbox: e.sandbox ?? null });
+    this.sessionRefs.set(e.sessionId, { ref, serverId: e.serverId, transport: e.transport, clientName: e.clientName, clientVersion: e.clientVersion, clientLabel: e.clientLabel, osUser: e.osUser, deviceId: e.deviceId, sandbox: e.sandbox ?? null, profile: e.profile ?? null });
     this.newSessions.push(e.sessionId);
     return ref;
   }
@@ -446,11 +448,12 @@ interface SessionRow {
   readonly osUser: string | null;
   readonly deviceId: string | null;
   readonly sandbox: string | null;
+  readonly profile: string | null;
 }
 
 function sameSession(row: SessionRow, e: AuditEntry): boolean {
   return row.serverId === e.serverId && row.transport === e.transport && row.clientName === e.clientName && row.clientVersion === e.clientVersion
-    && row.clientLabel === e.clientLabel && row.osUser === e.osUser && row.deviceId === e.deviceId && row.sandbox === (e.sandbox ?? null);
+    && row.clientLabel === e.clientLabel && row.osUser === e.osUser && row.deviceId === e.deviceId && row.sandbox === (e.sandbox ?? null) && row.profile === (e.profile ?? null);
 }
 
 function flag(value: boolean | null | undefined): number | null {

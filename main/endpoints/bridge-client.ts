@@ -18,7 +18,10 @@ import { handshakeLine } from './socket-endpoint.ts';
 
 export interface BridgeOptions {
   dataDir: string;
-  serverId: string;
+  /** The server to relay to; or, instead, */
+  serverId?: string;
+  /** the profile whose federated session to relay to (`bridge --profile`). */
+  profile?: string;
   stdin: Readable;
   stdout: Writable;
   stderr: Writable;
@@ -106,7 +109,7 @@ function lastLines(file: string): string {
 function pipe(socket: Socket, options: BridgeOptions): Promise<number> {
   return new Promise((resolve) => {
     socket.setNoDelay(true);
-    socket.write(handshakeLine({ server: options.serverId, client: options.clientLabel ?? 'bridge' }));
+    socket.write(handshakeLine({ ...(options.profile !== undefined ? { profile: options.profile } : { server: options.serverId ?? '' }), client: options.clientLabel ?? 'bridge' }));
     // The bytes still go through untouched (pipe); the tracker only watches them go by.
     const outstanding = new OutstandingRequests();
     options.stdin.on('data', (chunk: Buffer | string) => outstanding.fromClient(chunk));
@@ -133,9 +136,9 @@ function pipe(socket: Socket, options: BridgeOptions): Promise<number> {
       if (outstanding.midLine) options.stdout.write('\n');
       for (const id of ids) {
         options.stdout.write(serialize(errorResponse(id, ProxyErrorCode.ServerUnavailable,
-          `switchboard bridge for server '${options.serverId}': ${why}; the result of this request is unknown (it may or may not have run): retry once the daemon is back`)));
+          `switchboard bridge for ${target(options)}: ${why}; the result of this request is unknown (it may or may not have run): retry once the daemon is back`)));
       }
-      options.stderr.write(`switchboard bridge: ${why} while serving '${options.serverId}'${ids.length > 0 ? ` with ${ids.length} request(s) unanswered` : ''}; restart this client once the daemon runs again (\`switchboard serve\` or the app)\n`);
+      options.stderr.write(`switchboard bridge: ${why} while serving ${target(options)}${ids.length > 0 ? ` with ${ids.length} request(s) unanswered` : ''}; restart this client once the daemon runs again (\`switchboard serve\` or the app)\n`);
       finish(1);
     });
     options.stdin.on('end', () => {
@@ -279,6 +282,10 @@ function tailId(line: Buffer): RequestId | undefined {
   return match ? toId(match[1]!) : undefined;
 }
 
+function target(options: BridgeOptions): string {
+  return options.profile !== undefined ? `profile '${options.profile}'` : `server '${options.serverId ?? ''}'`;
+}
+
 function toId(text: string): RequestId {
   return text.startsWith('"') ? text.slice(1, -1) : Number(text);
 }
@@ -288,7 +295,7 @@ function isId(id: unknown): id is RequestId {
 }
 
 function failClosed(options: BridgeOptions, why: string): Promise<number> {
-  const message = `switchboard daemon is unreachable for server '${options.serverId}': ${why}. Start it with \`switchboard serve --data-dir "${options.dataDir}"\` (or open the MCP Switchboard app) and restart this client.`;
+  const message = `switchboard daemon is unreachable for ${target(options)}: ${why}. Start it with \`switchboard serve --data-dir "${options.dataDir}"\` (or open the MCP Switchboard app) and restart this client.`;
   options.stderr.write(`switchboard bridge: ${message}\n`);
   return new Promise((resolve) => {
     const reader = new LineReader({

@@ -1,4 +1,5 @@
-// The loopback HTTP endpoint: Streamable HTTP at /mcp/<server> (a bearer token per client),
+// The loopback HTTP endpoint: Streamable HTTP at /mcp for the profile a client's bearer token is
+// bound to (also /profiles/<name>/mcp), at /servers/<id>/mcp (alias /mcp/<id>) for one server,
 // the app API at /api/<method> (the per-start API token), routes other parts add, and the web
 // UI's static files. Every request first passes the Host/Origin checks.
 import { randomUUID } from 'node:crypto';
@@ -20,6 +21,9 @@ import { AuthFailureLog } from './auth-failures.ts';
 import type { FreshTokens } from './fresh-tokens.ts';
 import { BodyTooLargeError, bearerToken, checkHost, checkOrigin, decodePathPart, readBody, refuse, sameDigest, sendJson, sha256Hex, type Refusal } from './http-guard.ts';
 import { StreamableHttpTransport } from './streamable-http-transport.ts';
+import type { Federation } from '../federation/federation.ts';
+import { UnknownProfileError } from '../federation/federation.ts';
+import { DEFAULT_PROFILE } from '../../shared/profiles.ts';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
 
@@ -28,6 +32,8 @@ export type ApiCall = (method: string, input: unknown, caller: Caller) => Promis
 
 export interface HttpEndpointOptions {
   hub: RelayHub;
+  /** Serves /mcp (the token's profile); without it /mcp answers 404. */
+  federation?: Federation;
   logger: Logger;
   /** The client tokens (sha256) from config.json, read per request so new tokens work at once. */
   tokens: () => readonly ClientToken[];
@@ -77,14 +83,18 @@ export class PortInUseError extends Error {
   }
 }
 
+/** What an MCP session serves: one server, or a profile (federated). */
+type McpTarget = { readonly kind: 'server'; readonly id: string } | { readonly kind: 'profile'; readonly name: string | undefined };
+
 interface McpSession {
+  /** The server id, or "profile:<name>" for a federated session (server ids have no ":"). */
   serverId: string;
   /** The config digest of the client token that opened the session: only that token may use it. */
   tokenSha256: string;
   /** Whether the client made a request other than initialize and ping (sessions that never did close sooner). */
   used: boolean;
   transport: StreamableHttpTransport;
-  relay: RelaySession | undefined;
+  relay: Pick<RelaySession, 'close' | 'inflightCount'> | undefined;
   /** HTTP requests (including open SSE streams) in progress. */
   active: number;
   lastActivity: number;
@@ -101,6 +111,7 @@ const API_STATUS: Record<ApiErrorBody['code'], number> = {
 
 export class HttpEndpoint {
   private readonly hub: RelayHub;
+  private readonly federation: Federation | undefined;
   private readonly logger: Logger;
   private readonly tokens: () => readonly ClientToken[];
   private readonly apiTokenDigest: string;
@@ -130,6 +141,7 @@ export class HttpEndpoint {
 
   constructor(options: HttpEndpointOptions) {
     this.hub = options.hub;
+    this.federation = options.federation;
     this.logger = options.logger;
     this.tokens = options.tokens;
     this.apiTokenDigest = sha256Hex(options.apiToken);
@@ -211,23 +223,30 @@ export class HttpEndpoint {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${this.boundPort}`);
     const path = url.pathname;
 
+    if (path === '/mcp' || path === '/mcp/') return this.handleMcp(req, res, { kind: 'profile', name: undefined });
+    const scoped = /^\/(servers|profiles)\/([^/]+)\/mcp\/?$/.exec(path);
+    if (scoped) {
+      const name = decodePathPart(scoped[2]!);
+      if (name === undefined) return refuse(res, badPath(path));
+      return this.handleMcp(req, res, scoped[1] === 'servers' ? { kind: 'server', id: name } : { kind: 'profile', name });
+    }
     if (path.startsWith('/mcp/')) {
       // Before authentication, as any malformed request: a bad escape such as /mcp/% is the caller's error.
       const serverId = decodePathPart(path.slice('/mcp/'.length).replace(/\/+$/, ''));
       if (serverId === undefined) return refuse(res, badPath(path));
-      return this.handleMcp(req, res, serverId);
+      return this.handleMcp(req, res, { kind: 'server', id: serverId });
     }
     for (const route of this.routes) {
       if (path === route.prefix || path.startsWith(`${route.prefix}/`)) return route.handler(req, res, url);
     }
     if (path.startsWith('/api/')) return this.handleApi(req, res, path.slice('/api/'.length));
     if (this.staticRoot && (req.method === 'GET' || req.method === 'HEAD')) return this.serveStatic(res, path);
-    return refuse(res, { status: 404, error: 'not found', why: `nothing at ${path}; MCP clients connect to /mcp/<server-id>` });
+    return refuse(res, { status: 404, error: 'not found', why: `nothing at ${path}; MCP clients connect to /mcp (their token's profile) or /servers/<server-id>/mcp` });
   }
 
   // ── /mcp/<server> ──────────────────────────────────────────────────────────────────────
 
-  private authenticateClient(req: IncomingMessage, serverId: string): { name: string; sha256: string } | { refusal: Refusal; client: string } {
+  private authenticateClient(req: IncomingMessage, target: McpTarget): { name: string; sha256: string; profile?: string } | { refusal: Refusal; client: string } {
     const token = bearerToken(req);
     const userAgent = req.headers['user-agent'];
     const unknownClient = typeof userAgent === 'string' && userAgent.length > 0 ? `user-agent "${userAgent}"` : 'unknown';
@@ -253,9 +272,13 @@ export class HttpEndpoint {
     }
     if (match) this.tokenDigests.set(token, digest);
     if (!match) return { client: unknownClient, refusal: { status: 401, error: 'invalid token', why: 'the bearer token is not one this daemon issued (it may have been revoked); create a new one with `switchboard token create <client-name>`' } };
-    // A token bound to a profile opens that profile's /mcp and nothing else.
+    if (target.kind === 'profile') return profileAccess(match, target.name);
+    const serverId = target.id;
     if (match.profile !== undefined) {
-      return { client: `token "${match.name}"`, refusal: { status: 403, error: 'token not for this server', why: `the token '${match.name}' was issued for the profile '${match.profile}' only: use it at /mcp` } };
+      return {
+        client: `token "${match.name}"`,
+        refusal: { status: 403, error: 'token not for this server', why: `the token '${match.name}' was issued for profile '${match.profile}' and opens only its endpoint /mcp; link the client to server '${serverId}' to get a token for it` },
+      };
     }
     if (match.servers !== undefined && !match.servers.includes(serverId)) {
       return {
@@ -266,10 +289,11 @@ export class HttpEndpoint {
     return { name: match.name, sha256: match.sha256 };
   }
 
-  private async handleMcp(req: IncomingMessage, res: ServerResponse, serverId: string): Promise<void> {
-    const auth = this.authenticateClient(req, serverId);
+  private async handleMcp(req: IncomingMessage, res: ServerResponse, target: McpTarget): Promise<void> {
+    const auth = this.authenticateClient(req, target);
+    const endpoint = target.kind === 'server' ? `/mcp/${target.id}` : target.name === undefined ? '/mcp' : `/profiles/${target.name}/mcp`;
     if ('refusal' in auth) {
-      this.authFailures.record({ status: auth.refusal.status as 401 | 403, reason: auth.refusal.error, endpoint: `/mcp/${serverId}`, client: auth.client });
+      this.authFailures.record({ status: auth.refusal.status as 401 | 403, reason: auth.refusal.error, endpoint, client: auth.client });
       return refuse(res, auth.refusal, auth.refusal.status === 401 ? { 'www-authenticate': 'Bearer realm="mcp-switchboard"' } : {});
     }
 
@@ -287,6 +311,7 @@ export class HttpEndpoint {
       }
     }
 
+    const serverId = target.kind === 'server' ? target.id : `profile:${auth.profile!}`;
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const session = this.sessions.get(sessionId);
@@ -307,7 +332,8 @@ export class HttpEndpoint {
 
     if (req.method !== 'POST' || !containsInitialize(body)) {
       try {
-        await this.hub.check(serverId);
+        if (target.kind === 'server') await this.hub.check(serverId);
+        else this.profileFederation().resolve(auth.profile!);
       } catch (error) {
         return this.refuseServer(res, serverId, error);
       }
@@ -316,7 +342,12 @@ export class HttpEndpoint {
     return this.openSession(req, res, serverId, auth, body);
   }
 
-  private async openSession(req: IncomingMessage, res: ServerResponse, serverId: string, client: { name: string; sha256: string }, body: unknown): Promise<void> {
+  private profileFederation(): Federation {
+    if (!this.federation) throw new UnknownProfileError(DEFAULT_PROFILE);
+    return this.federation;
+  }
+
+  private async openSession(req: IncomingMessage, res: ServerResponse, serverId: string, client: { name: string; sha256: string; profile?: string }, body: unknown): Promise<void> {
     const full = this.sessionLimitReached(client);
     if (full) {
       // A client retrying at the limit would write a line per attempt: one a minute, with the count.
@@ -334,14 +365,10 @@ export class HttpEndpoint {
     const entry: McpSession = { serverId, tokenSha256: client.sha256, used: false, transport, relay: undefined, active: 0, lastActivity: Date.now() };
     this.sessions.set(id, entry);
     try {
-      entry.relay = await this.hub.open({
-        serverId,
-        downstream: transport,
-        transport: 'http',
-        clientLabel,
-        sessionId: id,
-        onClosed: () => this.sessions.delete(id),
-      });
+      const common = { downstream: transport, transport: 'http', clientLabel, sessionId: id, onClosed: () => this.sessions.delete(id) } as const;
+      entry.relay = client.profile !== undefined
+        ? await this.profileFederation().open({ profile: client.profile, ...common })
+        : await this.hub.open({ serverId, ...common });
     } catch (error) {
       this.sessions.delete(id);
       return this.refuseServer(res, serverId, error);
@@ -419,6 +446,7 @@ export class HttpEndpoint {
 
   private refuseServer(res: ServerResponse, serverId: string, error: unknown): void {
     if (error instanceof ServerNotFoundError) return refuse(res, { status: 404, error: 'unknown server', why: error.message });
+    if (error instanceof UnknownProfileError) return refuse(res, { status: 404, error: 'unknown profile', why: error.message });
     if (error instanceof AdmissionError) return refuse(res, { status: 403, error: 'server not allowed', why: error.message });
     this.logger.error('could not open session', { server: serverId, error });
     return refuse(res, { status: 503, error: 'server unavailable', why: (error as Error).message });
@@ -488,6 +516,23 @@ export class HttpEndpoint {
     });
     createReadStream(file).pipe(res);
   }
+}
+
+/**
+ * Which profile a token opens at /mcp (`asked`: the name in /profiles/<name>/mcp): the one it was
+ * issued for. A token without a profile opens the `default` profile, and only when it is not
+ * scoped to servers (a token for some servers must not reach every server through /mcp).
+ */
+function profileAccess(token: ClientToken, asked: string | undefined): { name: string; sha256: string; profile: string } | { refusal: Refusal; client: string } {
+  const client = `token "${token.name}"`;
+  if (token.profile === undefined && token.servers !== undefined) {
+    return { client, refusal: { status: 403, error: 'token not for a profile', why: `the token '${token.name}' was issued for server(s) ${token.servers.map((s) => `'${s}'`).join(', ')} only, not for a profile; use /servers/<id>/mcp, or link the client to a profile (\`switchboard client link <client> --profile <name>\`)` } };
+  }
+  const bound = token.profile ?? DEFAULT_PROFILE;
+  if (asked !== undefined && asked !== bound) {
+    return { client, refusal: { status: 403, error: 'token not for this profile', why: `the token '${token.name}' was issued for profile '${bound}', not '${asked}'; link the client to profile '${asked}' to get a token for it` } };
+  }
+  return { name: token.name, sha256: token.sha256, profile: bound };
 }
 
 function badPath(path: string): Refusal {

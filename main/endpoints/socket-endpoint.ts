@@ -1,6 +1,6 @@
 // The local socket (<dataDir>/switchboard.sock, mode 0600) that `switchboard bridge` connects
-// to. The first line is a handshake naming the server; the rest is NDJSON JSON-RPC relayed
-// to that server. A refused session answers each request with the reason instead.
+// to. The first line is a handshake naming the server (or the profile, for `bridge --profile`); the
+// rest is NDJSON JSON-RPC relayed to that server (or the profile's federated session). A refused session answers each request with the reason instead.
 import { chmodSync, statSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
@@ -9,15 +9,13 @@ import { DEFAULT_MAX_MESSAGE_BYTES, LineReader, errorResponse, problemResponse, 
 import { ProxyErrorCode } from '../relay/interceptor.ts';
 import type { RelayHub } from '../relay/relay-hub.ts';
 import { SocketTransport } from './socket-transport.ts';
+import type { Federation } from '../federation/federation.ts';
 
-export interface Handshake {
-  server: string;
-  client: string;
-}
+export type Handshake = { server: string; profile?: undefined; client: string } | { profile: string; server?: undefined; client: string };
 
 const MAX_HANDSHAKE_BYTES = 4096;
 
-export function handshakeLine(handshake: Handshake): string {
+export function handshakeLine(handshake: { server?: string; profile?: string; client: string }): string {
   return `${JSON.stringify({ switchboard: handshake })}\n`;
 }
 
@@ -28,16 +26,20 @@ export function parseHandshake(line: string): Handshake | string {
   } catch {
     return 'the first line must be the handshake {"switchboard":{"server":"<id>","client":"bridge"}}; got something that is not JSON';
   }
-  const inner = (value as { switchboard?: { server?: unknown; client?: unknown } } | null)?.switchboard;
-  if (!inner || typeof inner.server !== 'string' || inner.server === '') {
-    return 'the first line must be the handshake {"switchboard":{"server":"<id>","client":"bridge"}}';
+  const inner = (value as { switchboard?: { server?: unknown; profile?: unknown; client?: unknown } } | null)?.switchboard;
+  const client = typeof inner?.client === 'string' && inner.client !== '' ? inner.client : 'bridge';
+  if (inner && typeof inner.profile === 'string' && inner.profile !== '' && inner.server === undefined) return { profile: inner.profile, client };
+  if (!inner || typeof inner.server !== 'string' || inner.server === '' || inner.profile !== undefined) {
+    return 'the first line must be the handshake {"switchboard":{"server":"<id>","client":"bridge"}} or {"switchboard":{"profile":"<name>","client":"bridge"}}';
   }
-  return { server: inner.server, client: typeof inner.client === 'string' && inner.client !== '' ? inner.client : 'bridge' };
+  return { server: inner.server, client };
 }
 
 export interface SocketEndpointOptions {
   path: string;
   hub: RelayHub;
+  /** Serves handshakes naming a profile. */
+  federation?: Federation;
   logger: Logger;
   maxMessageBytes?: number;
 }
@@ -45,6 +47,7 @@ export interface SocketEndpointOptions {
 export class SocketEndpoint {
   readonly path: string;
   private readonly hub: RelayHub;
+  private readonly federation: Federation | undefined;
   private readonly logger: Logger;
   private readonly maxMessageBytes: number;
   private server: Server | undefined;
@@ -53,6 +56,7 @@ export class SocketEndpoint {
   constructor(options: SocketEndpointOptions) {
     this.path = options.path;
     this.hub = options.hub;
+    this.federation = options.federation;
     this.logger = options.logger;
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   }
@@ -138,10 +142,15 @@ export class SocketEndpoint {
     }
     const transport = new SocketTransport(socket, { maxMessageBytes: this.maxMessageBytes, leftover });
     try {
-      await this.hub.open({ serverId: handshake.server, downstream: transport, transport: 'socket', clientLabel: handshake.client });
+      if (handshake.profile !== undefined) {
+        if (!this.federation) throw new Error('this daemon serves no profiles');
+        await this.federation.open({ profile: handshake.profile, downstream: transport, transport: 'socket', clientLabel: handshake.client });
+      } else {
+        await this.hub.open({ serverId: handshake.server, downstream: transport, transport: 'socket', clientLabel: handshake.client });
+      }
       socket.resume();
     } catch (error) {
-      this.logger.warn('socket session refused', { server: handshake.server, error: (error as Error).message });
+      this.logger.warn('socket session refused', { server: handshake.server, profile: handshake.profile, error: (error as Error).message });
       this.refuseRequests(socket, leftover, (error as Error).message, ProxyErrorCode.ServerUnavailable);
     }
   }

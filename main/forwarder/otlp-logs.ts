@@ -115,6 +115,7 @@ export function auditRowToLogRecord(row: AuditRow, observedAt: number): OtlpLogR
   str('mcp_switchboard.guard.rule', row.guard_rule, a);
   if (row.replayed === 1) a.push({ key: 'mcp_switchboard.replayed', value: { boolValue: true } });
   if (row.cache_hit === 1) a.push({ key: 'mcp_switchboard.cache_hit', value: { boolValue: true } });
+  str('mcp_switchboard.profile', row.profile, a);
   str('mcp_switchboard.arguments.capture', row.capture_mode, a);
   if (row.arguments_truncated) a.push({ key: 'mcp_switchboard.arguments.truncated', value: { boolValue: true } });
   dbl('mcp_switchboard.duration_ms', row.duration_ms, a);
@@ -189,6 +190,7 @@ export function auditRowToLogRecordJson(row: AuditRow, observedAt: number): stri
   s('mcp_switchboard.guard.rule', row.guard_rule);
   if (row.replayed === 1) a += ',{"key":"mcp_switchboard.replayed","value":{"boolValue":true}}';
   if (row.cache_hit === 1) a += ',{"key":"mcp_switchboard.cache_hit","value":{"boolValue":true}}';
+  s('mcp_switchboard.profile', row.profile);
   s('mcp_switchboard.arguments.capture', row.capture_mode);
   if (row.arguments_truncated) a += ',{"key":"mcp_switchboard.arguments.truncated","value":{"boolValue":true}}';
   if (row.duration_ms !== null && row.duration_ms !== undefined) a += `,{"key":"mcp_switchboard.duration_ms","value":{"doubleValue":${row.duration_ms}}}`;

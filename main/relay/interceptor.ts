@@ -22,6 +22,8 @@ export interface SessionInfo {
   readonly clientLabel: string;
   /** The protocol version the server answered initialize with; undefined until then. */
   protocolVersion?: string;
+  /** The profile of a federated session (/mcp, `bridge --profile`) this server session serves; undefined on a server's own endpoint. */
+  readonly profile?: string;
 }
 
 /** How a decision was reached; the UI, the audit record and the client's error all carry it. */

@@ -23,6 +23,8 @@ export interface OpenSessionOptions {
   /** The HTTP token's name, or "bridge". */
   clientLabel: string;
   sessionId?: string;
+  /** The profile of the federated session this server session serves (recorded by audit). */
+  profile?: string;
   /** Called once when the session ends. */
   onClosed?: () => void;
 }
@@ -85,6 +87,7 @@ export class RelayHub {
       serverId: options.serverId,
       transport: options.transport,
       clientLabel: options.clientLabel,
+      ...(options.profile !== undefined ? { profile: options.profile } : {}),
     };
     const relay = new RelaySession({
       session,

@@ -244,7 +244,7 @@ async function main(): Promise<void> {
 
   const extras: Record<string, unknown> = {};
   for (const [file, name, key] of [['./audit.ts', 'runAuditBench', 'audit'], ['./policy.ts', 'runPolicyBench', 'policy'], ['./sandbox.ts', 'runSandboxBench', 'sandbox'], ['./observability.ts', 'runObservabilityBench', 'observability'], ['./content-guardrails.ts', 'runContentGuardrailsBench', 'content-guardrails'], ['./guardrails.ts', 'runGuardrailsBench', 'guardrails'],
-    ['./audit-queries.ts', 'runAuditQueriesBench', 'auditQueries']] as const) {
+    ['./audit-queries.ts', 'runAuditQueriesBench', 'auditQueries'], ['./federation.ts', 'runFederationBench', 'federation']] as const) {
     // --only limits the extras too: a run of a few paths stays quick unless it names them.
     if (only !== undefined && !only.has(key)) continue;
     const bench = await loadExtraBench(file, name);

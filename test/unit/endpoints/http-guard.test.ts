@@ -26,5 +26,7 @@ describe('socket handshake', () => {
     expect(parseHandshake('{"switchboard":{"server":"files"}}')).toEqual({ server: 'files', client: 'bridge' });
     expect(parseHandshake('{"jsonrpc":"2.0","id":1,"method":"initialize"}')).toMatch(/first line must be the handshake/);
     expect(parseHandshake('nope')).toMatch(/not JSON/);
+    expect(parseHandshake('{"switchboard":{"profile":"work","client":"bridge"}}')).toEqual({ profile: 'work', client: 'bridge' });
+    expect(parseHandshake('{"switchboard":{"profile":"work","server":"files"}}')).toMatch(/first line must be the handshake/);
   });
 });
