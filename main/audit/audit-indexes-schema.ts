@@ -1,4 +1,4 @@
-// The tables behind the fast Activity and Health queries (migration 10 in database.ts).
+// The tables behind the fast Activity and Health queries (migration 11 in database.ts).
 //
 // audit_text: FTS5 with the trigram tokenizer over the columns the Activity free text searches
 // (target, error message, rule, server id), keyed by audit_records.seq. Contentless (the text is in

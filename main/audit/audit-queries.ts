@@ -56,7 +56,7 @@ export interface AuditRow {
   bytes_out: number | null;
   /** Absent in rows of readers that select fixed columns. */
   approval_wait_ms?: number | null;
-  /** Null for rows written before migration 6 or with tracing off. */
+  /** Null for rows written before migration 7 or with tracing off. */
   trace_id?: string | null;
   span_id?: string | null;
   os_user: string | null;
@@ -68,16 +68,17 @@ export interface AuditRow {
   lifecycle_message?: string | null;
   lifecycle_latest_version?: string | null;
   lifecycle_replacement?: string | null;
+  /** Null for rows written before migration 8. */
   guardrail_rule?: string | null;
   detectors?: string | null;
   guardrail_flags?: string | null;
   est_tokens_in?: number | null;
   est_tokens_out?: number | null;
-  /** Null for rows written before migration 6. */
+  /** Null for rows written before migration 9. */
   guard_rule?: string | null;
   replayed?: number | null;
   cache_hit?: number | null;
-  /** Null for rows written before migration 6 and for sessions on a server's own endpoint. */
+  /** Null for rows written before migration 10 and for sessions on a server's own endpoint. */
   profile?: string | null;
   delivery: number;
 }

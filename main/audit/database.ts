@@ -227,18 +227,18 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   ALTER TABLE audit_records ADD COLUMN replayed INTEGER;
   ALTER TABLE audit_records ADD COLUMN cache_hit INTEGER;
   `,
-  // 10: derived indexes for the Activity and Health queries (main/audit/audit-indexes.ts): a
-  // trigram full-text index of the searched columns and hourly rollups with a latency histogram,
-  // both written by the merge into audit_records. Rows already there are indexed later, newest
-  // first, in small steps (index_from_seq: rows from this seq on are indexed); until then the
-  // queries read the rows themselves.
-  MIGRATION_DERIVED_INDEXES,
-  // 11: the profile of a federated session (/mcp, `bridge --profile`), written once per session and
+  // 10: the profile of a federated session (/mcp, `bridge --profile`), written once per session and
   // joined into every record; null for a session on one server's own endpoint.
   `
   ALTER TABLE audit_sessions ADD COLUMN profile TEXT;
   ALTER TABLE audit_records ADD COLUMN profile TEXT;
   `,
+  // 11: derived indexes for the Activity and Health queries (main/audit/audit-indexes.ts): a
+  // trigram full-text index of the searched columns and hourly rollups with a latency histogram,
+  // both written by the merge into audit_records. Rows already there are indexed later, newest
+  // first, in small steps (index_from_seq: rows from this seq on are indexed); until then the
+  // queries read the rows themselves.
+  MIGRATION_DERIVED_INDEXES,
 ];
 
 export const AUDIT_SCHEMA_VERSION = MIGRATIONS.length;

@@ -162,7 +162,7 @@ interface Candidate {
 /**
  * The profile's surface over the tools of its servers (the caller passes the tools of the servers
  * the profile resolves to). Visible, in this order until `maxVisible` is reached: tools `tools`
- * lists as visible, then the `mostUsed` most used, then the other visible ones by name; the rest
+ * lists and does not defer, then the `mostUsed` most used, then the other visible ones by name; the rest
  * are deferred. Throws ProfileNameCollisionError when two tools would get the same name.
  */
 export function buildToolSurface(profile: Profile, tools: readonly UpstreamTool[], options: { usage?: ReadonlyMap<string, number> } = {}): ToolSurface {
@@ -199,8 +199,11 @@ export function buildToolSurface(profile: Profile, tools: readonly UpstreamTool[
   const mostUsed = new Set(profile.mostUsed
     ? candidates.filter((c) => c.uses > 0 && c.listed !== 'deferred').sort(byUsesThenName).slice(0, profile.mostUsed).map((c) => c.key)
     : []);
-  const wantsVisible = (c: Candidate) => c.listed === 'visible' || mostUsed.has(c.key) || (c.listed === undefined && (profile.visibility ?? 'visible') === 'visible');
-  const rank = (c: Candidate) => (c.listed === 'visible' ? 0 : mostUsed.has(c.key) ? 1 : 2);
+  const byDefault = (c: Candidate) => c.listed === undefined && (profile.visibility ?? 'visible') === 'visible';
+  const wantsVisible = (c: Candidate) => c.listed === 'visible' || mostUsed.has(c.key) || byDefault(c);
+  // A tool the profile lists in `tools` and does not defer comes first, in the author's order.
+  const listedVisible = (c: Candidate) => c.listed === 'visible' || (byDefault(c) && c.listedAt !== Number.MAX_SAFE_INTEGER);
+  const rank = (c: Candidate) => (listedVisible(c) ? 0 : mostUsed.has(c.key) ? 1 : 2);
   const wanted = candidates.filter(wantsVisible).sort((a, b) => rank(a) - rank(b)
     || (rank(a) === 0 ? a.listedAt - b.listedAt : 0)
     || (rank(a) === 1 ? b.uses - a.uses : 0)

@@ -145,7 +145,7 @@ describe('switchboard profile (real binary, running daemon)', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } }),
     });
     expect(response.status).toBe(403);
-    expect(await response.text()).toContain("issued for the profile 'work' only");
+    expect(await response.text()).toContain("issued for profile 'work' and opens only its endpoint /mcp");
 
     const refused = await switchboard('profile', 'remove', 'work');
     expect(refused.code).toBe(1);

@@ -1,4 +1,4 @@
-// The derived indexes of migration 10 (full text + rollups) against direct computations over the
+// The derived indexes of migration 11 (full text + rollups) against direct computations over the
 // rows of a real SQLite file: search semantics, stats/timeline/count/Health answers, retention, and
 // the upgrade of a file that had rows before the migration.
 import Database from 'better-sqlite3';
@@ -257,7 +257,7 @@ describe('rollups', () => {
   });
 });
 
-describe('migration 10 on a file with rows', () => {
+describe('migration 11 on a file with rows', () => {
   it('starts at once, answers from the rows until the backfill is done, then from the indexes, with new calls merged meanwhile', async () => {
     // A file from just before the derived indexes (the last migration).
     const file = join(dir, 'before-indexes.db');
