@@ -18,6 +18,12 @@ import { LATENCY_BINS, addEncoded, binOf, encodeBins } from './latency-bins.ts';
  */
 export const LATENCY_SQL = "CASE WHEN outcome = 'pending' OR (approver IS NOT NULL AND approval_wait_ms IS NULL) THEN NULL ELSE duration_ms END";
 
+/**
+ * The daemon's own records (an SLO alert: method "switchboard/…") are events, not calls: the
+ * rollups, and every query that adds the rows of partial hours to them, leave them out.
+ */
+export const CALL_ROWS_SQL = "method NOT LIKE 'switchboard/%'";
+
 function rollupUpsertSql(table: RollupTable): string {
   const keys = table.keys;
   const minMax = (c: string, f: 'min' | 'max') =>
@@ -136,8 +142,8 @@ export class AuditIndexes {
     this.dayWriter = this.rollups[ROLLUPS.indexOf(ROLLUP_DAY)]!;
     this.hoursOfDay = db.prepare(`SELECT server_id, target, outcome, calls, lat_n, lat_sum, lat_min, lat_max, hist FROM ${ROLLUP.name} WHERE bucket >= ? AND bucket < ?`).raw(true);
     this.dayDelete = db.prepare(`DELETE FROM ${ROLLUP_DAY.name} WHERE bucket = ?`);
-    this.rowsByRange = db.prepare(`SELECT ${SOURCE_COLUMNS} FROM audit_records WHERE seq BETWEEN ? AND ?`).raw(true);
-    this.rowsByHour = db.prepare(`SELECT ${SOURCE_COLUMNS} FROM audit_records WHERE ts >= ? AND ts < ? AND seq >= ?`).raw(true);
+    this.rowsByRange = db.prepare(`SELECT ${SOURCE_COLUMNS} FROM audit_records WHERE seq BETWEEN ? AND ? AND ${CALL_ROWS_SQL}`).raw(true);
+    this.rowsByHour = db.prepare(`SELECT ${SOURCE_COLUMNS} FROM audit_records WHERE ts >= ? AND ts < ? AND seq >= ? AND ${CALL_ROWS_SQL}`).raw(true);
     this.textDelete = db.prepare('DELETE FROM audit_text WHERE rowid IN (SELECT seq FROM audit_records WHERE seq BETWEEN ? AND ?)');
     this.hoursOf = db.prepare(`SELECT DISTINCT ts / ${HOUR_MS} FROM audit_records WHERE seq BETWEEN ? AND ?`).pluck();
     this.rowsDelete = db.prepare('DELETE FROM audit_records WHERE seq <= ?');

@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { SqliteDatabase } from './database.ts';
 import { DAY_MS, HOUR_MS, ROLLUP, ROLLUP_CLIENT, ROLLUP_DAY } from './audit-indexes-schema.ts';
-import { derivedIndexesComplete, LATENCY_SQL } from './audit-indexes.ts';
+import { CALL_ROWS_SQL, derivedIndexesComplete, LATENCY_SQL } from './audit-indexes.ts';
 import { LATENCY_BINS, addDuration, addEncoded, countAbove, emptySummary, encodeBins, type LatencySummary } from './latency-bins.ts';
 
 export interface RollupFilter {
@@ -143,7 +143,7 @@ export class RollupReader {
       }
     }
     if (options.thresholdMs !== undefined) for (const g of groups.values()) g.slower = countAbove(g.latency.bins, options.thresholdMs);
-    const sql = `SELECT server_id, target, outcome, ${LATENCY_SQL} FROM audit_records INDEXED BY audit_ts WHERE ts >= ? AND ts < ?${where}`;
+    const sql = `SELECT server_id, target, outcome, ${LATENCY_SQL} FROM audit_records INDEXED BY audit_ts WHERE ts >= ? AND ts < ? AND ${CALL_ROWS_SQL}${where}`;
     for (const range of parts.raw) {
       for (const row of this.stmt(sql).raw(true).iterate(range.from, range.to, ...params) as IterableIterator<[string, string | null, string, number | null]>) {
         const g = group(row[0], row[1], row[2]);
@@ -187,7 +187,7 @@ export class RollupReader {
     }
     const sql = `SELECT (ts / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS start, count(*),
       sum(outcome NOT IN ('ok', 'denied', 'pending')), sum(outcome = 'denied')
-      FROM audit_records INDEXED BY audit_ts WHERE ts >= ? AND ts < ?${where} GROUP BY start`;
+      FROM audit_records INDEXED BY audit_ts WHERE ts >= ? AND ts < ? AND ${CALL_ROWS_SQL}${where} GROUP BY start`;
     for (const range of parts.raw) {
       for (const row of this.stmt(sql).raw(true).all(bucketMs, bucketMs, range.from, range.to, ...params) as Array<[number, number, number, number]>) {
         add(row[0], row[1], row[2], row[3]);

@@ -24,6 +24,8 @@ const sandboxOf = (dataDir: string, id: string) =>
   (JSON.parse(readFileSync(path.join(dataDir, 'config.json'), 'utf8')) as { servers: Array<{ id: string; sandbox?: unknown }> }).servers.find((s) => s.id === id)?.sandbox;
 
 describe('server sandbox without a daemon (config.json)', () => {
+  // Many CLI runs without a daemon, each a process building the product in-process (1 s apiece on a quiet
+  // machine): 15 s alone, past 30 s in a full parallel run.
   it('add --sandbox suggests from the command; show, set and its bad input', async () => {
     const dataDir = path.join(dir, 'offline');
     const home = path.join(dir, 'home');
@@ -71,7 +73,7 @@ describe('server sandbox without a daemon (config.json)', () => {
     expect(sandboxOf(dataDir, 'fs')).toBeUndefined();
     const unknown = await cli(['server', 'sandbox', 'nope', '--data-dir', dataDir], env);
     expect(unknown.stderr).toContain("unknown server 'nope'");
-  });
+  }, 120_000);
 });
 
 describe('server sandbox and status through a running daemon', () => {
