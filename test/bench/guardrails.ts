@@ -21,7 +21,7 @@ import { cpuSeconds, sleep } from './processes.ts';
 interface Row { name: string; value: number | string; unit?: string; goal?: string; met?: string }
 
 /** Policy sections that are not guardrails of the data path (they exist without issue 20). */
-const NOT_GUARDRAILS = new Set(['$schema', 'version', 'serial', 'org', 'locks', 'servers', 'tools', 'approvals', 'pinning', 'audit', 'gateway', 'updates', 'startAtLogin', 'sandbox']);
+const NOT_GUARDRAILS = new Set(['$schema', 'version', 'serial', 'org', 'locks', 'servers', 'tools', 'approvals', 'pinning', 'audit', 'gateway', 'updates', 'startAtLogin', 'sandbox', 'lifecycle', 'registries', 'slo', 'profiles']);
 
 const NEVER = 1_000_000;
 
@@ -37,6 +37,11 @@ export const ALL_ON: Record<string, unknown> = {
   breaker: { servers: '**', failures: 5, timeouts: [{ match: 'echo/*', timeoutMs: 60_000 }] },
   idempotency: { windowSeconds: 600 },
   cache: { rules: [{ match: 'echo/*', ttlSeconds: 60 }] },
+  // The content guardrails: every detector on both directions, acting without changing the call.
+  dlp: { rules: [{ id: 'bench-dlp', detectors: ['all'], direction: 'both', action: 'log' }] },
+  injection: { rules: [{ id: 'bench-descriptions', scan: 'descriptions', action: 'warn' }, { id: 'bench-results', scan: 'results', action: 'warn' }] },
+  budgets: { results: [{ id: 'bench-cap', maxTokens: NEVER, action: 'truncate' }], daily: [{ id: 'bench-daily', client: '*', tokens: NEVER * NEVER }] },
+  validation: { rules: [{ id: 'bench-validation', match: '*/*', mode: 'enforce' }] },
 };
 const GENERIC_ON: unknown[] = [{ enabled: true }, { mode: 'enforce' }, { action: 'log' }, {}];
 
