@@ -22,10 +22,10 @@ import {
   CLAUDE_CODE_MANAGED_DIRS, describeEntry, exportClaudeCodeLists, importClaudeCodeLists, managedMcpJson, parseClaudeCodeSettings,
   type ClaudeCodeEntry,
 } from '../policy/claude-code-managed.ts';
-import { validatePolicyText } from '../policy/validate.ts';
 import { withApi, type ApiSessionOptions } from './api-session.ts';
 import type { CliContext } from './context.ts';
 import { line, printer } from './output.ts';
+import { readPolicyFile } from './policy.ts';
 
 function onlyClaudeCode(value: string, flag: string): void {
   if (value !== 'claude-code') throw new Error(`${flag} ${value}: only "claude-code" is supported (Claude Code's and GitHub Copilot's managed-settings.json)`);
@@ -125,15 +125,7 @@ function bridgeCommand(id: string, switchboard: string | undefined): { command: 
 }
 
 async function serversOfFile(file: string): Promise<{ servers: { allow?: ServerMatcher[]; deny?: ServerMatcher[] }; from: string }> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new Error(`cannot read ${file}: ${(error as Error).message}`);
-  }
-  const result = validatePolicyText(text);
-  if (!result.ok) throw new Error(`${file} is not a valid policy:\n${result.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
-  return { servers: result.policy.servers ?? {}, from: file };
+  return { servers: (await readPolicyFile(file)).servers ?? {}, from: file };
 }
 
 /**

@@ -3,7 +3,7 @@
 // the fresh org policy), or the CLI's own in-process product (org policy from its cache).
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { EffectivePolicy } from '../../shared/policy.ts';
+import type { EffectivePolicy, PolicyDocument } from '../../shared/policy.ts';
 import { signPolicy } from '../orgsync/signature.ts';
 import { validatePolicyText } from '../policy/validate.ts';
 import { withApi, type ApiSessionOptions } from './api-session.ts';
@@ -45,15 +45,7 @@ export function registerPolicyCommands(program: Command, context: PolicyCommandC
   policy.command('validate <file>')
     .description('Check a policy document; exits non-zero with field-level errors')
     .action(async (file: string) => {
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch (error) {
-        throw new Error(`cannot read ${file}: ${(error as Error).message}`);
-      }
-      const result = validatePolicyText(text);
-      if (!result.ok) throw new Error(`${file} is not a valid policy:\n${result.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
-      const p = result.policy;
+      const p = await readPolicyFile(file);
       out(`${file}: valid policy (${p.tools?.length ?? 0} tool rules, ${(p.servers?.allow?.length ?? 0) + (p.servers?.deny?.length ?? 0)} server entries${p.org ? `, org ${p.org.url}` : ''}${p.locks?.length ? `, locks ${p.locks.join(', ')}` : ''})`);
     });
 
@@ -69,6 +61,19 @@ export function registerPolicyCommands(program: Command, context: PolicyCommandC
     });
 
   return policy;
+}
+
+/** A policy document from a file; throws naming the file and each invalid field. */
+export async function readPolicyFile(file: string): Promise<PolicyDocument> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  const result = validatePolicyText(text);
+  if (!result.ok) throw new Error(`${file} is not a valid policy:\n${result.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+  return result.policy;
 }
 
 export function formatEffective(effective: EffectivePolicy, note: string): string {

@@ -62,13 +62,7 @@ export class RegistryStatusService implements RegistryStatusSource {
     const read = this.deps.reader.cached<ServerResponse>(registry, `status ${origin.name} ${origin.version}`);
     if (!read) return undefined;
     const latest = this.deps.reader.cached<ServerResponse>(registry, `version ${origin.name} latest`);
-    const meta = read.value._meta?.[OFFICIAL_META_KEY];
-    return {
-      status: meta?.status ?? 'active',
-      ...(meta?.statusMessage ? { statusMessage: meta.statusMessage } : {}),
-      ...(latest ? { latestVersion: latest.value.server.version } : {}),
-      checkedAt: read.fetchedAt,
-    };
+    return statusOfEntry(read, latest);
   }
 
   onChange(listener: () => void): () => void {
@@ -117,13 +111,7 @@ export class RegistryStatusService implements RegistryStatusSource {
     const latest = await this.deps.reader.read(registry, `version ${name} latest`, (client) => client.version(name, 'latest')).catch(() => undefined);
     try {
       const read = await this.deps.reader.read(registry, `status ${name} ${version}`, (client) => client.version(name, version, { includeDeleted: true }));
-      const meta = read.value._meta?.[OFFICIAL_META_KEY];
-      return {
-        status: meta?.status ?? 'active',
-        ...(meta?.statusMessage ? { statusMessage: meta.statusMessage } : {}),
-        ...(latest ? { latestVersion: latest.value.server.version } : {}),
-        checkedAt: read.fetchedAt,
-      };
+      return statusOfEntry(read, latest);
     } catch (error) {
       // Gone from the registry altogether: as good as deleted.
       if (!(error instanceof RegistryNotFoundError)) throw error;
@@ -139,4 +127,15 @@ export class RegistryStatusService implements RegistryStatusSource {
 
 function keyOf(server: ServerConfig): string {
   return `${server.installedFrom!.registry} ${server.installedFrom!.name} ${server.installedFrom!.version}`;
+}
+
+/** The status the registry's entry of a version gives, with the latest version when known. */
+function statusOfEntry(read: { value: ServerResponse; fetchedAt: string }, latest: { value: ServerResponse } | undefined): InstalledServerStatus {
+  const meta = read.value._meta?.[OFFICIAL_META_KEY];
+  return {
+    status: meta?.status ?? 'active',
+    ...(meta?.statusMessage ? { statusMessage: meta.statusMessage } : {}),
+    ...(latest ? { latestVersion: latest.value.server.version } : {}),
+    checkedAt: read.fetchedAt,
+  };
 }
