@@ -48,6 +48,12 @@ export class SwitchboardMetrics {
   private readonly rateLimited: Counter<'server' | 'tool'>;
   private readonly authFailures: Counter<'reason'>;
   private readonly restarts: Counter<'server'>;
+  /**
+   * The calls counter's and the duration histogram's children per label set: prom-client hashes
+   * the label object on every inc/observe, a Map lookup on one joined key is cheaper. Bounded as
+   * the label values are.
+   */
+  private readonly callSeries = new Map<string, { count: { inc(): void }; duration: { observe(value: number): void } }>();
   /** The last restart count seen per server (the supervisor reports totals). */
   private readonly restartTotals = new Map<string, number>();
 
@@ -68,9 +74,15 @@ export class SwitchboardMetrics {
     const server = this.servers.label('', record.serverId);
     const tool = record.target === null ? '' : this.tools.label(server, record.target);
     const client = record.clientName === null ? '' : this.clients.label('', record.clientName);
-    const labels = { server, tool, method: record.method, client, outcome: record.outcome };
-    this.calls.inc(labels);
-    if (record.durationMs !== null) this.duration.observe(labels, record.durationMs / 1000);
+    const key = `${server}\u0000${tool}\u0000${record.method}\u0000${client}\u0000${record.outcome}`;
+    let series = this.callSeries.get(key);
+    if (series === undefined) {
+      const labels = { server, tool, method: record.method, client, outcome: record.outcome };
+      series = { count: this.calls.labels(labels), duration: this.duration.labels(labels) };
+      this.callSeries.set(key, series);
+    }
+    series.count.inc();
+    if (record.durationMs !== null) series.duration.observe(record.durationMs / 1000);
     if (record.outcome === 'denied') this.denials.inc({ server, source: this.reasons.label('source', record.source ?? 'unknown') });
     else if (record.outcome === 'rate_limited') this.rateLimited.inc({ server, tool });
   }

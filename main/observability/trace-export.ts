@@ -5,8 +5,9 @@
 import type { Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Logger } from '../base/logger.ts';
+import { SpanRecorder } from './span-recorder.ts';
 
 export interface TraceTarget {
   /** The full OTLP traces URL. */
@@ -36,7 +37,7 @@ export interface TraceExportOptions {
 
 export class TraceExport {
   private readonly options: TraceExportOptions;
-  private provider: TracerProvider | undefined;
+  private processor: BatchSpanProcessor | undefined;
   private current: Tracer | null = null;
   private appliedKey = 'null';
 
@@ -54,8 +55,8 @@ export class TraceExport {
     const key = target ? JSON.stringify([target.url, target.maxQueue, target.token !== undefined]) : 'null';
     if (key === this.appliedKey) return;
     this.appliedKey = key;
-    const old = this.provider;
-    this.provider = undefined;
+    const old = this.processor;
+    this.processor = undefined;
     this.current = null;
     if (old) void old.shutdown().catch(() => undefined);
     if (!target) return;
@@ -70,30 +71,28 @@ export class TraceExport {
         return headers;
       } } : {}),
     });
-    const provider = new TracerProvider({
-      resource: resourceFromAttributes({ 'service.name': 'mcp-switchboard', 'service.version': this.options.serviceVersion, 'service.instance.id': this.options.deviceId }),
-      spanProcessors: [new BatchSpanProcessor({
-        exporter,
-        maxQueueSize: target.maxQueue,
-        maxExportBatchSize: Math.min(512, target.maxQueue),
-        scheduledDelayMillis: this.options.scheduledDelayMs ?? 1000,
-      })],
+    const processor = new BatchSpanProcessor({
+      exporter,
+      maxQueueSize: target.maxQueue,
+      maxExportBatchSize: Math.min(512, target.maxQueue),
+      scheduledDelayMillis: this.options.scheduledDelayMs ?? 1000,
     });
-    this.provider = provider;
-    this.current = provider.getTracer('mcp-switchboard', this.options.serviceVersion);
+    const resource = resourceFromAttributes({ 'service.name': 'mcp-switchboard', 'service.version': this.options.serviceVersion, 'service.instance.id': this.options.deviceId });
+    this.processor = processor;
+    this.current = new SpanRecorder(processor, resource, { name: 'mcp-switchboard', version: this.options.serviceVersion });
     this.options.logger.info('traces exported', { url: target.url });
   }
 
   /** Sends what is queued now (tests, shutdown). */
   async flush(): Promise<void> {
-    await this.provider?.forceFlush().catch(() => undefined);
+    await this.processor?.forceFlush().catch(() => undefined);
   }
 
   async stop(): Promise<void> {
-    const provider = this.provider;
-    this.provider = undefined;
+    const processor = this.processor;
+    this.processor = undefined;
     this.current = null;
     this.appliedKey = 'null';
-    await provider?.shutdown().catch(() => undefined);
+    await processor?.shutdown().catch(() => undefined);
   }
 }
