@@ -26,6 +26,11 @@ export const SloPolicySchema = z.object({
   shortWindowMs: z.number().int().min(1000).max(7 * 86_400_000).optional(),
   /** Default 6 h. */
   longWindowMs: z.number().int().min(1000).max(30 * 86_400_000).optional(),
+  /**
+   * Calls the short window must hold before an alert can fire. Default 10: one failure among a
+   * handful of calls is noise, not a burn. A firing alert stays until the burn stops.
+   */
+  minCalls: z.number().int().min(1).max(1_000_000).optional(),
   /** How often burn rates are evaluated. Default 60 s. */
   evaluateEveryMs: z.number().int().min(100).max(3_600_000).optional(),
 }).strict().describe('Service level objectives with multi-window burn-rate alerts');

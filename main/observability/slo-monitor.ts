@@ -2,7 +2,8 @@
 // and each server it matches, two error budgets: success (budget = 1 − success, bad = failed calls)
 // and latency (budget = 5% of calls, bad = calls slower than latencyP95Ms). The burn rate of a
 // window is (bad / calls) / budget. An alert fires when both the short and the long window burn
-// faster than the threshold, and clears when they no longer both do. Each change is reported once.
+// faster than the threshold, with at least minCalls calls in the short window, and clears when
+// they no longer both burn. Each change is reported once.
 import picomatch from 'picomatch';
 import type { SloObjective, SloPolicy } from '../../shared/slo-policy.ts';
 import type { WindowCounts } from '../audit/health-queries.ts';
@@ -11,6 +12,7 @@ export const DEFAULT_BURN_THRESHOLD = 14.4;
 export const DEFAULT_SHORT_WINDOW_MS = 3_600_000;
 export const DEFAULT_LONG_WINDOW_MS = 6 * 3_600_000;
 export const DEFAULT_EVALUATE_EVERY_MS = 60_000;
+export const DEFAULT_MIN_CALLS = 10;
 /** A p95 objective lets 5% of calls be slower. */
 const LATENCY_BUDGET = 0.05;
 
@@ -59,6 +61,7 @@ export function sloFromPolicies(sections: ReadonlyArray<SloPolicy | undefined>):
     merged.shortWindowMs ??= section.shortWindowMs;
     merged.longWindowMs ??= section.longWindowMs;
     merged.evaluateEveryMs ??= section.evaluateEveryMs;
+    merged.minCalls ??= section.minCalls;
   }
   return { ...merged, objectives };
 }
@@ -105,6 +108,7 @@ export class SloMonitor {
     const threshold = policy.burnRateThreshold ?? DEFAULT_BURN_THRESHOLD;
     const shortWindowMs = policy.shortWindowMs ?? DEFAULT_SHORT_WINDOW_MS;
     const longWindowMs = Math.max(policy.longWindowMs ?? DEFAULT_LONG_WINDOW_MS, shortWindowMs);
+    const minCalls = policy.minCalls ?? DEFAULT_MIN_CALLS;
     const statuses: SloStatus[] = [];
     const seen = new Set<string>();
     const servers = this.deps.serverIds();
@@ -125,12 +129,13 @@ export class SloMonitor {
           const burn = (w: WindowCounts) => (w.calls === 0 ? 0 : bad(w) / w.calls / budget);
           const shortBurn = burn(short);
           const longBurn = burn(long);
-          const firing = shortBurn > threshold && longBurn > threshold;
-          const status: SloStatus = { serverId, tool: objective.tool ?? null, kind, target, shortBurn, longBurn, budgetLeft: Math.max(0, 1 - longBurn), firing };
-          statuses.push(status);
           const key = JSON.stringify([serverId, objective.tool ?? null, kind, target]);
           seen.add(key);
           const wasFiring = this.firing.has(key);
+          // Hysteresis: firing needs minCalls in the short window, clearing only that the burn stops.
+          const firing = shortBurn > threshold && longBurn > threshold && (wasFiring || short.calls >= minCalls);
+          const status: SloStatus = { serverId, tool: objective.tool ?? null, kind, target, shortBurn, longBurn, budgetLeft: Math.max(0, 1 - longBurn), firing };
+          statuses.push(status);
           if (firing === wasFiring) continue;
           if (firing) this.firing.add(key);
           else this.firing.delete(key);

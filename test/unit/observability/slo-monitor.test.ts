@@ -38,6 +38,21 @@ describe('SloMonitor', () => {
     expect(m.alerts).toEqual([]);
   });
 
+  it('needs minCalls in the short window to fire, and once firing clears only when the burn stops', () => {
+    const policy: SloPolicy = { objectives: [{ server: 'api', success: 0.99 }], shortWindowMs: 1000, longWindowMs: 6000 };
+    const m = monitor(policy, { short: { calls: 3, failed: 1, slowerThan: 0 }, long: { calls: 3, failed: 1, slowerThan: 0 } });
+    expect(m.slo.evaluate()[0]).toMatchObject({ firing: false });
+    m.counts.short = m.counts.long = { calls: 30, failed: 10, slowerThan: 0 };
+    expect(m.slo.evaluate()[0]).toMatchObject({ firing: true });
+    m.counts.short = { calls: 3, failed: 1, slowerThan: 0 };
+    expect(m.slo.evaluate()[0]).toMatchObject({ firing: true });
+    m.counts.short = { calls: 0, failed: 0, slowerThan: 0 };
+    expect(m.slo.evaluate()[0]).toMatchObject({ firing: false });
+    expect(m.alerts.map((a) => a.state)).toEqual(['firing', 'cleared']);
+    const strict = monitor({ ...policy, minCalls: 3 }, { short: { calls: 3, failed: 1, slowerThan: 0 }, long: { calls: 3, failed: 1, slowerThan: 0 } });
+    expect(strict.slo.evaluate()[0]).toMatchObject({ firing: true });
+  });
+
   it('budgets 5% slow calls for a p95 objective, and matches servers by glob', () => {
     const m = monitor({ objectives: [{ server: '*', latencyP95Ms: 500 }], burnRateThreshold: 2, shortWindowMs: 1000, longWindowMs: 6000 }, { short: { calls: 100, failed: 0, slowerThan: 15 }, long: { calls: 100, failed: 0, slowerThan: 15 } });
     const statuses = m.slo.evaluate();
