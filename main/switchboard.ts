@@ -37,7 +37,7 @@ import { AuditStore } from './audit/store.ts';
 import { HealthQueries } from './audit/health-queries.ts';
 import { createHealthHandlers } from './api/health.ts';
 import { healthRoute, metricsRoute } from './endpoints/observability-routes.ts';
-import { forwarderLag } from './observability/forwarder-lag.ts';
+import { forwarderLag } from './observability/audit-gauges.ts';
 import { Observability } from './observability/observability.ts';
 import { sloFromInputs } from './observability/slo-monitor.ts';
 import { RepeatedFailureLog } from './audit/repeated-failure-log.ts';

@@ -2,7 +2,7 @@
 // audit records, refused logins, approvals and supervisor events; the tracing interceptor and its
 // exporter; the SLO monitor (alerts go to the event stream, the audit stream and the Health page);
 // and the health report. Everything it reads comes in through `ObservabilityDeps`.
-import { statSync } from 'node:fs';
+import { auditDatabaseBytes } from './audit-gauges.ts';
 import type { ObservabilitySettings } from '../../shared/observability-settings.ts';
 import type { SloPolicy } from '../../shared/slo-policy.ts';
 import type { Logger } from '../base/logger.ts';
@@ -170,7 +170,7 @@ export class Observability {
     });
     this.metrics.registerGauge('switchboard_audit_backlog', 'Audit records not yet delivered to the gateway', [], () => gauges.auditBacklog());
     this.metrics.registerGauge('switchboard_forwarder_lag_seconds', 'Age of the oldest audit record not yet delivered', [], () => gauges.forwarderLagSeconds());
-    this.metrics.registerGauge('switchboard_audit_db_bytes', 'Size of the audit database with its write-ahead log', [], () => fileSize(gauges.auditDbPath) + fileSize(`${gauges.auditDbPath}-wal`));
+    this.metrics.registerGauge('switchboard_audit_db_bytes', 'Size of the audit database with its write-ahead log', [], () => auditDatabaseBytes(gauges.auditDbPath));
     this.metrics.registerGauge('switchboard_breaker_state', 'Circuit breaker per server: 0 closed, 1 half-open, 2 open', ['server'], () => this.breakerSamples());
   }
 
@@ -190,13 +190,5 @@ export class Observability {
       const state = read(serverId);
       return state === null || value[state] === undefined ? [] : [{ labels: { server: serverId }, value: value[state] }];
     });
-  }
-}
-
-function fileSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
   }
 }
