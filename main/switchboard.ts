@@ -370,7 +370,7 @@ export class Switchboard {
     });
 
     const authFailures = new AuthFailureLog(logger);
-    this.disconnect.push(this.observability.connect({ audit: this.audit.interceptor, authFailures, supervisor: this.supervisor, approvals: this.policy.broker }));
+    this.disconnect.push(this.observability.connect({ audit: this.audit.interceptor, authFailures, supervisor: this.supervisor, sessions: this.hub, approvals: this.policy.broker }));
     this.observability.connectHealth({ servers: () => this.supervisor.list(), authFailures: () => authFailures.summary() });
     const uiCalls = new InProcessClient(this.hub, { clientName: 'switchboard-ui', clientVersion: APP_VERSION, label: 'ui' });
     const cliCalls = new InProcessClient(this.hub, { clientName: 'switchboard-cli', clientVersion: APP_VERSION, label: 'cli' });

@@ -66,7 +66,7 @@ export class SwitchboardMetrics {
     this.approvals = new Counter({ name: 'switchboard_approvals_total', help: 'Approval prompts answered, by answer (allow-once, session, always, deny, timeout, withdrawn)', labelNames: ['answer'], registers });
     this.rateLimited = new Counter({ name: 'switchboard_rate_limited_total', help: 'Calls refused by a rate limit', labelNames: ['server', 'tool'], registers });
     this.authFailures = new Counter({ name: 'switchboard_auth_failures_total', help: 'Refused logins at the loopback HTTP endpoint, by reason', labelNames: ['reason'], registers });
-    this.restarts = new Counter({ name: 'switchboard_upstream_restarts_total', help: 'Restarts of a server\'s upstream process after it failed', labelNames: ['server'], registers });
+    this.restarts = new Counter({ name: 'switchboard_upstream_restarts_total', help: 'Restarts of a server\'s upstream process after it failed (the daemon\'s own and each client session\'s)', labelNames: ['server'], registers });
   }
 
   /** One finished call (the audit interceptor's record). Kept small: it runs on every call. */
@@ -93,6 +93,11 @@ export class SwitchboardMetrics {
 
   authFailure(reason: string): void {
     this.authFailures.inc({ reason: this.reasons.label('auth', reason) });
+  }
+
+  /** A client session's own upstream process was started again after it failed. */
+  sessionUpstreamRestarted(serverId: string): void {
+    this.restarts.inc({ server: this.servers.label('', serverId) });
   }
 
   /** The supervisor's restart total of a server; the counter grows by the difference. */

@@ -87,6 +87,7 @@ export class Observability {
     audit: { onRecord(listener: (record: FinishedCall) => void): () => void };
     authFailures: { onRecord(listener: (failure: { reason: string; endpoint: string }) => void): () => void };
     supervisor: { onStatus(listener: (status: ServerState) => void): () => void };
+    sessions: { onUpstreamRestart(listener: (serverId: string) => void): () => void };
     approvals: { events: { on(event: 'resolved', listener: (approval: { answer?: string }) => void): unknown; off(event: 'resolved', listener: (approval: { answer?: string }) => void): unknown } };
   }): () => void {
     const offs: Array<() => void> = [];
@@ -99,6 +100,7 @@ export class Observability {
       this.metrics.restartTotal(status.id, status.restarts);
       this.health.serverState(status);
     }));
+    offs.push(sources.sessions.onUpstreamRestart((serverId) => this.metrics.sessionUpstreamRestarted(serverId)));
     const answered = (approval: { answer?: string }) => this.metrics.approvalAnswered(approval.answer ?? 'unknown');
     sources.approvals.events.on('resolved', answered);
     offs.push(() => sources.approvals.events.off('resolved', answered));

@@ -45,6 +45,7 @@ export class RelayHub {
   private readonly defaultRequestTimeoutMs: () => number;
   private readonly restart: RestartPolicy | undefined;
   private readonly live = new Set<RelaySession>();
+  private readonly restartListeners = new Set<(serverId: string) => void>();
   /** Set once shutdown() began: why new sessions are refused. */
   private stopping: string | undefined;
 
@@ -59,6 +60,12 @@ export class RelayHub {
   /** Appends an interceptor (innermost so far); applies to sessions opened from now on. */
   use(interceptor: Interceptor): void {
     this.interceptors.push(interceptor);
+  }
+
+  /** Calls `listener` with the server id each time a session's crashed upstream is started again. */
+  onUpstreamRestart(listener: (serverId: string) => void): () => void {
+    this.restartListeners.add(listener);
+    return () => this.restartListeners.delete(listener);
   }
 
   get chain(): readonly Interceptor[] {
@@ -107,6 +114,9 @@ export class RelayHub {
       relateMessages: options.transport === 'http',
       ...(this.restart ? { restart: this.restart } : {}),
       logger: this.logger,
+      onUpstreamRestarted: () => {
+        for (const listener of this.restartListeners) listener(session.serverId);
+      },
       onClosed: (closed) => {
         this.live.delete(closed);
         options.onClosed?.();

@@ -41,6 +41,8 @@ export interface RelaySessionOptions {
   onClosed?: (session: RelaySession) => void;
   /** Called when the upstream (re)connects or dies, e.g. to publish the child's pid. */
   onUpstreamChange?: (session: RelaySession) => void;
+  /** Called each time a crashed upstream was started again and took the handshake. */
+  onUpstreamRestarted?: (session: RelaySession) => void;
 }
 
 interface InFlight {
@@ -68,6 +70,7 @@ export class RelaySession {
   private readonly logger: Logger;
   private readonly onClosed: ((session: RelaySession) => void) | undefined;
   private readonly onUpstreamChange: ((session: RelaySession) => void) | undefined;
+  private readonly onUpstreamRestarted: ((session: RelaySession) => void) | undefined;
 
   private upstream: UpstreamTransport | undefined;
   private ready = false;
@@ -107,6 +110,7 @@ export class RelaySession {
     this.logger = options.logger;
     this.onClosed = options.onClosed;
     this.onUpstreamChange = options.onUpstreamChange;
+    this.onUpstreamRestarted = options.onUpstreamRestarted;
   }
 
   get upstreamPid(): number | undefined {
@@ -587,6 +591,7 @@ export class RelaySession {
         this.ready = true;
         this.logger.info('upstream restarted for session', { server: this.session.serverId, session: this.session.sessionId, attempt });
         this.onUpstreamChange?.(this);
+        this.onUpstreamRestarted?.(this);
         this.flushQueue();
         return;
       } catch (error) {

@@ -2,7 +2,8 @@
 // receives to $RECORD_FILE (one JSON line each), so a test sees the trace context the proxy sent
 // upstream. Tools: `echo` (returns its text), `approve_me` (the same, for approval tests) and
 // `work`, which fails (isError) on every 5th ($FAIL_EVERY) call among its first $FAIL_FIRST_CALLS calls (20% of
-// them) and succeeds after that: a server that burns its error budget, then recovers.
+// them) and succeeds after that: a server that burns its error budget, then recovers; `crash` ends
+// the process mid-call.
 import { appendFileSync } from 'node:fs';
 import * as z from 'zod';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -31,5 +32,8 @@ server.registerTool('work', { description: 'Fails every 5th of the first FAIL_FI
   workCalls++;
   if (workCalls <= failFirst && workCalls % failEvery === 0) return { isError: true, content: [{ type: 'text', text: `call ${workCalls} failed` }] };
   return { content: [{ type: 'text', text: `call ${workCalls} ok` }] };
+});
+server.registerTool('crash', { description: 'Ends this server process mid-call (restart tests)', inputSchema: {} }, async () => {
+  process.exit(3);
 });
 await server.connect(new StdioServerTransport());

@@ -108,6 +108,14 @@ describe('Prometheus scrapes /metrics', () => {
     await series('sum(switchboard_sessions{server="rec"})', 2);
   }, 90_000);
 
+  it('counts a client session\'s upstream restart after its server process died', async () => {
+    const bridge = await daemon.bridgeClient('rec', undefined, 'crash-client');
+    await expect(bridge.callTool({ name: 'crash', arguments: {} })).rejects.toThrow();
+    // The session starts the server again and replays the handshake: the next call is served.
+    await until(() => callText(bridge, 'echo', 'again').catch(() => undefined), { done: (text) => text === 'again', what: 'the session to be served again after the restart', timeoutMs: 30_000 });
+    await until(() => query('sum(switchboard_upstream_restarts_total{server="rec"})'), { done: (v) => v === 1, what: 'one upstream restart of rec in Prometheus', timeoutMs: 30_000, intervalMs: 500 });
+  }, 90_000);
+
   it('opens /metrics only with the metrics token, counts the refusals by reason, and /health says only ready', async () => {
     const metrics = `${daemon.baseUrl}/metrics`;
     expect((await fetch(metrics)).status).toBe(401);
