@@ -272,7 +272,7 @@ export class HttpEndpoint {
     }
     if (match) this.tokenDigests.set(token, digest);
     if (!match) return { client: unknownClient, refusal: { status: 401, error: 'invalid token', why: 'the bearer token is not one this daemon issued (it may have been revoked); create a new one with `switchboard token create <client-name>`' } };
-    if (target.kind === 'profile') return profileAccess(match, target.name);
+    if (target.kind === 'profile') return profileAccess(match, target.name, (name) => this.federation?.has(name) ?? false);
     const serverId = target.id;
     if (match.profile !== undefined) {
       return {
@@ -523,12 +523,15 @@ export class HttpEndpoint {
  * issued for. A token without a profile opens the `default` profile, and only when it is not
  * scoped to servers (a token for some servers must not reach every server through /mcp).
  */
-function profileAccess(token: ClientToken, asked: string | undefined): { name: string; sha256: string; profile: string } | { refusal: Refusal; client: string } {
+function profileAccess(token: ClientToken, asked: string | undefined, exists: (name: string) => boolean): { name: string; sha256: string; profile: string } | { refusal: Refusal; client: string } {
   const client = `token "${token.name}"`;
   if (token.profile === undefined && token.servers !== undefined) {
     return { client, refusal: { status: 403, error: 'token not for a profile', why: `the token '${token.name}' was issued for server(s) ${token.servers.map((s) => `'${s}'`).join(', ')} only, not for a profile; use /servers/<id>/mcp, or link the client to a profile (\`switchboard client link <client> --profile <name>\`)` } };
   }
   const bound = token.profile ?? DEFAULT_PROFILE;
+  if (asked !== undefined && asked !== bound && !exists(asked)) {
+    return { client, refusal: { status: 403, error: 'no such profile', why: `there is no profile '${asked}' (\`switchboard profile list\` shows them); the token '${token.name}' opens profile '${bound}' at /mcp` } };
+  }
   if (asked !== undefined && asked !== bound) {
     return { client, refusal: { status: 403, error: 'token not for this profile', why: `the token '${token.name}' was issued for profile '${bound}', not '${asked}'; link the client to profile '${asked}' to get a token for it` } };
   }

@@ -45,6 +45,11 @@ export class Federation {
     this.options = options;
   }
 
+  /** Whether a profile of that name exists now (shipped by policy or the user's). */
+  has(name: string): boolean {
+    return this.options.profileByName(name) !== undefined;
+  }
+
   /** Throws UnknownProfileError. */
   resolve(name: string): ResolvedProfile {
     const profile = this.options.profileByName(name);

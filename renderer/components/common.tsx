@@ -58,6 +58,7 @@ const TONES: Record<string, string> = {
   ready: 'ok', running: 'ok', linked: 'ok', ok: 'ok', allow: 'ok', 'allow-once': 'ok', 'allow-session': 'ok', 'always-allow': 'ok', delivered: 'ok', idle: 'ok',
   starting: 'warn', ask: 'warn', drifted: 'warn', pending: 'warn', backoff: 'warn', sending: 'warn', timeout: 'warn', inflight: 'warn',
   failed: 'bad', deny: 'bad', denied: 'bad', tool_error: 'bad', protocol_error: 'bad', error: 'bad', crashed: 'bad', dropped: 'bad',
+  burning: 'bad', firing: 'bad', circuit_open: 'bad', 'half-open': 'warn', rate_limited: 'warn', cleared: 'ok',
 };
 
 /** `stale`: the daemon is not reachable, so this is the last state heard, not the current one. */

@@ -60,6 +60,7 @@ describe('Health page', () => {
     const slos = page.getByRole('table', { name: 'SLOs of flaky' });
     const success = slos.getByRole('row').filter({ hasText: 'success ≥ 99.00%' });
     await success.getByText('burning').waitFor({ timeout: 15_000 });
+    expect(await success.getByText('burning').getAttribute('class')).toContain('badge-bad');
     expect(await success.getByRole('cell').nth(3).textContent()).toBe('15.4× / 15.4×');
     expect(await slos.getByRole('row').filter({ hasText: 'p95 < 5000 ms' }).getByText('ok').count()).toBe(1);
     await page.getByRole('heading', { name: 'SLO alerts' }).waitFor();

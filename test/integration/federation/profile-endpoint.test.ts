@@ -159,6 +159,9 @@ describe('the federated endpoint of a profile', () => {
     const wrongProfile = await post('/profiles/work/mcp', data.tokens['home-client']!);
     expect(wrongProfile.status).toBe(403);
     expect(await wrongProfile.text()).toContain("issued for profile 'home', not 'work'");
+    const noSuchProfile = await post('/profiles/nope/mcp', data.tokens['home-client']!);
+    expect(noSuchProfile.status).toBe(403);
+    expect(await noSuchProfile.text()).toContain("there is no profile 'nope'");
     expect((await post('/mcp/everything', data.tokens['work-client']!)).status).toBe(403);
     expect((await post('/mcp', data.tokens['scoped-client']!)).status).toBe(403);
     // The home token opens its own profile: memory's tools only, under their own names (one server).
