@@ -303,6 +303,7 @@ export class Switchboard {
         return { servers: [...resolved.servers], missing: resolved.missing.map((m) => ({ server: m.server, why: m.reason })) };
       },
       listEpoch: engine,
+      audit: this.audit.interceptor,
       // A profile's `mostUsed`: this client's calls per tool over the last 30 days.
       usage: (clientLabel) => new Map(this.audit.queries.stats({ client: clientLabel, groupBy: 'tool', since: Date.now() - 30 * 86_400_000 })
         .filter((row) => row.tool !== null).map((row) => [`${row.serverId}/${row.tool}`, row.count])),

@@ -22,7 +22,7 @@ import type { Profile } from '../../shared/profiles.ts';
 import type { Logger } from '../base/logger.ts';
 import { errorResponse } from '../base/ndjson.ts';
 import { messageBytes, noteWireSize } from '../base/wire-size.ts';
-import { ProxyErrorCode, REFUSAL_META_KEY, type ClientTransportKind, type RelayResponse } from '../relay/interceptor.ts';
+import { ProxyErrorCode, REFUSAL_META_KEY, type CallContext, type ClientTransportKind, type Interceptor, type RelayResponse, type SessionInfo } from '../relay/interceptor.ts';
 import type { RelayHub } from '../relay/relay-hub.ts';
 import { buildToolSurface, CALL_TOOL, FIND_TOOLS, LOAD_TOOLS, namespacedName, type SurfaceTool, type ToolSurface, type UpstreamTool } from '../profiles/tool-surface.ts';
 import { findLimit, META_TOOL_NAMES, META_TOOLS, ToolSearch } from './deferred-tools.ts';
@@ -53,6 +53,11 @@ export interface FederatedSessionOptions {
   /** Changes (by identity) when what the chain shows of a server's tools may change (a new policy): the session lists again. */
   readonly listEpoch?: () => unknown;
   readonly onClosed?: () => void;
+  /**
+   * The audit link of the chain: a call to a tool the profile excludes never reaches a server
+   * session, so it passes this link alone, with the profile's decision, and is recorded as a denial.
+   */
+  readonly audit?: Interceptor;
 }
 
 /** `_meta` key of tools/list (and the other lists) naming the profile and its servers that are not available. */
@@ -355,7 +360,7 @@ export class FederatedSession {
   private async callTool(request: JSONRPCRequest, name: string, args: unknown): Promise<RelayResponse> {
     if (META_TOOL_NAMES.has(name)) return this.callMetaTool(request, name, (args ?? {}) as Record<string, unknown>);
     const tool = this.surface?.byExposedName.get(name) ?? (await this.refreshSurface()).byExposedName.get(name);
-    if (!tool) return this.refuseTool(request.id, name);
+    if (!tool) return this.refuseTool(request, name);
     // The hot path: a server already open is used without waiting for its opening promise again.
     const open = this.legs.get(tool.serverId);
     const leg = open?.ready ? open : await this.leg(tool.serverId);
@@ -365,17 +370,36 @@ export class FederatedSession {
     return this.forward(leg, forwarded);
   }
 
-  private refuseTool(id: RequestId, name: string): RelayResponse {
+  private refuseTool(request: JSONRPCRequest, name: string): Promise<RelayResponse> | RelayResponse {
     const surface = this.surface;
     const excluded = surface?.excluded.find((entry) => this.exposedName(entry.serverId, entry.toolName) === name);
     const text = excluded
       ? `the tool '${excluded.serverId}/${excluded.toolName}' is excluded by profile '${this.profile.name}': this client cannot call it`
       : `profile '${this.profile.name}' has no tool named '${name}'; list the tools again (tools/list) or search with ${FIND_TOOLS}`;
-    return result(id, {
+    const refusal = result(request.id, {
       content: [{ type: 'text', text }],
       isError: true,
       _meta: { [REFUSAL_META_KEY]: { rule: `profile ${this.profile.name}`, source: 'profile' } },
     });
+    // A name the profile does not have is the client's mistake; an excluded tool is a decision.
+    if (!excluded || !this.options.audit) return refusal;
+    const clientInfo = this.initializeParams.clientInfo as { name?: unknown; version?: unknown } | undefined;
+    const session: SessionInfo = {
+      sessionId: this.sessionId,
+      serverId: excluded.serverId,
+      transport: this.options.transport,
+      clientLabel: this.options.clientLabel,
+      profile: this.profile.name,
+      ...(typeof clientInfo?.name === 'string' ? { client: { name: clientInfo.name, version: typeof clientInfo.version === 'string' ? clientInfo.version : '' } } : {}),
+    };
+    const ctx: CallContext = {
+      session,
+      request: { ...request, params: { ...(request.params as Record<string, unknown>), name: excluded.toolName } },
+      signal: new AbortController().signal,
+      startedAt: performance.now(),
+      decision: { action: 'deny', rule: `profile ${this.profile.name}`, source: 'profile', reason: text },
+    };
+    return this.options.audit.handle(ctx, () => Promise.resolve(refusal));
   }
 
   private async callMetaTool(request: JSONRPCRequest, name: string, args: Record<string, unknown>): Promise<RelayResponse> {

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Profile } from '../../shared/profiles.ts';
 import type { Logger } from '../base/logger.ts';
-import type { ClientTransportKind } from '../relay/interceptor.ts';
+import type { ClientTransportKind, Interceptor } from '../relay/interceptor.ts';
 import type { RelayHub } from '../relay/relay-hub.ts';
 import { FederatedSession, type ResolvedProfile } from './federated-session.ts';
 
@@ -26,6 +26,8 @@ export interface FederationOptions {
   readonly usage?: (clientLabel: string, profile: Profile) => ReadonlyMap<string, number>;
   /** Changes (by identity) when the chain may show servers' tools differently (the policy engine). */
   readonly listEpoch?: () => unknown;
+  /** The chain's audit link, for calls a profile refuses before any server sees them. */
+  readonly audit?: Interceptor;
 }
 
 export interface OpenFederatedOptions {
@@ -72,6 +74,7 @@ export class Federation {
       logger: this.options.logger,
       version: this.options.version,
       ...(this.options.listEpoch ? { listEpoch: this.options.listEpoch } : {}),
+      ...(this.options.audit ? { audit: this.options.audit } : {}),
       ...(usage && resolved.profile.mostUsed !== undefined ? { usage: () => usage(options.clientLabel, resolved.profile) } : {}),
       onClosed: () => {
         this.live.delete(session);

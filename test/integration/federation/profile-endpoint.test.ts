@@ -1,7 +1,7 @@
 // A real SDK client on the federated endpoint of a profile of server-everything, server-memory and
 // server-filesystem, through `switchboard serve`: on /mcp (the token's profile) and through
 // `switchboard bridge --profile`. Namespaced tools within the cap, deferred tools found, loaded
-// and called, progress and cancellation on the wire, an excluded tool refused, the audit naming
+// and called, progress and cancellation on the wire, an excluded tool refused and audited, the audit naming
 // the profile and the real server and tool; tokens on the wrong profile refused.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,6 +129,9 @@ async function exercise(client: Client, label: string): Promise<void> {
   await until(async () => (await audit['audit.query']({ tool: 'get-sum', limit: 50 })).records.some((r) => r.clientLabel === label), { timeoutMs: 15_000 });
   const record = (await audit['audit.query']({ tool: 'get-sum', limit: 50 })).records.find((r) => r.clientLabel === label)!;
   expect(record).toMatchObject({ profile: 'work', serverId: 'everything', target: 'get-sum', outcome: 'ok' });
+  // The refused call to the excluded tool is recorded too, as the profile's denial.
+  const denial = await until(async () => (await audit['audit.query']({ tool: 'get-env', limit: 50 })).records.find((r) => r.clientLabel === label), { what: 'the audit row of the refused get-env call' });
+  expect(denial).toMatchObject({ profile: 'work', serverId: 'everything', target: 'get-env', outcome: 'denied', decision: 'deny', rule: 'profile work', source: 'profile' });
 }
 
 describe('the federated endpoint of a profile', () => {
