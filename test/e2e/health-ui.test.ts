@@ -1,7 +1,8 @@
 // The Health page end to end: a real `switchboard serve` serving the built UI, a stdio server that
 // fails every 5th call, real calls through Streamable HTTP, and Debian's Chromium reading the page
 // as a user would: per-tool calls, success rate, percentiles and error types, the SLO burning its
-// budget with its alert, and the server's state history. Screenshots in test-results/screenshots-health/.
+// budget with its alert, the server's state history, and the refused logins at the HTTP endpoint.
+// Screenshots in test-results/screenshots-health/.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -12,6 +13,7 @@ import { RENDERER, ensureRendererBuilt } from '../support/renderer-build.ts';
 
 const SHOTS = join(REPO_ROOT, 'test-results', 'screenshots-health');
 const RECORDING_SERVER = join(REPO_ROOT, 'test/support/recording-server.ts');
+const WRONG_TOKEN = 'sbt_ThisIsNotAValidTokenAtAll000000000000000';
 
 let daemon: TestDaemon;
 let browser: TestBrowser;
@@ -29,6 +31,11 @@ beforeAll(async () => {
   const client = await daemon.httpClient('flaky', undefined, 'health-e2e');
   for (let i = 0; i < 10; i++) await client.callTool({ name: 'work', arguments: {} });
   for (let i = 0; i < 3; i++) await client.callTool({ name: 'echo', arguments: { text: `t${i}` } });
+  // Two refused logins: no token, and a token nobody issued.
+  for (const headers of [{}, { authorization: `Bearer ${WRONG_TOKEN}` }]) {
+    const refused = await fetch(`${daemon.baseUrl}/mcp/flaky`, { headers: { 'user-agent': 'probe-client/2.0', ...headers } });
+    expect(refused.status).toBe(401);
+  }
   browser = await launchBrowser();
   page = browser.page;
   await page.goto(`${daemon.baseUrl}/#token=${encodeURIComponent(daemon.apiToken)}`);
@@ -67,5 +74,19 @@ describe('Health page', () => {
     await page.getByText(/SLO alert: server 'flaky' is burning its success 99\.00% error budget/).first().waitFor();
     await page.getByText(/13 calls · success 84\.62% · restarts 0/).waitFor();
     await page.screenshot({ path: join(SHOTS, '01-health.png'), fullPage: true });
+  }, 60_000);
+
+  it('shows the refused logins at the HTTP endpoint, here and in Settings with client, reason and endpoint, never the token', async () => {
+    await page.getByText('Refused logins at the HTTP endpoint: 2 since the daemon started, 2 in the last hour.').waitFor({ timeout: 15_000 });
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Settings/ }).click();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    const refused = page.getByRole('definition').filter({ hasText: 'since start' });
+    await refused.waitFor({ timeout: 15_000 });
+    const text = (await refused.textContent())!;
+    expect(text).toContain('2 since start · 2 in the last minute · 2 in the last hour');
+    expect(text).toContain('401 invalid token · /mcp/flaky · user-agent "probe-client/2.0"');
+    expect(text).toContain('401 missing token · /mcp/flaky');
+    expect(await page.content()).not.toContain(WRONG_TOKEN);
+    await page.screenshot({ path: join(SHOTS, '02-refused-logins.png'), fullPage: true });
   }, 60_000);
 });

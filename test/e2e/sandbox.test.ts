@@ -1,8 +1,9 @@
 // The sandbox on the Servers page, end to end: a real `switchboard serve` with real bwrap and
 // server-filesystem from npm, the built web UI in Debian's Chromium. A sandboxed server shows its
 // state and profile; an unconfined one shows "not sandboxed" with the suggested profile, which one
-// click saves (the server restarts inside the sandbox). Screenshots land in
-// test-results/screenshots-sandbox/.
+// click saves (the server restarts inside the sandbox). A server that needs more than its profile
+// allows fails, and its Sandbox tab shows its stderr tail with the hint to widen the profile.
+// Screenshots land in test-results/screenshots-sandbox/.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { RENDERER, ensureRendererBuilt } from '../support/renderer-build.ts';
 const SHOTS = join(REPO_ROOT, 'test-results', 'screenshots-sandbox');
 const FILESYSTEM_SERVER = join(REPO_ROOT, 'node_modules/@modelcontextprotocol/server-filesystem/dist/index.js');
 const NODE_MODULES = join(REPO_ROOT, 'node_modules');
+const REACH_SERVER = join(REPO_ROOT, 'test/support/reach-server.ts');
 
 let daemon: TestDaemon;
 let browser: TestBrowser;
@@ -51,6 +53,8 @@ beforeAll(async () => {
     servers: [
       { id: 'files-boxed', transport: 'stdio', command: process.execPath, args: [FILESYSTEM_SERVER, allowed], sandbox: { enabled: true, network: 'none', readOnly: [NODE_MODULES], readWrite: [allowed] } },
       { id: 'files-open', transport: 'stdio', command: process.execPath, args: [FILESYSTEM_SERVER, allowed] },
+      // Its profile leaves out the folder of its own script: inside the sandbox, node cannot load it.
+      { id: 'too-narrow', transport: 'stdio', command: process.execPath, args: [REACH_SERVER], sandbox: { enabled: true, network: 'none', readOnly: [], readWrite: [] } },
     ],
   });
   browser = await launchBrowser();
@@ -77,6 +81,17 @@ describe('the sandbox on the Servers page', () => {
     expect(await form.getByLabel(/Read-only paths/).inputValue()).toBe(NODE_MODULES);
     expect(await form.getByLabel('Run in the sandbox').isChecked()).toBe(true);
     await page.screenshot({ path: join(SHOTS, '01-sandboxed-server.png'), fullPage: true });
+  });
+
+  it('shows the stderr tail of a server that failed inside its sandbox, with the hint to widen its profile', async () => {
+    const item = row('too-narrow');
+    await item.getByText('failed', { exact: true }).first().waitFor({ timeout: 30_000 });
+    await openSandboxTab('too-narrow');
+    const note = item.getByRole('note').filter({ hasText: 'The server failed inside its sandbox.' });
+    await note.waitFor({ timeout: 15_000 });
+    expect(await note.textContent()).toContain('If it needs a path or the network, widen its profile.');
+    await expect.poll(() => note.locator('pre').textContent(), { timeout: 15_000 }).toContain('MODULE_NOT_FOUND');
+    await page.screenshot({ path: join(SHOTS, '06-failed-in-sandbox.png'), fullPage: true });
   });
 
   it('says "not sandboxed" plainly for an unconfined server, offers the suggested profile, and saving it restarts the server inside the sandbox', async () => {
