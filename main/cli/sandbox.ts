@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { ApiError } from '../../shared/api/define.ts';
 import type { ServerSandbox, ServerStatus } from '../../shared/api/servers.ts';
+import { salientStderr } from '../../shared/stderr-tail.ts';
 import { SandboxNetworkSchema, type SandboxProfile } from '../../shared/sandbox.ts';
 import { editProfile, type SandboxEdit } from '../sandbox/sandbox-view.ts';
 import { withApi } from './api-session.ts';
@@ -118,7 +119,7 @@ export function sandboxStatusLines(status: Pick<ServerStatus, 'id' | 'state' | '
   let text = line`\t[${status.sandbox}]`;
   const confined = status.sandbox.startsWith('bwrap') || status.sandbox.startsWith('sandbox-exec');
   if (confined && status.state === 'failed') {
-    for (const tail of status.stderrTail.filter((l) => l.trim() !== '').slice(-5)) text += line`\n      stderr: ${tail}`;
+    for (const tail of salientStderr(status.stderrTail)) text += line`\n      stderr: ${tail}`;
     text += line`\n      it runs in a sandbox: if it needs a path or the network, widen its profile (\`switchboard server sandbox ${status.id} set --read-write <path>\` or \`--network all\`)`;
   }
   return text;

@@ -11,6 +11,7 @@ import type {
   RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import { ClientCancelled, PROXY_STOPPING, ProxyErrorCode, ProxyStopping, cancelledByClient, type CallContext, type Interceptor, type Next, type RelayResponse, type SessionInfo } from './interceptor.ts';
+import { salientStderr } from '../../shared/stderr-tail.ts';
 import type { Logger } from '../base/logger.ts';
 import { errorResponse } from '../base/ndjson.ts';
 import { messageBytes } from '../base/wire-size.ts';
@@ -560,7 +561,7 @@ export class RelaySession {
     if (this.closing || upstream !== this.upstream) return;
     this.ready = false;
     const failure: UpstreamFailure = upstream.failure?.() ?? { summary: 'closed its connection', stderrTail: [] };
-    const tail = failure.stderrTail.filter((line) => line.trim() !== '').slice(-5).join(' | ') || '(none)';
+    const tail = salientStderr(failure.stderrTail).join(' | ') || '(none)';
     this.logger.warn('upstream ended during a session', { server: this.session.serverId, session: this.session.sessionId, failure: failure.summary });
     for (const [id, entry] of [...this.inflight]) {
       this.answer(id, entry, errorResponse(id, ProxyErrorCode.ServerUnavailable,

@@ -3,6 +3,7 @@
 import { useEffect, useId, useState } from 'react';
 import type { ServerSandbox } from '../../shared/api/servers.ts';
 import type { SandboxProfile } from '../../shared/sandbox.ts';
+import { salientStderr } from '../../shared/stderr-tail.ts';
 import { api } from '../api/client.ts';
 import { useAction, useQuery } from '../hooks/useQuery.ts';
 import { ErrorBanner, NotAvailable, Spinner } from './common.tsx';
@@ -78,7 +79,7 @@ export function SandboxPanel({ id, stderrTail, failed }: { id: string; stderrTai
       {failed && confined ? (
         <div className="error-banner offline-banner" role="note">
           <p>The server failed inside its sandbox. If it needs a path or the network, widen its profile.</p>
-          {stderrTail.length ? <pre className="logs">{stderrTail.slice(-5).join('\n')}</pre> : null}
+          {stderrTail.length ? <pre className="logs">{salientStderr(stderrTail).join('\n')}</pre> : null}
         </div>
       ) : null}
       {view.state === 'remote' ? <p className="muted">Remote servers are reached over the network; no sandbox applies to them.</p> : <ProfileEditor view={view} onSaved={setSaved} />}
