@@ -294,6 +294,11 @@ export const EffectivePolicySchema = z.object({
   locks: z.array(z.object({ setting: z.string(), source: PolicySourceSchema })),
   /** sandbox.require entries of every source. */
   sandbox: z.array(z.object({ source: PolicySourceSchema, name: z.string(), requirement: z.unknown() })).optional(),
+  /**
+   * The other sections each source sets (lifecycle, registries, profiles, slo and the guardrails),
+   * with their content: each is read where it applies (main/lifecycle, main/guardrails…).
+   */
+  sections: z.array(z.object({ source: PolicySourceSchema, section: z.string(), entries: z.number().int().nullable(), value: z.unknown() })).optional(),
 });
 export type EffectivePolicy = z.infer<typeof EffectivePolicySchema>;
 

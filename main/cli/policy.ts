@@ -93,6 +93,14 @@ export function formatEffective(effective: EffectivePolicy, note: string): strin
     if (name === 'servers' || name === 'tools') continue;
     lines.push(line`  ${name.padEnd(26)} ${JSON.stringify(s.value) ?? '(unset)'}  [${s.source}${s.locked ? ', locked' : ''}]`);
   }
+  if (effective.sandbox?.length) {
+    lines.push('', 'Sandbox requirements:');
+    for (const r of effective.sandbox) lines.push(line`  ${r.source.padEnd(8)} ${r.name}  ${JSON.stringify(r.requirement)}`);
+  }
+  if (effective.sections?.length) {
+    lines.push('', 'Other sections (lifecycle, registries, profiles, SLOs, guardrails; `--json` shows them whole):');
+    for (const s of effective.sections) lines.push(line`  ${s.source.padEnd(8)} ${s.section.padEnd(14)} ${s.entries === null ? 'set' : `${s.entries} ${s.entries === 1 ? 'entry' : 'entries'}`}`);
+  }
   if (effective.locks.length) lines.push('', line`Locked: ${effective.locks.map((l) => `${l.setting} (${l.source})`).join(', ')}`);
   return lines.join('\n');
 }

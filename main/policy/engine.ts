@@ -60,6 +60,17 @@ const RANK: Record<PolicyAction, number> = { allow: 0, ask: 1, deny: 2 };
 const ALL_REMEMBER: readonly RememberChoice[] = ['once', 'session', 'always'];
 const MEMO_LIMIT = 10_000;
 
+/** Sections `effective()` already shows as rules, settings or sandbox requirements. */
+const SHOWN_ELSEWHERE: ReadonlySet<string> = new Set(['$schema', 'serial', 'org', 'locks', 'servers', 'tools', 'approvals', 'pinning', 'audit', 'gateway', 'updates', 'startAtLogin', 'sandbox']);
+
+/** How many entries a section holds: its list's length, or the sum of the lists it has (rules, objectives…). */
+function entryCount(value: unknown): number | null {
+  if (Array.isArray(value)) return value.length;
+  if (typeof value !== 'object' || value === null) return null;
+  const lists = Object.values(value).filter(Array.isArray);
+  return lists.length === 0 ? null : lists.reduce((sum, list) => sum + list.length, 0);
+}
+
 interface SourceDoc {
   readonly source: PolicySource;
   readonly doc: Omit<PolicyDocument, 'version'>;
@@ -216,6 +227,9 @@ export class PolicyEngine {
       settings: this.settings,
       locks: [...this.locks].map(([setting, source]) => ({ setting, source })),
       sandbox: this.sandboxRequirements.map((r) => ({ source: r.source, name: r.name, requirement: r.requirement })),
+      sections: this.docs.flatMap(({ source, doc }) => Object.entries(doc)
+        .filter(([section, value]) => value !== undefined && !SHOWN_ELSEWHERE.has(section))
+        .map(([section, value]) => ({ source, section, entries: entryCount(value), value }))),
     };
   }
 

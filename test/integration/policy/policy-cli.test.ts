@@ -39,6 +39,8 @@ beforeAll(async () => {
       { id: 'no-secret-search', match: 'memory/search_nodes', arguments: [{ path: 'query', prefix: 'secret' }], action: 'deny' },
     ],
     locks: ['tools'],
+    lifecycle: [{ id: 'retire-other', match: { server: 'other' }, state: 'deprecated', owner: 'platform-team' }],
+    rateLimits: { rules: [{ per: 'client', match: '**', perMinute: 600, burst: 600 }] },
   }));
   daemon = await startTestDaemon({
     env: { SWITCHBOARD_MANAGED_POLICY: managedPath },
@@ -64,11 +66,18 @@ describe('switchboard policy (real binary, running daemon)', () => {
     expect(effective.tools.map((t) => `${t.source}: ${t.name}`)).toEqual(['managed: no-delete', 'managed: ask-create', 'managed: no-secret-search']);
     expect(effective.servers).toEqual([expect.objectContaining({ source: 'managed', list: 'allow', name: 'only-memory' })]);
     expect(effective.locks).toEqual([{ setting: 'tools', source: 'managed' }]);
+    // The sections read elsewhere (lifecycle, guardrails…) are shown too, with their content.
+    expect(effective.sections).toEqual(expect.arrayContaining([
+      { source: 'managed', section: 'lifecycle', entries: 1, value: [expect.objectContaining({ id: 'retire-other', state: 'deprecated' })] },
+      { source: 'managed', section: 'rateLimits', entries: 1, value: expect.objectContaining({ rules: [expect.objectContaining({ per: 'client' })] }) },
+    ]));
 
     const text = await switchboard('policy', 'show');
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('Effective policy (from the running daemon)');
     expect(text.stdout).toMatch(/managed\s+active\s+\S*managed-policy\.json/);
+    expect(text.stdout).toMatch(/managed\s+lifecycle\s+1 entry/);
+    expect(text.stdout).toMatch(/managed\s+rateLimits\s+1 entry/);
   });
 
   it('check prints the decision and the rule that made it, using arguments and server admission', async () => {
