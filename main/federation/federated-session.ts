@@ -92,6 +92,9 @@ export class FederatedSession {
   private templates: Array<{ serverId: string; uriTemplate: string }> = [];
   /** Client requests forwarded to one server, by the client's id. */
   private readonly routed = new Map<RequestId, Routed>();
+  /** Client requests not answered yet, and the cancels that came for them before they were routed. */
+  private readonly unanswered = new Set<RequestId>();
+  private readonly cancelledEarly = new Map<RequestId, JSONRPCNotification>();
   private readonly progressOwners = new Map<string | number, RequestId>();
   /** Server→client requests, by the id the client sees. */
   private readonly serverRequests = new Map<RequestId, { leg: UpstreamLeg; id: RequestId }>();
@@ -140,9 +143,13 @@ export class FederatedSession {
     if ('method' in message) {
       if ('id' in message && message.id !== undefined) {
         const request = message as JSONRPCRequest;
+        this.unanswered.add(request.id);
         this.handle(request).then((response) => this.sendDown(response), (error: unknown) => {
           this.logger.error('federated request failed', { session: this.sessionId, method: request.method, error });
           this.sendDown(errorResponse(request.id, ProxyErrorCode.FailClosed, `switchboard could not process ${request.method} for profile '${this.profile.name}': ${(error as Error).message}`));
+        }).finally(() => {
+          this.unanswered.delete(request.id);
+          this.cancelledEarly.delete(request.id);
         });
       } else {
         this.fromClientNotification(message as JSONRPCNotification);
@@ -161,7 +168,9 @@ export class FederatedSession {
     if (notification.method === 'notifications/cancelled') {
       const requestId = (notification.params as { requestId?: RequestId } | undefined)?.requestId;
       const target = requestId === undefined ? undefined : this.routed.get(requestId);
-      target?.leg.notify(notification);
+      if (target) target.leg.notify(notification);
+      // Not routed yet (its server still opening): the cancel follows the call when it is.
+      else if (requestId !== undefined && this.unanswered.has(requestId)) this.cancelledEarly.set(requestId, notification);
     } else if (notification.method === 'notifications/roots/list_changed') {
       for (const leg of this.legs.values()) if (leg.ready) leg.notify(notification);
     }
@@ -276,7 +285,12 @@ export class FederatedSession {
     this.routed.set(request.id, { leg, progressToken: token });
     if (token !== undefined) this.progressOwners.set(token, request.id);
     try {
-      return await leg.request(request);
+      const answer = leg.request(request);
+      // A call cancelled before it was routed still goes through the server's chain, which records
+      // it as cancelled by the client, and the cancel goes right after it.
+      const cancel = this.cancelledEarly.get(request.id);
+      if (cancel) leg.notify(cancel);
+      return await answer;
     } finally {
       this.routed.delete(request.id);
       if (token !== undefined) this.progressOwners.delete(token);

@@ -153,6 +153,23 @@ describe('the federated endpoint of a profile', () => {
     }
   }, 120_000);
 
+  it('records a call cancelled before its server was open (bridge: the cancel is right behind it on the wire) as cancelled', async () => {
+    const client = await profileBridgeClient(daemon.dataDir, 'work');
+    const audit = daemon.apiFor(auditContract);
+    const cancelledSums = async () => (await audit['audit.query']({ tool: 'get-sum', outcome: 'cancelled', limit: 50 })).records.length;
+    try {
+      const before = await cancelledSums();
+      // The session's first call, and its cancel right behind it on the same stream: the
+      // profile's servers are still opening when the cancel arrives.
+      const wire = client.transport!;
+      await wire.send({ jsonrpc: '2.0', id: 'early-1', method: 'tools/call', params: { name: 'everything__get-sum', arguments: { a: 20, b: 22 } } });
+      await wire.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'early-1', reason: 'cancelled at once' } });
+      await until(cancelledSums, { done: (count) => count === before + 1, what: 'the early-cancelled get-sum call in the audit as cancelled' });
+    } finally {
+      await client.close();
+    }
+  }, 60_000);
+
   it('refuses a token on a profile it was not issued for, and a profile token on a server endpoint', async () => {
     const post = (path: string, token: string) => fetch(`${daemon.baseUrl}${path}`, {
       method: 'POST',
