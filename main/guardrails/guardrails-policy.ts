@@ -42,6 +42,9 @@ export class GuardrailsPolicy {
   readonly validation: readonly Compiled<ValidationRule>[];
   /** Per-target work (which rules match "server/tool" for a client) done once per policy, like the policy engine's candidate memo. */
   private readonly memos = new Map<string, unknown>();
+  /** forCall's answers: kind → server → tool → client (nested, so a lookup joins no strings). */
+  private readonly perCall = new Map<string, Map<string, Map<string, Map<string, unknown>>>>();
+  private perCallCount = 0;
 
   /** The rules of this engine's sources (compiled on first use, then kept with the engine). */
   static of(engine: PolicyEngine): GuardrailsPolicy {
@@ -83,6 +86,28 @@ export class GuardrailsPolicy {
     const value = compute();
     if (this.memos.size >= MEMO_LIMIT) this.memos.clear();
     this.memos.set(key, value);
+    return value;
+  }
+
+  /**
+   * `compute(this, "server/tool", client)` once per kind, server, tool and client while this policy
+   * is current. `compute` is a function made once (not per call): the lookup itself allocates nothing.
+   */
+  forCall<T>(kind: string, serverId: string, tool: string, client: string, compute: (policy: GuardrailsPolicy, target: string, client: string) => T): T {
+    let byServer = this.perCall.get(kind);
+    if (!byServer) this.perCall.set(kind, (byServer = new Map()));
+    let byTool = byServer.get(serverId);
+    if (!byTool) byServer.set(serverId, (byTool = new Map()));
+    let byClient = byTool.get(tool);
+    if (!byClient) byTool.set(tool, (byClient = new Map()));
+    if (byClient.has(client)) return byClient.get(client) as T;
+    const value = compute(this, `${serverId}/${tool}`, client);
+    if (++this.perCallCount > MEMO_LIMIT) {
+      this.perCall.clear();
+      this.perCallCount = 0;
+      return value;
+    }
+    byClient.set(client, value);
     return value;
   }
 }

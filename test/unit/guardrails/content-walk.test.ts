@@ -2,6 +2,7 @@
 // (the rule's failClosed decides), binary content is skipped and counted, redaction copies.
 import { describe, expect, it } from 'vitest';
 import { redactSpans, walkContent } from '../../../main/guardrails/content-walk.ts';
+import { scanArguments } from '../../../main/guardrails/dlp-argument-scan.ts';
 import { dlpDetectorSet } from '../../../main/guardrails/dlp-detectors.ts';
 import { GuardrailsPolicy } from '../../../main/guardrails/guardrails-policy.ts';
 
@@ -38,6 +39,21 @@ describe('walkContent', () => {
 
   it('generic-secret by key at any depth', () => {
     expect(walkContent({ config: { db: { password: 'Zk39XqLm2Pw8Rt5Yv1Nb' } } }, secrets).findings).toEqual([{ detector: 'generic-secret', path: '$.config.db.password' }]);
+  });
+});
+
+describe('scanArguments', () => {
+  it('walks an arguments object once per detector set: the same set gets the same walk, another set its own', () => {
+    const args = { text: `card 4539 1488 0343 6467 key ${KEY}` };
+    const cards = dlpDetectorSet(new Set(['credit-card']));
+    const first = scanArguments(args, secrets);
+    expect(scanArguments(args, secrets)).toBe(first);
+    expect(first.findings).toEqual([{ detector: 'aws-access-key', path: 'arguments.text' }]);
+    expect(scanArguments(args, cards).findings).toEqual([{ detector: 'credit-card', path: 'arguments.text' }]);
+    // Another object with the same content is walked anew (kept by identity, not by content).
+    const copy = { ...args };
+    expect(scanArguments(copy, secrets)).not.toBe(first);
+    expect(scanArguments(copy, secrets).findings).toEqual(first.findings);
   });
 });
 
