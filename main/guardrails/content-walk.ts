@@ -48,7 +48,7 @@ export function walkContent(value: unknown, options: WalkOptions): WalkResult {
   const walk = new Walk(options);
   try {
     const out = walk.visit(value, 0, undefined);
-    return { findings: walk.findings, skippedBinary: walk.skippedBinary, ...(out !== value ? { value: out } : {}) };
+    return out !== value ? { findings: walk.findings, skippedBinary: walk.skippedBinary, value: out } : { findings: walk.findings, skippedBinary: walk.skippedBinary };
   } catch (error) {
     if (error instanceof WalkStop) return { findings: walk.findings, skippedBinary: walk.skippedBinary, incomplete: error.why };
     // A stack overflow or anything else odd: the same as a detector that threw.

@@ -66,4 +66,26 @@ describe('GuardrailsPolicy', () => {
     const locked = new GuardrailsPolicy([{ source: 'managed', doc: doc('m') }, { source: 'user', doc: doc('u') }], (section) => section === 'dlp');
     expect(locked.dlp.map((r) => r.label)).toEqual(['managed: m']);
   });
+
+  it('forCall answers per kind, server, tool and client, each computed once while the policy is current', () => {
+    const policy = new GuardrailsPolicy([]);
+    const computed: string[] = [];
+    const compute = (_policy: GuardrailsPolicy, target: string, client: string) => {
+      computed.push(`${target} ${client}`);
+      return `${target} ${client}`;
+    };
+    const ask = (kind: string, server: string, tool: string, client: string) => policy.forCall(kind, server, tool, client, compute);
+    expect(ask('k', 's', 'a', 'c1')).toBe('s/a c1');
+    expect(ask('k', 's', 'a', 'c1')).toBe('s/a c1');
+    expect(ask('k', 's', 'a', 'c2')).toBe('s/a c2');
+    expect(ask('k', 't', 'a', 'c2')).toBe('t/a c2');
+    expect(ask('k', 't', 'b', 'c2')).toBe('t/b c2');
+    expect(ask('k', 's', 'a', 'c1')).toBe('s/a c1');
+    expect(ask('other', 's', 'a', 'c1')).toBe('s/a c1');
+    expect(computed).toEqual(['s/a c1', 's/a c2', 't/a c2', 't/b c2', 's/a c1']);
+    // Another policy (a reload) starts empty.
+    new GuardrailsPolicy([]).forCall('k', 's', 'a', 'c1', compute);
+    expect(computed).toHaveLength(6);
+  });
 });
+
