@@ -58,7 +58,9 @@ export class ValidationInterceptor implements Interceptor {
     if (!rule || rule.rule.mode === 'off') return next(request);
     const enforce = rule.rule.mode === 'enforce';
 
-    const schemas = await this.schemasFor(ctx.session, tool, next);
+    // The session's list is known after its first call: no await (and no promise) for it then.
+    const known = this.sessions.get(ctx.session.sessionId)?.tools;
+    const schemas = known ? known.get(tool) : await this.schemasFor(ctx.session, tool, next);
     const args = (request.params as { arguments?: unknown } | undefined)?.arguments ?? {};
     const input = schemas instanceof Error ? { ok: false as const, uncheckable: schemas.message } : schemas?.inputSchema !== undefined ? this.check(schemas.inputSchema, args, 'arguments') : { ok: true as const };
     if (!input.ok) {
