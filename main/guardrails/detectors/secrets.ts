@@ -37,8 +37,18 @@ export function looksRandom(value: string): boolean {
 }
 
 export function isSecretLikeKey(key: string): boolean {
-  return key.length <= 64 && KEY_NAME.test(key);
+  if (key.length > 64) return false;
+  // Keys repeat ("text", "type", "content" on every call): each is tested once.
+  let known = secretLikeKeys.get(key);
+  if (known === undefined) {
+    known = KEY_NAME.test(key);
+    if (secretLikeKeys.size >= 4096) secretLikeKeys.clear();
+    secretLikeKeys.set(key, known);
+  }
+  return known;
 }
+
+const secretLikeKeys = new Map<string, boolean>();
 
 /** The start of a KEYED match: the separator and the shortest value (16 characters), without the long greedy tail. */
 const KEYED_START = /[:=]\s{0,3}["']?[A-Za-z0-9+_.~-][A-Za-z0-9+/=_.~-]{15}/g;
