@@ -9,7 +9,7 @@ import type { CallContext, Interceptor, Next, RelayResponse } from '../relay/int
 import type { PolicyEngine } from '../policy/engine.ts';
 import { currentRequest, describeFindings, GUARDRAILS_SOURCE, guardrailRefusal, noteGuardrail, toolName, toolTarget, withNote } from './call-facts.ts';
 import { redactSpans, walkContent, type PathFinding, type WalkOptions, type WalkResult } from './content-walk.ts';
-import { scanArguments } from './dlp-argument-scan.ts';
+import { takeArgumentScan } from './dlp-argument-scan.ts';
 import { dlpDetectorSet } from './dlp-detectors.ts';
 import { GuardrailsPolicy, type CompiledDlp } from './guardrails-policy.ts';
 
@@ -62,7 +62,7 @@ export class DlpInterceptor implements Interceptor {
       const params = (request.params ?? {}) as Record<string, unknown>;
       const plan = argPlan;
       // The audit's scrub walked these same arguments with these detectors already (scanArguments keeps that walk).
-      const walk = scanArguments(params.arguments, plan.detectors);
+      const walk = takeArgumentScan(params.arguments, plan.detectors);
       const verdict = decide(walk, plan.rules);
       if (verdict) {
         noteGuardrail(ctx, verdict.rule.label, verdict.detectors, walk.incomplete ? `dlp-incomplete-${walk.incomplete}` : undefined);

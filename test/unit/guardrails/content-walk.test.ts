@@ -2,7 +2,7 @@
 // (the rule's failClosed decides), binary content is skipped and counted, redaction copies.
 import { describe, expect, it } from 'vitest';
 import { redactSpans, walkContent } from '../../../main/guardrails/content-walk.ts';
-import { scanArguments } from '../../../main/guardrails/dlp-argument-scan.ts';
+import { scanArguments, takeArgumentScan } from '../../../main/guardrails/dlp-argument-scan.ts';
 import { dlpDetectorSet } from '../../../main/guardrails/dlp-detectors.ts';
 import { GuardrailsPolicy } from '../../../main/guardrails/guardrails-policy.ts';
 
@@ -42,18 +42,30 @@ describe('walkContent', () => {
   });
 });
 
-describe('scanArguments', () => {
-  it('walks an arguments object once per detector set: the same set gets the same walk, another set its own', () => {
+describe('scanArguments and takeArgumentScan', () => {
+  it('the DLP link takes the walk the audit\'s scrub made of the same arguments with the same detectors, once', () => {
     const args = { text: `card 4539 1488 0343 6467 key ${KEY}` };
     const cards = dlpDetectorSet(new Set(['credit-card']));
-    const first = scanArguments(args, secrets);
-    expect(scanArguments(args, secrets)).toBe(first);
-    expect(first.findings).toEqual([{ detector: 'aws-access-key', path: 'arguments.text' }]);
-    expect(scanArguments(args, cards).findings).toEqual([{ detector: 'credit-card', path: 'arguments.text' }]);
-    // Another object with the same content is walked anew (kept by identity, not by content).
-    const copy = { ...args };
-    expect(scanArguments(copy, secrets)).not.toBe(first);
-    expect(scanArguments(copy, secrets).findings).toEqual(first.findings);
+    const scrubbed = scanArguments(args, secrets);
+    expect(scrubbed.findings).toEqual([{ detector: 'aws-access-key', path: 'arguments.text' }]);
+    expect(takeArgumentScan(args, secrets)).toBe(scrubbed);
+    // Taken out: a second ask walks again.
+    expect(takeArgumentScan(args, secrets)).not.toBe(scrubbed);
+    // Another detector set gets its own walk.
+    scanArguments(args, secrets);
+    expect(takeArgumentScan(args, cards).findings).toEqual([{ detector: 'credit-card', path: 'arguments.text' }]);
+  });
+
+  it('an arguments object changed in place and sent again is walked again, not answered from an earlier walk', () => {
+    const args: Record<string, unknown> = { text: 'nothing here' };
+    expect(scanArguments(args, secrets).findings).toEqual([]);
+    args.text = `now ${KEY}`;
+    // The next call's scrub walks it anew, and its DLP link takes that walk.
+    expect(scanArguments(args, secrets).findings).toEqual([{ detector: 'aws-access-key', path: 'arguments.text' }]);
+    expect(takeArgumentScan(args, secrets).findings).toEqual([{ detector: 'aws-access-key', path: 'arguments.text' }]);
+    // A call whose scrub did not keep a walk (another detector set) leaves nothing stale behind.
+    args.text = 'clean again';
+    expect(takeArgumentScan(args, secrets).findings).toEqual([]);
   });
 });
 
