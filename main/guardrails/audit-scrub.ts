@@ -3,7 +3,7 @@
 // or SSN that a rule blocks must not land in SQLite through the audit's own capture. Only while
 // some DLP rule is in force; the audit's own redaction of secrets applies as before.
 import type { PolicyEngine } from '../policy/engine.ts';
-import { redactSpans, walkContent } from './content-walk.ts';
+import { scanArguments } from './dlp-argument-scan.ts';
 import { dlpDetectorSet } from './dlp-detectors.ts';
 import { GuardrailsPolicy } from './guardrails-policy.ts';
 
@@ -16,7 +16,7 @@ export function dlpAuditScrub(engine: () => PolicyEngine): (args: unknown) => un
       for (const rule of policy.dlp) for (const d of rule.detectors) names.add(d);
       return dlpDetectorSet(names);
     });
-    const walk = walkContent(args, { ...detectors, replace: redactSpans });
+    const walk = scanArguments(args, detectors);
     // Past the walk's bounds nothing of it is kept: the audit records that it was withheld.
     if (walk.incomplete) return '[arguments not recorded: too large or deep for the DLP scan]';
     return walk.value ?? args;

@@ -5,7 +5,7 @@
 // and seeded from the audit store when the daemon starts (`usedToday`).
 import type { PolicyEngine } from '../policy/engine.ts';
 import type { CallContext, Interceptor, Next, RelayResponse } from '../relay/interceptor.ts';
-import { currentRequest, guardrailRefusal, noteGuardrail, toolTarget, withNote } from './call-facts.ts';
+import { currentRequest, guardrailRefusal, noteGuardrail, toolName, withNote } from './call-facts.ts';
 import { GuardrailsPolicy, type Compiled } from './guardrails-policy.ts';
 import type { DailyBudgetRule, ResultBudgetRule } from '../../shared/content-guardrails-policy.ts';
 
@@ -54,8 +54,7 @@ export class BudgetInterceptor implements Interceptor {
     if (request.method !== 'tools/call') return next(request);
     const policy = GuardrailsPolicy.of(this.deps.engine());
     const client = ctx.session.clientLabel;
-    const { target } = toolTarget(ctx, request);
-    const daily = policy.daily.length === 0 ? undefined : policy.memo(`daily\u0000${client}`, () => strictestDaily(policy.daily.filter((r) => r.client(client))));
+    const daily = policy.daily.length === 0 ? undefined : policy.forCall('daily', '', '', client, dailyFor);
     const counter = this.counter(client);
     if (daily && daily.rule.rule.action === 'deny' && counter.tokens >= daily.rule.rule.tokens) {
       noteGuardrail(ctx, daily.rule.label, [], 'budget-exhausted');
@@ -65,7 +64,7 @@ export class BudgetInterceptor implements Interceptor {
     ctx.estTokensIn = tokensIn;
 
     let response = await next(request);
-    const cap = policy.results.length === 0 ? undefined : policy.memo(`cap\u0000${target}\u0000${client}`, () => strictestCap(policy.results.filter((r) => r.tool(target) && r.client(client))));
+    const cap = policy.results.length === 0 ? undefined : policy.forCall('cap', ctx.session.serverId, toolName(request), client, capFor);
     let bytesOut = resultTextBytes(response);
     if (cap && bytesOut > cap.bytes) {
       noteGuardrail(ctx, cap.rule.label, [], cap.rule.rule.action === 'deny' ? 'result-over-budget' : 'result-truncated');
@@ -110,6 +109,9 @@ export class BudgetInterceptor implements Interceptor {
     return counter;
   }
 }
+
+const dailyFor = (policy: GuardrailsPolicy, _target: string, client: string) => strictestDaily(policy.daily.filter((r) => r.client(client)));
+const capFor = (policy: GuardrailsPolicy, target: string, client: string) => strictestCap(policy.results.filter((r) => r.tool(target) && r.client(client)));
 
 /** The smallest daily budget of the matching rules (deny wins over warn at the same size). */
 function strictestDaily(rules: readonly Compiled<DailyBudgetRule>[]): { rule: Compiled<DailyBudgetRule> } | undefined {

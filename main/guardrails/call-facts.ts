@@ -40,6 +40,12 @@ export function toolTarget(ctx: CallContext, request: JSONRPCRequest = ctx.forwa
   return { tool: name, target: `${ctx.session.serverId}/${name}` };
 }
 
+/** The tool a tools/call names ('' when none). */
+export function toolName(request: JSONRPCRequest): string {
+  const name = (request.params as { name?: unknown } | undefined)?.name;
+  return typeof name === 'string' ? name : String(name ?? '');
+}
+
 /** The request this link was given (see CallContext.forwarded). */
 export function currentRequest(ctx: CallContext): JSONRPCRequest {
   return ctx.forwarded ?? ctx.request;

@@ -45,72 +45,107 @@ class WalkStop extends Error {
 }
 
 export function walkContent(value: unknown, options: WalkOptions): WalkResult {
-  const maxDepth = options.maxDepth ?? MAX_DEPTH;
-  const maxChars = options.maxChars ?? MAX_CHARS;
-  const findings: PathFinding[] = [];
-  let chars = 0;
-  let skippedBinary = 0;
-  const scratch: Finding[] = [];
+  const walk = new Walk(options);
+  try {
+    const out = walk.visit(value, 0, undefined);
+    return out !== value ? { findings: walk.findings, skippedBinary: walk.skippedBinary, value: out } : { findings: walk.findings, skippedBinary: walk.skippedBinary };
+  } catch (error) {
+    if (error instanceof WalkStop) return { findings: walk.findings, skippedBinary: walk.skippedBinary, incomplete: error.why };
+    // A stack overflow or anything else odd: the same as a detector that threw.
+    return { findings: walk.findings, skippedBinary: walk.skippedBinary, incomplete: 'detector-error' };
+  }
+}
 
-  const scanString = (text: string, path: string, key: string | undefined): string => {
-    chars += text.length;
-    if (chars > maxChars) throw new WalkStop('size');
-    scratch.length = 0;
-    for (const detector of options.detectors) {
-      try {
-        detector.scan(text, scratch);
-      } catch {
-        throw new WalkStop('detector-error');
-      }
-    }
-    if (key !== undefined && options.keyed?.(key, text)) scratch.push({ detector: 'generic-secret', start: 0, end: text.length });
-    if (scratch.length === 0) return text;
-    const seen = new Set<string>();
-    for (const f of scratch) {
-      if (seen.has(f.detector)) continue;
-      seen.add(f.detector);
-      findings.push({ detector: f.detector, path });
-    }
-    return options.replace ? options.replace(text, scratch) : text;
-  };
+/**
+ * One walk's state. The path of the current node is kept as a stack of keys and indexes and joined
+ * only for a finding, so a walk that finds nothing builds no path strings.
+ */
+class Walk {
+  readonly findings: PathFinding[] = [];
+  skippedBinary = 0;
+  private chars = 0;
+  private readonly scratch: Finding[] = [];
+  private readonly segments: Array<string | number> = [];
+  private readonly detectors: readonly TextDetector[];
+  private readonly options: WalkOptions;
+  private readonly maxDepth: number;
+  private readonly maxChars: number;
 
-  const visit = (node: unknown, path: string, depth: number, key: string | undefined): unknown => {
-    if (typeof node === 'string') return scanString(node, path, key);
+  constructor(options: WalkOptions) {
+    this.options = options;
+    this.detectors = options.detectors;
+    this.maxDepth = options.maxDepth ?? MAX_DEPTH;
+    this.maxChars = options.maxChars ?? MAX_CHARS;
+  }
+
+  visit(node: unknown, depth: number, key: string | undefined): unknown {
+    if (typeof node === 'string') return this.scanString(node, key);
     if (node === null || typeof node !== 'object') return node;
-    if (depth >= maxDepth) throw new WalkStop('depth');
+    if (depth >= this.maxDepth) throw new WalkStop('depth');
+    const segments = this.segments;
     if (Array.isArray(node)) {
       let copy: unknown[] | undefined;
       for (let i = 0; i < node.length; i++) {
-        const next = visit(node[i], `${path}.${i}`, depth + 1, undefined);
+        segments.push(i);
+        const next = this.visit(node[i], depth + 1, undefined);
+        segments.pop();
         if (next !== node[i]) (copy ??= node.slice())[i] = next;
       }
       return copy ?? node;
     }
     const record = node as Record<string, unknown>;
     if (record.type === 'image' || record.type === 'audio') {
-      skippedBinary++;
+      this.skippedBinary++;
       return node;
     }
     let copy: Record<string, unknown> | undefined;
     for (const k of Object.keys(record)) {
       const child = record[k];
       if (k === 'blob' && typeof child === 'string') {
-        skippedBinary++;
+        this.skippedBinary++;
         continue;
       }
-      const next = visit(child, `${path}.${k}`, depth + 1, k);
+      segments.push(k);
+      const next = this.visit(child, depth + 1, k);
+      segments.pop();
       if (next !== child) (copy ??= { ...record })[k] = next;
     }
     return copy ?? node;
-  };
+  }
 
-  try {
-    const out = visit(value, options.root ?? '$', 0, undefined);
-    return { findings, skippedBinary, ...(out !== value ? { value: out } : {}) };
-  } catch (error) {
-    if (error instanceof WalkStop) return { findings, skippedBinary, incomplete: error.why };
-    // A stack overflow or anything else odd: the same as a detector that threw.
-    return { findings, skippedBinary, incomplete: 'detector-error' };
+  private scanString(text: string, key: string | undefined): string {
+    this.chars += text.length;
+    if (this.chars > this.maxChars) throw new WalkStop('size');
+    const scratch = this.scratch;
+    scratch.length = 0;
+    const detectors = this.detectors;
+    const length = text.length;
+    for (let i = 0; i < detectors.length; i++) {
+      const detector = detectors[i]!;
+      if (length < (detector.minLength ?? 0)) continue;
+      try {
+        detector.scan(text, scratch);
+      } catch {
+        throw new WalkStop('detector-error');
+      }
+    }
+    if (key !== undefined && this.options.keyed?.(key, text)) scratch.push({ detector: 'generic-secret', start: 0, end: text.length });
+    if (scratch.length === 0) return text;
+    const path = this.path();
+    const seen = new Set<string>();
+    for (const f of scratch) {
+      if (seen.has(f.detector)) continue;
+      seen.add(f.detector);
+      this.findings.push({ detector: f.detector, path });
+    }
+    return this.options.replace ? this.options.replace(text, scratch) : text;
+  }
+
+  /** "arguments.note.0.text": the root, then each key or index. */
+  private path(): string {
+    let path = this.options.root ?? '$';
+    for (const segment of this.segments) path += `.${segment}`;
+    return path;
   }
 }
 

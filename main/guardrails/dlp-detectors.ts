@@ -4,9 +4,15 @@ import { keyedSecret, secretDetectors } from './detectors/secrets.ts';
 import type { TextDetector } from './detectors/detector.ts';
 
 const ALL: ReadonlyMap<string, TextDetector> = new Map([...secretDetectors, ...piiDetectors].map((d) => [d.name, d]));
-const memo = new Map<string, { detectors: TextDetector[]; keyed?: (key: string, value: string) => boolean }>();
+export interface DlpDetectorSet {
+  readonly detectors: TextDetector[];
+  readonly keyed?: (key: string, value: string) => boolean;
+}
 
-export function dlpDetectorSet(names: ReadonlySet<string>): { detectors: TextDetector[]; keyed?: (key: string, value: string) => boolean } {
+const memo = new Map<string, DlpDetectorSet>();
+
+/** The same object for the same names (callers may key on it). */
+export function dlpDetectorSet(names: ReadonlySet<string>): DlpDetectorSet {
   const key = [...names].sort().join(',');
   let set = memo.get(key);
   if (!set) {

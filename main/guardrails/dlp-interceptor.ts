@@ -7,8 +7,9 @@
 import type { ApprovalBroker } from '../approvals/broker.ts';
 import type { CallContext, Interceptor, Next, RelayResponse } from '../relay/interceptor.ts';
 import type { PolicyEngine } from '../policy/engine.ts';
-import { currentRequest, describeFindings, GUARDRAILS_SOURCE, guardrailRefusal, noteGuardrail, toolTarget, withNote } from './call-facts.ts';
-import { redactSpans, walkContent, type PathFinding, type WalkResult } from './content-walk.ts';
+import { currentRequest, describeFindings, GUARDRAILS_SOURCE, guardrailRefusal, noteGuardrail, toolName, toolTarget, withNote } from './call-facts.ts';
+import { redactSpans, walkContent, type PathFinding, type WalkOptions, type WalkResult } from './content-walk.ts';
+import { takeArgumentScan } from './dlp-argument-scan.ts';
 import { dlpDetectorSet } from './dlp-detectors.ts';
 import { GuardrailsPolicy, type CompiledDlp } from './guardrails-policy.ts';
 
@@ -23,6 +24,21 @@ export interface DlpInterceptorDeps {
 interface Plan {
   readonly rules: readonly CompiledDlp[];
   readonly detectors: ReturnType<typeof dlpDetectorSet>;
+  /** The result walk's options (made once per plan, not per call). */
+  readonly resultWalk: WalkOptions;
+}
+
+interface Plans {
+  readonly argPlan: Plan | undefined;
+  readonly resultPlan: Plan | undefined;
+}
+
+/** Which rules apply to a call's arguments and to its result, for one target and client. */
+function plansFor(policy: GuardrailsPolicy, target: string, client: string): Plans {
+  const matching = policy.dlp.filter((r) => r.tool(target) && r.client(client));
+  const args = matching.filter((r) => r.rule.direction !== 'results');
+  const results = matching.filter((r) => r.rule.direction !== 'arguments');
+  return { argPlan: args.length > 0 ? planFor(args) : undefined, resultPlan: results.length > 0 ? planFor(results) : undefined };
 }
 
 export class DlpInterceptor implements Interceptor {
@@ -39,20 +55,14 @@ export class DlpInterceptor implements Interceptor {
     if (request.method !== 'tools/call') return next(request);
     const policy = GuardrailsPolicy.of(this.deps.engine());
     if (policy.dlp.length === 0) return next(request);
-    const { target } = toolTarget(ctx, request);
-    const client = ctx.session.clientLabel;
-    const { argPlan, resultPlan } = policy.memo(`dlp\u0000${target}\u0000${client}`, () => {
-      const matching = policy.dlp.filter((r) => r.tool(target) && r.client(client));
-      const args = matching.filter((r) => r.rule.direction !== 'results');
-      const results = matching.filter((r) => r.rule.direction !== 'arguments');
-      return { argPlan: args.length > 0 ? planFor(args) : undefined, resultPlan: results.length > 0 ? planFor(results) : undefined };
-    });
+    const { argPlan, resultPlan } = policy.forCall('dlp', ctx.session.serverId, toolName(request), ctx.session.clientLabel, plansFor);
 
     let argumentNote: string | undefined;
     if (argPlan) {
       const params = (request.params ?? {}) as Record<string, unknown>;
       const plan = argPlan;
-      const walk = walkContent(params.arguments, { ...plan.detectors, root: 'arguments', replace: redactSpans });
+      // The audit's scrub walked these same arguments with these detectors already (scanArguments keeps that walk).
+      const walk = takeArgumentScan(params.arguments, plan.detectors);
       const verdict = decide(walk, plan.rules);
       if (verdict) {
         noteGuardrail(ctx, verdict.rule.label, verdict.detectors, walk.incomplete ? `dlp-incomplete-${walk.incomplete}` : undefined);
@@ -73,7 +83,7 @@ export class DlpInterceptor implements Interceptor {
     if (argumentNote) response = withNote(response, argumentNote);
     if (!resultPlan || !('result' in response)) return response;
     const plan = resultPlan;
-    const walk = walkContent(response.result, { ...plan.detectors, root: 'result', replace: redactSpans });
+    const walk = walkContent(response.result, plan.resultWalk);
     const verdict = decide(walk, plan.rules);
     if (!verdict) {
       if (walk.incomplete) noteGuardrail(ctx, undefined, [], `dlp-incomplete-${walk.incomplete}`);
@@ -118,7 +128,8 @@ export class DlpInterceptor implements Interceptor {
 function planFor(rules: readonly CompiledDlp[]): Plan {
   const names = new Set<string>();
   for (const r of rules) for (const d of r.detectors) names.add(d);
-  return { rules, detectors: dlpDetectorSet(names) };
+  const detectors = dlpDetectorSet(names);
+  return { rules, detectors, resultWalk: { ...detectors, root: 'result', replace: redactSpans } };
 }
 
 interface Verdict {

@@ -45,9 +45,18 @@ export function clientIdentity(session: SessionInfo): string {
 
 const identities = new WeakMap<SessionInfo, { name: string; identity: string }>();
 
-/** The tool, prompt or resource a call is for, as "<server>/<name>" (what the rules' globs match). */
+/**
+ * The tool, prompt or resource a call is for, as "<server>/<name>" (what the rules' globs match).
+ * The flow links ask one after the other for the same request: the last answer is kept, so they
+ * share one string (joined and hashed once) instead of each building its own.
+ */
 export function callTarget(request: JSONRPCRequest, serverId: string): string {
+  if (request === lastTarget.request && serverId === lastTarget.serverId) return lastTarget.target;
   const params = (request.params ?? {}) as { name?: unknown; uri?: unknown };
   const name = request.method === 'resources/read' ? params.uri : params.name;
-  return `${serverId}/${typeof name === 'string' ? name : ''}`;
+  const target = `${serverId}/${typeof name === 'string' ? name : ''}`;
+  lastTarget = { request, serverId, target };
+  return target;
 }
+
+let lastTarget: { request: JSONRPCRequest | undefined; serverId: string; target: string } = { request: undefined, serverId: '', target: '' };

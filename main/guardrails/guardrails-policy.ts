@@ -42,6 +42,9 @@ export class GuardrailsPolicy {
   readonly validation: readonly Compiled<ValidationRule>[];
   /** Per-target work (which rules match "server/tool" for a client) done once per policy, like the policy engine's candidate memo. */
   private readonly memos = new Map<string, unknown>();
+  /** forCall's answers per kind: server → tool → client (nested, so a lookup joins no strings), and the last one asked. */
+  private readonly perCall = new Map<string, PerCallMemo>();
+  private perCallCount = 0;
 
   /** The rules of this engine's sources (compiled on first use, then kept with the engine). */
   static of(engine: PolicyEngine): GuardrailsPolicy {
@@ -85,6 +88,40 @@ export class GuardrailsPolicy {
     this.memos.set(key, value);
     return value;
   }
+
+  /**
+   * `compute(this, "server/tool", client)` once per kind, server, tool and client while this policy
+   * is current. `compute` is a function made once (not per call): the lookup itself allocates nothing.
+   */
+  forCall<T>(kind: string, serverId: string, tool: string, client: string, compute: (policy: GuardrailsPolicy, target: string, client: string) => T): T {
+    let memo = this.perCall.get(kind);
+    if (!memo) this.perCall.set(kind, (memo = { byServer: new Map(), last: undefined }));
+    // A session calls the same tool again and again: the last answer of this kind first.
+    const last = memo.last;
+    if (last !== undefined && last.tool === tool && last.serverId === serverId && last.client === client) return last.value as T;
+    let byTool = memo.byServer.get(serverId);
+    if (!byTool) memo.byServer.set(serverId, (byTool = new Map()));
+    let byClient = byTool.get(tool);
+    if (!byClient) byTool.set(tool, (byClient = new Map()));
+    let value: T;
+    if (byClient.has(client)) value = byClient.get(client) as T;
+    else {
+      value = compute(this, `${serverId}/${tool}`, client);
+      if (++this.perCallCount > MEMO_LIMIT) {
+        this.perCall.clear();
+        this.perCallCount = 0;
+        return value;
+      }
+      byClient.set(client, value);
+    }
+    memo.last = { serverId, tool, client, value };
+    return value;
+  }
+}
+
+interface PerCallMemo {
+  readonly byServer: Map<string, Map<string, Map<string, unknown>>>;
+  last: { readonly serverId: string; readonly tool: string; readonly client: string; readonly value: unknown } | undefined;
 }
 
 function base<T>(source: PolicySource, rule: T, name: string, tool: string | undefined, client: string | undefined, failClosed?: boolean): Compiled<T> {

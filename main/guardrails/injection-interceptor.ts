@@ -11,8 +11,8 @@ import type { PolicyEngine } from '../policy/engine.ts';
 import { hashToolDefinition } from '../policy/pin-store.ts';
 import type { CallContext, Interceptor, Next, RelayResponse, SessionInfo } from '../relay/interceptor.ts';
 import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
-import { currentRequest, describeFindings, GUARDRAILS_SOURCE, guardrailRefusal, noteGuardrail, toolTarget, withNote } from './call-facts.ts';
-import { walkContent, type PathFinding } from './content-walk.ts';
+import { currentRequest, describeFindings, GUARDRAILS_SOURCE, guardrailRefusal, noteGuardrail, toolName, withNote } from './call-facts.ts';
+import { walkContent, type PathFinding, type WalkOptions } from './content-walk.ts';
 import type { Finding, TextDetector } from './detectors/detector.ts';
 import { crossServerTool, hiddenInstructions, instructionOverride, invisibleCharacters, revealInvisible, stripInvisible } from './detectors/injection.ts';
 import { GuardrailsPolicy, type CompiledInjection } from './guardrails-policy.ts';
@@ -70,6 +70,14 @@ export class InjectionInterceptor implements Interceptor {
   constructor(deps: InjectionInterceptorDeps) {
     this.deps = deps;
   }
+
+  /** The rules and detectors that scan a target's results (per policy and target, through GuardrailsPolicy.forCall). */
+  private readonly resultPlan = (policy: GuardrailsPolicy, target: string): { rules: CompiledInjection[]; walk: WalkOptions } => {
+    const matching = policy.injection.filter((r) => r.rule.scan !== 'descriptions' && r.tool(target));
+    const names = new Set<string>();
+    for (const r of matching) for (const d of r.detectors) if (d !== 'cross-server-tool') names.add(d);
+    return { rules: matching, walk: { detectors: this.detectorsFor(names, undefined), root: 'result', replace: invisibleOnly } };
+  };
 
   /** The flagged tools (for the UI), optionally of one server. */
   flagged(serverId?: string): ToolFlag[] {
@@ -195,8 +203,9 @@ export class InjectionInterceptor implements Interceptor {
   }
 
   private async call(ctx: CallContext, request: JSONRPCRequest, policy: GuardrailsPolicy, next: Next): Promise<RelayResponse> {
-    const { tool, target } = toolTarget(ctx, request);
-    const flag = this.flags.get(target);
+    const tool = toolName(request);
+    // Flags exist only for flagged definitions: without any, no target string is built for the lookup.
+    const flag = this.flags.size === 0 ? undefined : this.flags.get(`${ctx.session.serverId}/${tool}`);
     if (flag?.state === 'hidden') {
       noteGuardrail(ctx, flag.rule, flag.detectors);
       return guardrailRefusal(ctx, flag.rule, `the definition of ${tool} was flagged by the injection scan (${flag.detectors.join(', ')})${flag.action === 'ask' ? ' and is not approved yet' : ''}`);
@@ -204,15 +213,10 @@ export class InjectionInterceptor implements Interceptor {
     if (flag) noteGuardrail(ctx, flag.rule, flag.detectors, 'tool-flagged');
     const response = await next(request);
     if (!('result' in response)) return response;
-    const plan = policy.memo(`injection-results\u0000${target}`, () => {
-      const matching = policy.injection.filter((r) => r.rule.scan !== 'descriptions' && r.tool(target));
-      const names = new Set<string>();
-      for (const r of matching) for (const d of r.detectors) if (d !== 'cross-server-tool') names.add(d);
-      return { rules: matching, detectors: this.detectorsFor(names, undefined) };
-    });
+    const plan = policy.forCall('injection-results', ctx.session.serverId, tool, '', this.resultPlan);
     const rules = plan.rules;
     if (rules.length === 0) return response;
-    const walk = walkContent(response.result, { detectors: plan.detectors, root: 'result', replace: invisibleOnly });
+    const walk = walkContent(response.result, plan.walk);
     const verdict = decide(walk.findings, rules, walk.incomplete);
     if (!verdict) return response;
     const detectors = [...new Set(verdict.findings.map((f) => f.detector))];

@@ -67,9 +67,17 @@ function bucketKey(rule: CompiledRateLimit, ctx: CallContext, target: string): s
     case 'client': return clientIdentity(ctx.session);
     case 'server': return ctx.session.serverId;
     case 'tool': return target;
-    case 'client-tool': return `${clientIdentity(ctx.session)}\u0001${target}`;
+    case 'client-tool': return clientToolKey(clientIdentity(ctx.session), target);
   }
 }
+
+/** "<identity>\u0001<target>", the same string object while a session calls the same tool (a map key hashed once). */
+function clientToolKey(identity: string, target: string): string {
+  if (identity !== lastClientTool.identity || target !== lastClientTool.target) lastClientTool = { identity, target, key: `${identity}\u0001${target}` };
+  return lastClientTool.key;
+}
+
+let lastClientTool = { identity: '', target: '', key: '' };
 
 function describeScope(rule: CompiledRateLimit, ctx: CallContext, target: string): string {
   const client = `client ${ctx.session.client?.name ?? '(unnamed)'} via ${ctx.session.clientLabel}`;

@@ -11,7 +11,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { PolicyEngine } from '../policy/engine.ts';
 import type { CallContext, Interceptor, Next, RelayResponse, SessionInfo } from '../relay/interceptor.ts';
 import type { JSONRPCNotification, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
-import { currentRequest, guardrailRefusal, noteGuardrail, toolTarget } from './call-facts.ts';
+import { currentRequest, guardrailRefusal, noteGuardrail, toolName } from './call-facts.ts';
 import { GuardrailsPolicy, type Compiled } from './guardrails-policy.ts';
 import type { ValidationRule } from '../../shared/content-guardrails-policy.ts';
 
@@ -53,12 +53,14 @@ export class ValidationInterceptor implements Interceptor {
     if (request.method !== 'tools/call') return next(request);
     const policy = GuardrailsPolicy.of(this.deps.engine());
     if (policy.validation.length === 0) return next(request);
-    const { tool, target } = toolTarget(ctx, request);
-    const rule = policy.memo(`validation\u0000${target}`, () => strictest(policy.validation.filter((r) => r.tool(target))));
+    const tool = toolName(request);
+    const rule = policy.forCall('validation', ctx.session.serverId, tool, '', ruleFor);
     if (!rule || rule.rule.mode === 'off') return next(request);
     const enforce = rule.rule.mode === 'enforce';
 
-    const schemas = await this.schemasFor(ctx.session, tool, next);
+    // The session's list is known after its first call: no await (and no promise) for it then.
+    const known = this.sessions.get(ctx.session.sessionId)?.tools;
+    const schemas = known ? known.get(tool) : await this.schemasFor(ctx.session, tool, next);
     const args = (request.params as { arguments?: unknown } | undefined)?.arguments ?? {};
     const input = schemas instanceof Error ? { ok: false as const, uncheckable: schemas.message } : schemas?.inputSchema !== undefined ? this.check(schemas.inputSchema, args, 'arguments') : { ok: true as const };
     if (!input.ok) {
@@ -176,6 +178,8 @@ export function describeError(error: ErrorObject, root: string): string {
   const expected = error.keyword === 'type' ? ` (expected type ${String(params.type)})` : error.keyword === 'enum' ? ` (expected one of ${JSON.stringify(params.allowedValues)})` : '';
   return `${field}: ${error.message ?? error.keyword}${expected}`;
 }
+
+const ruleFor = (policy: GuardrailsPolicy, target: string) => strictest(policy.validation.filter((r) => r.tool(target)));
 
 function strictest(rules: readonly Compiled<ValidationRule>[]): Compiled<ValidationRule> | undefined {
   let best: Compiled<ValidationRule> | undefined;

@@ -8,6 +8,11 @@ export interface Finding {
 
 export interface TextDetector {
   readonly name: string;
+  /**
+   * No match is shorter than this (0 or absent: no bound): the walk does not call scan on a
+   * shorter string, which spares a call per detector on every short value (keys, types, ids).
+   */
+  readonly minLength?: number;
   /** Appends the spans found in `text` to `out`. May throw on odd input; the caller decides (fail closed). */
   scan(text: string, out: Finding[]): void;
 }
@@ -17,13 +22,14 @@ export interface TextDetector {
  * hold a match (a substring test costs far less than a regex walk over a large result), and kept
  * only when `confirm` accepts the match (a checksum, an entropy floor).
  */
-export function regexDetector(name: string, pattern: RegExp, options: { hint?: (text: string) => boolean; confirm?: (match: RegExpExecArray, text: string) => boolean; group?: number; notAfter?: RegExp } = {}): TextDetector {
+export function regexDetector(name: string, pattern: RegExp, options: { hint?: (text: string) => boolean; confirm?: (match: RegExpExecArray, text: string) => boolean; group?: number; notAfter?: RegExp; minLength?: number } = {}): TextDetector {
   if (!pattern.global) throw new Error(`detector ${name}: the pattern must be global`);
-  const { hint, confirm, group, notAfter } = options;
+  const { hint, confirm, group, notAfter, minLength } = options;
   // One instance, reset per scan (scans are synchronous, so never interleaved): copying a RegExp per scan costs more than a short scan.
   const re = new RegExp(pattern);
   return {
     name,
+    minLength: minLength ?? 0,
     scan(text, out) {
       if (hint && !hint(text)) return;
       re.lastIndex = 0;

@@ -16,8 +16,10 @@ function scanWith(name: string, re: RegExp, text: string, out: Finding[]): void 
   while ((m = re.exec(text)) !== null) out.push({ detector: name, start: m.index, end: m.index + m[0].length });
 }
 
+// minLength: the shortest match ("you are now DAN", "[INST]").
 export const invisibleCharacters: TextDetector = {
   name: 'invisible-characters',
+  minLength: 1,
   scan(text, out) {
     // Fast path: every invisible character is outside ASCII and Latin-1.
     if (!/[^\u0000-\u00ff]/.test(text)) return;
@@ -27,6 +29,7 @@ export const invisibleCharacters: TextDetector = {
 
 export const instructionOverride: TextDetector = {
   name: 'instruction-override',
+  minLength: 15,
   scan(text, out) {
     scanWith('instruction-override', OVERRIDE, text, out);
   },
@@ -34,6 +37,7 @@ export const instructionOverride: TextDetector = {
 
 export const hiddenInstructions: TextDetector = {
   name: 'hidden-instructions',
+  minLength: 6,
   scan(text, out) {
     if (!text.includes('<') && !text.includes('[')) return;
     scanWith('hidden-instructions', HIDDEN_BLOCK, text, out);
@@ -44,6 +48,7 @@ export const hiddenInstructions: TextDetector = {
 export function crossServerTool(otherTools: () => ReadonlySet<string>): TextDetector {
   return {
     name: 'cross-server-tool',
+    minLength: 0,
     scan(text, out) {
       for (const tool of otherTools()) {
         if (tool.length < 5 && !/[_-]/.test(tool)) continue;

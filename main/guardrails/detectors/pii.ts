@@ -15,6 +15,7 @@ const EMAIL_DOMAIN = /^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}/;
 /** E-mail by its "@": expands left over local-part characters and right over a dotted domain (no regex walk over the whole text). */
 const email: TextDetector = {
   name: 'email',
+  minLength: 6,
   scan(text: string, out: Finding[]) {
     let at = text.indexOf('@');
     while (at !== -1) {
@@ -38,10 +39,11 @@ const DIGIT_OR_DASH = /[\d-]/;
 const ALNUM = /[A-Za-z0-9]/;
 const WORD_OR_PLUS = /[\w+]/;
 
+// minLength: the shortest text that can be a finding ("a@b.cd", 13 card digits, "+" and 10 phone digits).
 export const piiDetectors: readonly TextDetector[] = [
   email,
-  regexDetector('credit-card', CARD, { notAfter: DIGIT_OR_DASH, confirm: (m) => luhnValid(m[0]) }),
-  regexDetector('us-ssn', SSN, { hint: (t) => t.includes('-'), notAfter: DIGIT_OR_DASH, confirm: (m) => SSN_RANGES.test(m[0]) }),
-  regexDetector('iban', IBAN, { notAfter: ALNUM, confirm: (m) => ibanValid(m[0]) }),
-  regexDetector('phone', PHONE, { notAfter: WORD_OR_PLUS, confirm: (m) => { const n = digitCount(m[0]); return n >= 10 && n <= 15; } }),
+  regexDetector('credit-card', CARD, { notAfter: DIGIT_OR_DASH, confirm: (m) => luhnValid(m[0]), minLength: 13 }),
+  regexDetector('us-ssn', SSN, { hint: (t) => t.includes('-'), notAfter: DIGIT_OR_DASH, confirm: (m) => SSN_RANGES.test(m[0]), minLength: 11 }),
+  regexDetector('iban', IBAN, { notAfter: ALNUM, confirm: (m) => ibanValid(m[0]), minLength: 15 }),
+  regexDetector('phone', PHONE, { notAfter: WORD_OR_PLUS, confirm: (m) => { const n = digitCount(m[0]); return n >= 10 && n <= 15; }, minLength: 11 }),
 ];

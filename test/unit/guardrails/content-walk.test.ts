@@ -2,6 +2,7 @@
 // (the rule's failClosed decides), binary content is skipped and counted, redaction copies.
 import { describe, expect, it } from 'vitest';
 import { redactSpans, walkContent } from '../../../main/guardrails/content-walk.ts';
+import { scanArguments, takeArgumentScan } from '../../../main/guardrails/dlp-argument-scan.ts';
 import { dlpDetectorSet } from '../../../main/guardrails/dlp-detectors.ts';
 import { GuardrailsPolicy } from '../../../main/guardrails/guardrails-policy.ts';
 
@@ -41,6 +42,33 @@ describe('walkContent', () => {
   });
 });
 
+describe('scanArguments and takeArgumentScan', () => {
+  it('the DLP link takes the walk the audit\'s scrub made of the same arguments with the same detectors, once', () => {
+    const args = { text: `card 4539 1488 0343 6467 key ${KEY}` };
+    const cards = dlpDetectorSet(new Set(['credit-card']));
+    const scrubbed = scanArguments(args, secrets);
+    expect(scrubbed.findings).toEqual([{ detector: 'aws-access-key', path: 'arguments.text' }]);
+    expect(takeArgumentScan(args, secrets)).toBe(scrubbed);
+    // Taken out: a second ask walks again.
+    expect(takeArgumentScan(args, secrets)).not.toBe(scrubbed);
+    // Another detector set gets its own walk.
+    scanArguments(args, secrets);
+    expect(takeArgumentScan(args, cards).findings).toEqual([{ detector: 'credit-card', path: 'arguments.text' }]);
+  });
+
+  it('an arguments object changed in place and sent again is walked again, not answered from an earlier walk', () => {
+    const args: Record<string, unknown> = { text: 'nothing here' };
+    expect(scanArguments(args, secrets).findings).toEqual([]);
+    args.text = `now ${KEY}`;
+    // The next call's scrub walks it anew, and its DLP link takes that walk.
+    expect(scanArguments(args, secrets).findings).toEqual([{ detector: 'aws-access-key', path: 'arguments.text' }]);
+    expect(takeArgumentScan(args, secrets).findings).toEqual([{ detector: 'aws-access-key', path: 'arguments.text' }]);
+    // A call whose scrub did not keep a walk (another detector set) leaves nothing stale behind.
+    args.text = 'clean again';
+    expect(takeArgumentScan(args, secrets).findings).toEqual([]);
+  });
+});
+
 describe('GuardrailsPolicy', () => {
   const doc = (id: string) => ({ dlp: { rules: [{ id, detectors: ['secrets' as const], direction: 'both' as const, action: 'log' as const }] } });
   it('keeps the rules of every source, labelled by source; a locked section ignores the user\'s rules', () => {
@@ -50,4 +78,26 @@ describe('GuardrailsPolicy', () => {
     const locked = new GuardrailsPolicy([{ source: 'managed', doc: doc('m') }, { source: 'user', doc: doc('u') }], (section) => section === 'dlp');
     expect(locked.dlp.map((r) => r.label)).toEqual(['managed: m']);
   });
+
+  it('forCall answers per kind, server, tool and client, each computed once while the policy is current', () => {
+    const policy = new GuardrailsPolicy([]);
+    const computed: string[] = [];
+    const compute = (_policy: GuardrailsPolicy, target: string, client: string) => {
+      computed.push(`${target} ${client}`);
+      return `${target} ${client}`;
+    };
+    const ask = (kind: string, server: string, tool: string, client: string) => policy.forCall(kind, server, tool, client, compute);
+    expect(ask('k', 's', 'a', 'c1')).toBe('s/a c1');
+    expect(ask('k', 's', 'a', 'c1')).toBe('s/a c1');
+    expect(ask('k', 's', 'a', 'c2')).toBe('s/a c2');
+    expect(ask('k', 't', 'a', 'c2')).toBe('t/a c2');
+    expect(ask('k', 't', 'b', 'c2')).toBe('t/b c2');
+    expect(ask('k', 's', 'a', 'c1')).toBe('s/a c1');
+    expect(ask('other', 's', 'a', 'c1')).toBe('s/a c1');
+    expect(computed).toEqual(['s/a c1', 's/a c2', 't/a c2', 't/b c2', 's/a c1']);
+    // Another policy (a reload) starts empty.
+    new GuardrailsPolicy([]).forCall('k', 's', 'a', 'c1', compute);
+    expect(computed).toHaveLength(6);
+  });
 });
+

@@ -85,3 +85,46 @@ describe('revealInvisible', () => {
     expect(revealInvisible(`a${String.fromCodePoint(0xe0069)}b\u200B`)).toBe('a⟨U+E0069⟩b⟨U+200B⟩');
   });
 });
+
+// The walk skips a detector on a string shorter than its minLength: each bound is the length of a shortest match.
+describe('detector bounds and shortcuts', () => {
+  const shortest: Array<[detector: string, text: string, within?: string]> = [
+    ['aws-access-key', 'AKIAQ7WXRZ2MV5TNB3KD'],
+    ['github-token', `ghp_${'a1B2c3D4e5'.repeat(3)}abcdef`],
+    ['gitlab-token', 'glrt-Ab3dEf6hIj9kLm2nOp5q'],
+    ['slack-token', 'xoxb-1234567890'],
+    ['private-key', '-----BEGINPRIVATE KEY-----'],
+    ['jwt', 'eyJabcdefgh.eyJabcdefgh.'],
+    ['connection-string-password', '://b:c@d'],
+    // The key sits before the separator, outside the 17 characters the pattern matches.
+    ['generic-secret', ':Zk39XqLm2Pw8Rt5Y', 'pwd:Zk39XqLm2Pw8Rt5Y'],
+    ['email', 'a@b.cd'],
+    ['credit-card', '4222222222222'],
+    ['us-ssn', '512-64-7788'],
+    ['iban', 'NO9386011117947'],
+    ['phone', '+1415555267'],
+    ['instruction-override', 'you are now DAN'],
+    ['hidden-instructions', '[INST]'],
+    ['invisible-characters', '\u200B'],
+  ];
+  for (const [detector, text, within] of shortest) {
+    it(`${detector}: minLength is the length of a shortest match`, () => {
+      expect(found(detector, within ?? text)).not.toEqual([]);
+      expect(all.get(detector)!.minLength).toBe(text.length);
+    });
+  }
+
+  it('generic-secret: an ordinary key\'s long value hides the "=" inside it; a secret key after a long ordinary value is found', () => {
+    const random = 'Zk39XqLm2Pw8Rt5Yv1Nb';
+    // The pattern's match after "note" takes the whole value, "=" included: the key inside it is not a key.
+    expect(found('generic-secret', `note=${'x'.repeat(20)}secret=${random}`)).toEqual([]);
+    expect(found('generic-secret', `id: ${'x'.repeat(300)} token=${random}`)).toEqual([random]);
+    expect(found('generic-secret', `12345:${'x'.repeat(250)}`)).toEqual([]);
+    expect(found('generic-secret', `path=/a/b token: "${random}" other=${random}`)).toEqual([random]);
+  });
+
+  it('slack-token: a run of "x"s with "xox" tokens in it', () => {
+    expect(found('slack-token', `${'x'.repeat(300)} xoxb-123456789012-AbCdEf`)).toEqual(['xoxb-123456789012-AbCdEf']);
+    expect(found('slack-token', 'x'.repeat(300))).toEqual([]);
+  });
+});
