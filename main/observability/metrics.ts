@@ -1,11 +1,12 @@
 // The daemon's Prometheus metrics (prom-client, its own registry: no default process metrics).
-// Calls are counted from the audit interceptor's finished records, so a call costs one histogram
-// observation and one counter increment; gauges are read only when /metrics is scraped.
+// Calls are counted from the audit interceptor's finished records into plain numbers
+// (call-series.ts), rendered only when /metrics is scraped, as the gauges are read.
 //
 // Label cardinality is bounded (README "Metrics"): at most MAX_SERVERS server ids, MAX_TOOLS_PER_SERVER
 // tool names per server and MAX_CLIENTS client names; later values are counted as `other`.
 // `method` and `outcome` come from fixed sets.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { CallSeries } from './call-series.ts';
 import { LabelLimit } from './label-limit.ts';
 
 export const MAX_SERVERS = 100;
@@ -41,27 +42,21 @@ export class SwitchboardMetrics {
   private readonly tools = new LabelLimit(MAX_TOOLS_PER_SERVER);
   private readonly clients = new LabelLimit(MAX_CLIENTS);
   private readonly reasons = new LabelLimit(MAX_REASONS);
-  private readonly duration: Histogram<'server' | 'tool' | 'method' | 'client' | 'outcome'>;
-  private readonly calls: Counter<'server' | 'tool' | 'method' | 'client' | 'outcome'>;
+  private readonly callSeries: CallSeries;
   private readonly denials: Counter<'server' | 'source'>;
   private readonly approvals: Counter<'answer'>;
   private readonly rateLimited: Counter<'server' | 'tool'>;
   private readonly authFailures: Counter<'reason'>;
   private readonly restarts: Counter<'server'>;
-  /**
-   * The calls counter's and the duration histogram's children per label set: prom-client hashes
-   * the label object on every inc/observe, a Map lookup on one joined key is cheaper. Bounded as
-   * the label values are.
-   */
-  private readonly callSeries = new Map<string, { count: { inc(): void }; duration: { observe(value: number): void } }>();
   /** The last restart count seen per server (the supervisor reports totals). */
   private readonly restartTotals = new Map<string, number>();
 
   constructor() {
     const registers = [this.registry];
-    const callLabels = ['server', 'tool', 'method', 'client', 'outcome'] as const;
-    this.duration = new Histogram({ name: 'switchboard_call_duration_seconds', help: 'Proxied call duration (proxy and server time; approval waits left out)', labelNames: callLabels, buckets: DURATION_BUCKETS, registers });
-    this.calls = new Counter({ name: 'switchboard_calls_total', help: 'Proxied calls (tools/call, resources/read, prompts/get) by outcome', labelNames: callLabels, registers });
+    this.callSeries = new CallSeries(this.registry, {
+      histogram: { name: 'switchboard_call_duration_seconds', help: 'Proxied call duration (proxy and server time; approval waits left out)', buckets: DURATION_BUCKETS },
+      counter: { name: 'switchboard_calls_total', help: 'Proxied calls (tools/call, resources/read, prompts/get) by outcome' },
+    });
     this.denials = new Counter({ name: 'switchboard_denials_total', help: 'Calls denied, by the policy source (or interceptor) that decided', labelNames: ['server', 'source'], registers });
     this.approvals = new Counter({ name: 'switchboard_approvals_total', help: 'Approval prompts answered, by answer (allow-once, session, always, deny, timeout, withdrawn)', labelNames: ['answer'], registers });
     this.rateLimited = new Counter({ name: 'switchboard_rate_limited_total', help: 'Calls refused by a rate limit', labelNames: ['server', 'tool'], registers });
@@ -75,14 +70,7 @@ export class SwitchboardMetrics {
     const tool = record.target === null ? '' : this.tools.label(server, record.target);
     const client = record.clientName === null ? '' : this.clients.label('', record.clientName);
     const key = `${server}\u0000${tool}\u0000${record.method}\u0000${client}\u0000${record.outcome}`;
-    let series = this.callSeries.get(key);
-    if (series === undefined) {
-      const labels = { server, tool, method: record.method, client, outcome: record.outcome };
-      series = { count: this.calls.labels(labels), duration: this.duration.labels(labels) };
-      this.callSeries.set(key, series);
-    }
-    series.count.inc();
-    if (record.durationMs !== null) series.duration.observe(record.durationMs / 1000);
+    this.callSeries.add(key, () => ({ server, tool, method: record.method, client, outcome: record.outcome }), record.durationMs === null ? null : record.durationMs / 1000);
     if (record.outcome === 'denied') this.denials.inc({ server, source: this.reasons.label('source', record.source ?? 'unknown') });
     else if (record.outcome === 'rate_limited') this.rateLimited.inc({ server, tool });
   }

@@ -43,11 +43,26 @@ function nowMillis(): number {
   return performance.timeOrigin + performance.now();
 }
 
-function timeToMillis(time: TimeInput | undefined): number {
-  if (time === undefined) return nowMillis();
-  if (typeof time === 'number') return time;
-  if (time instanceof Date) return time.getTime();
-  return time[0] * 1000 + time[1] / 1e6;
+/** A time as [seconds, nanoseconds] since the epoch; an HrTime given is kept to the nanosecond. */
+function toHrTime(time: TimeInput | undefined): HrTime {
+  if (time === undefined) return millisToHrTime(nowMillis());
+  if (typeof time === 'number') return millisToHrTime(time);
+  if (time instanceof Date) return millisToHrTime(time.getTime());
+  return [time[0], time[1]];
+}
+
+function isBefore(a: HrTime, b: HrTime): boolean {
+  return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+}
+
+function difference(end: HrTime, start: HrTime): HrTime {
+  let seconds = end[0] - start[0];
+  let nanos = end[1] - start[1];
+  if (nanos < 0) {
+    seconds -= 1;
+    nanos += 1e9;
+  }
+  return [seconds, nanos];
 }
 
 function isTimeInput(value: unknown): value is TimeInput {
@@ -72,17 +87,15 @@ export class RecordedSpan implements Span, ReadableSpan {
   duration: HrTime = [0, 0];
   ended = false;
   private readonly context: SpanContext;
-  private readonly startMillis: number;
   private readonly processor: SpanProcessor;
 
-  constructor(init: { name: string; kind: SpanKind; context: SpanContext; parent: SpanContext | undefined; attributes: Attributes; startMillis: number; resource: Resource; scope: InstrumentationScope; processor: SpanProcessor }) {
+  constructor(init: { name: string; kind: SpanKind; context: SpanContext; parent: SpanContext | undefined; attributes: Attributes; startTime: HrTime; resource: Resource; scope: InstrumentationScope; processor: SpanProcessor }) {
     this.name = init.name;
     this.kind = init.kind;
     this.context = init.context;
     this.parentSpanContext = init.parent;
     this.attributes = init.attributes;
-    this.startMillis = init.startMillis;
-    this.startTime = millisToHrTime(init.startMillis);
+    this.startTime = init.startTime;
     this.resource = init.resource;
     this.instrumentationScope = init.scope;
     this.processor = init.processor;
@@ -106,7 +119,7 @@ export class RecordedSpan implements Span, ReadableSpan {
     if (this.ended) return this;
     const attributes = isTimeInput(attributesOrTime) ? undefined : attributesOrTime;
     const at = isTimeInput(attributesOrTime) ? attributesOrTime : time;
-    this.events.push({ name, time: millisToHrTime(timeToMillis(at)), ...(attributes ? { attributes } : {}) });
+    this.events.push({ name, time: toHrTime(at), ...(attributes ? { attributes } : {}) });
     return this;
   }
 
@@ -136,9 +149,9 @@ export class RecordedSpan implements Span, ReadableSpan {
   end(endTime?: TimeInput): void {
     if (this.ended) return;
     this.ended = true;
-    const endMillis = Math.max(this.startMillis, timeToMillis(endTime));
-    this.endTime = millisToHrTime(endMillis);
-    this.duration = millisToHrTime(endMillis - this.startMillis);
+    const end = toHrTime(endTime);
+    this.endTime = isBefore(end, this.startTime) ? this.startTime : end;
+    this.duration = difference(this.endTime, this.startTime);
     this.processor.onEnd(this);
   }
 
@@ -193,7 +206,7 @@ export class SpanRecorder implements Tracer {
       context: spanContext,
       parent: validParent,
       attributes,
-      startMillis: timeToMillis(options.startTime),
+      startTime: toHrTime(options.startTime),
       resource: this.resource,
       scope: this.scope,
       processor: this.processor,

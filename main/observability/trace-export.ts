@@ -1,12 +1,12 @@
-// Where spans go: OTLP/HTTP (JSON) to settings.observability.traces.endpoint, or else the audit
+// Where spans go: OTLP/HTTP (protobuf) to settings.observability.traces.endpoint, or else the audit
 // gateway's /v1/traces with the gateway's bearer token. A BatchSpanProcessor with a bounded queue:
 // when the gateway is slow or down, spans beyond the queue are dropped (traces are best-effort).
 // No endpoint (or traces disabled): no tracer, and calls pass through untouched.
 import type { Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Logger } from '../base/logger.ts';
+import { otlpProtobufSpanExporter } from './otlp-protobuf-exporter.ts';
 import { SpanRecorder } from './span-recorder.ts';
 
 export interface TraceTarget {
@@ -61,7 +61,7 @@ export class TraceExport {
     if (old) void old.shutdown().catch(() => undefined);
     if (!target) return;
     const token = target.token;
-    const exporter = new OTLPTraceExporter({
+    const exporter = otlpProtobufSpanExporter({
       url: target.url,
       timeoutMillis: 10_000,
       ...(token ? { headers: async () => {

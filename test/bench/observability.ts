@@ -1,6 +1,6 @@
 // Added daemon CPU per call with metrics and tracing on, for `npm run bench`: the tracing
 // interceptor (a span per call, context into _meta, a BatchSpanProcessor and the real OTLP/HTTP
-// exporter sending to a sink in another process, so serialising and sending are paid here too)
+// protobuf exporter sending to a sink in another process, so encoding and sending are paid here too)
 // plus the metrics of the finished record (one histogram observation, one counter), against the
 // same loop with both off. CPU is process.cpuUsage() (user + system), flushes included.
 //   node test/bench/observability.ts    (or through test/bench/run.ts)
@@ -15,8 +15,11 @@ import { SpanRecorder } from '../../main/observability/span-recorder.ts';
 import { NoopSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { Tracer } from '@opentelemetry/api';
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { otlpSpansProtobuf } from '../../main/observability/otlp-spans-protobuf.ts';
 
-interface Row { name: string; value: number; unit: string; goal?: string }
+interface Row { name: string; value: number; unit: string; goal?: string; bytes?: number }
 
 const CALLS = 10_000;
 const TOOLS = Array.from({ length: 20 }, (_, i) => `tool_${i}`);
@@ -79,6 +82,7 @@ export async function runObservabilityBench(): Promise<Row[]> {
     const off = median(offs);
     const on = median(ons);
     const perSpan = await spanCost();
+    const encoding = await encodingCost();
     const text = await metrics.text();
     const scrapeStart = cpuMicros();
     for (let i = 0; i < 20; i++) await metrics.text();
@@ -86,6 +90,9 @@ export async function runObservabilityBench(): Promise<Row[]> {
       { name: 'observability: added daemon CPU per call (metrics + tracing, OTLP export)', value: round(on - off), unit: 'µs', goal: '≤ 10 µs' },
       { name: 'observability: why the proxy records its own spans: one span through the interceptor, SDK tracer', value: round(perSpan.sdk), unit: 'µs' },
       { name: 'observability: the same with the proxy\'s span recorder (same processor and OTLP exporter)', value: round(perSpan.recorder), unit: 'µs' },
+      { name: 'observability: why the proxy encodes its own spans: a batch of 512, per span, SDK JSON serializer', value: round(encoding.sdkJson), unit: 'µs', bytes: encoding.jsonBytes },
+      { name: 'observability: the same, SDK protobuf serializer', value: round(encoding.sdkProtobuf), unit: 'µs', bytes: encoding.protobufBytes },
+      { name: 'observability: the same, the proxy\'s protobuf writer (what is sent)', value: round(encoding.ours), unit: 'µs', bytes: encoding.protobufBytes },
       { name: 'observability: /metrics scrape (20 tools)', value: round((cpuMicros() - scrapeStart) / 20), unit: 'µs' },
       { name: 'observability: /metrics body', value: text.body.length, unit: 'bytes' },
     ];
@@ -122,6 +129,37 @@ async function spanCost(): Promise<{ sdk: number; recorder: number }> {
   return { sdk: median(samples.sdk), recorder: median(samples.recorder) };
 }
 
+/** CPU per span to encode a batch of 512 recorded spans: the SDK's JSON and protobuf serializers and the proxy's writer, in alternating rounds. */
+async function encodingCost(): Promise<{ sdkJson: number; sdkProtobuf: number; ours: number; jsonBytes: number; protobufBytes: number }> {
+  const spans: ReadableSpan[] = [];
+  const collect: SpanProcessor = { onStart: () => undefined, onEnd: (span) => { spans.push(span); }, forceFlush: async () => undefined, shutdown: async () => undefined };
+  const tracing = new TracingInterceptor({ tracer: () => recorder });
+  const recorder = new SpanRecorder(collect, resourceFromAttributes({ 'service.name': 'mcp-switchboard', 'service.version': 'bench', 'service.instance.id': 'bench-device' }), { name: 'mcp-switchboard', version: 'bench' });
+  const session: SessionInfo = { sessionId: 'bench-session', serverId: 'bench', transport: 'http', clientLabel: 'bench', client: { name: 'bench-client', version: '1' }, protocolVersion: '2025-06-18' };
+  const signal = new AbortController().signal;
+  for (let i = 0; i < 512; i++) {
+    const request: JSONRPCRequest = { jsonrpc: '2.0', id: i, method: 'tools/call', params: { name: TOOLS[i % TOOLS.length]!, arguments: { text: 'x' } } };
+    await tracing.handle({ session, request, signal, startedAt: 0, decision: { action: 'allow', rule: 'no rule matched', source: 'default' } } as CallContext, () => Promise.resolve({ jsonrpc: '2.0', id: i, result: { content: [] } }));
+  }
+  const encoders = {
+    sdkJson: () => JsonTraceSerializer.serializeRequest(spans)!,
+    sdkProtobuf: () => ProtobufTraceSerializer.serializeRequest(spans)!,
+    ours: () => otlpSpansProtobuf(spans),
+  };
+  const samples: Record<keyof typeof encoders, number[]> = { sdkJson: [], sdkProtobuf: [], ours: [] };
+  for (let round = 0; round < 7; round++) {
+    for (const kind of Object.keys(encoders) as Array<keyof typeof encoders>) {
+      const start = cpuMicros();
+      for (let i = 0; i < 10; i++) encoders[kind]();
+      if (round > 0) samples[kind].push((cpuMicros() - start) / (10 * spans.length));
+    }
+  }
+  return {
+    sdkJson: median(samples.sdkJson), sdkProtobuf: median(samples.sdkProtobuf), ours: median(samples.ours),
+    jsonBytes: Math.round(encoders.sdkJson().length / spans.length), protobufBytes: Math.round(encoders.ours().length / spans.length),
+  };
+}
+
 function median(values: number[]): number {
   return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 }
@@ -131,5 +169,5 @@ function round(value: number): number {
 }
 
 if (import.meta.main) {
-  for (const row of await runObservabilityBench()) console.log(`${row.name.padEnd(72)} ${String(row.value).padStart(8)} ${row.unit}${row.goal ? `   goal ${row.goal}` : ''}`);
+  for (const row of await runObservabilityBench()) console.log(`${row.name.padEnd(72)} ${String(row.value).padStart(8)} ${row.unit}${row.bytes ? ` (${row.bytes} bytes per span)` : ''}${row.goal ? `   goal ${row.goal}` : ''}`);
 }

@@ -9,6 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { decodeOtlpTraces } from './otlp-protobuf.ts';
 
 export type GatewayReply =
   | { kind: 'status'; status: number; retryAfter?: string; body?: string }
@@ -52,6 +53,8 @@ export class FakeGateway {
   readonly requests: ReceivedRequest[] = [];
   /** Spans received at /v1/traces (OTLP JSON), in arrival order. */
   readonly spans: SpanJson[] = [];
+  /** The content type of each traces request, in arrival order. */
+  readonly traceContentTypes: string[] = [];
   private readonly script: Array<{ reply: GatewayReply; auditOnly: boolean }> = [];
   private server: Server | null = null;
   private port = 0;
@@ -162,14 +165,23 @@ export class FakeGateway {
     this.port = (server.address() as AddressInfo).port;
   }
 
-  /** OTLP/HTTP JSON traces (POST /v1/traces): every span received, with its resource's attributes. */
+  /** OTLP/HTTP traces (POST /v1/traces), protobuf or JSON by content type: every span received. */
   private takeSpans(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
     const raw = req.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body;
+    const protobuf = (req.headers['content-type'] ?? '').startsWith('application/x-protobuf');
+    this.traceContentTypes.push(String(req.headers['content-type'] ?? ''));
     try {
-      const parsed = JSON.parse(raw.toString('utf8')) as { resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: SpanJson[] }> }> };
+      const parsed = protobuf
+        ? decodeOtlpTraces(raw)
+        : JSON.parse(raw.toString('utf8')) as { resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: SpanJson[] }> }> };
       for (const rs of parsed.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) this.spans.push(...(ss.spans ?? []));
     } catch {
-      this.reply(res, 400, '{"error":"not OTLP JSON"}');
+      this.reply(res, 400, `{"error":"not OTLP ${protobuf ? 'protobuf' : 'JSON'}"}`);
+      return;
+    }
+    if (protobuf) {
+      // An empty ExportTraceServiceResponse.
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
       return;
     }
     this.reply(res, 200, '{}');

@@ -31,6 +31,8 @@ function attributes(span: SpanJson): Record<string, unknown> {
 
 async function spanOf(traceId: string): Promise<SpanJson> {
   const [span] = await until(() => gateway.spans.filter((s) => s.traceId === traceId), { done: (spans) => spans.length > 0, what: `the span of trace ${traceId} at the OTLP receiver` });
+  // OTLP/HTTP's default encoding, which every collector takes.
+  expect(new Set(gateway.traceContentTypes)).toEqual(new Set(['application/x-protobuf']));
   return span!;
 }
 
