@@ -100,6 +100,13 @@ class Writer {
     this.pos += this.buf.write(value, this.pos, 'hex');
   }
 
+  /** A uint32/enum field; proto3 leaves out a zero. */
+  uint(field: number, value: number | undefined): void {
+    if (!value) return;
+    this.tag(field, VARINT);
+    this.varint(value);
+  }
+
   fixed32(field: number, value: number): void {
     this.tag(field, FIXED32);
     this.ensure(4);
@@ -193,30 +200,20 @@ function span(w: Writer, s: ReadableSpan): void {
   if (state) w.string(3, state);
   if (parent?.spanId) w.hex(4, parent.spanId);
   w.string(5, s.name);
-  w.tag(6, VARINT);
-  w.varint(s.kind + 1);
+  w.uint(6, s.kind + 1);
   w.time(7, s.startTime);
   w.time(8, s.endTime);
   attributes(w, 9, s.attributes);
-  if (s.droppedAttributesCount) {
-    w.tag(10, VARINT);
-    w.varint(s.droppedAttributesCount);
-  }
+  w.uint(10, s.droppedAttributesCount);
   for (const event of s.events) {
     const e = w.open(11, 120);
     w.time(1, event.time);
     w.string(2, event.name);
     attributes(w, 3, event.attributes);
-    if (event.droppedAttributesCount) {
-      w.tag(4, VARINT);
-      w.varint(event.droppedAttributesCount);
-    }
+    w.uint(4, event.droppedAttributesCount);
     w.close(e);
   }
-  if (s.droppedEventsCount) {
-    w.tag(12, VARINT);
-    w.varint(s.droppedEventsCount);
-  }
+  w.uint(12, s.droppedEventsCount);
   for (const link of s.links) {
     const l = w.open(13, 64);
     w.hex(1, link.context.traceId);
@@ -224,23 +221,14 @@ function span(w: Writer, s: ReadableSpan): void {
     const linkState = link.context.traceState?.serialize();
     if (linkState) w.string(3, linkState);
     attributes(w, 4, link.attributes);
-    if (link.droppedAttributesCount) {
-      w.tag(5, VARINT);
-      w.varint(link.droppedAttributesCount);
-    }
+    w.uint(5, link.droppedAttributesCount);
     w.fixed32(6, spanFlags(link.context.traceFlags, link.context.isRemote));
     w.close(l);
   }
-  if (s.droppedLinksCount) {
-    w.tag(14, VARINT);
-    w.varint(s.droppedLinksCount);
-  }
+  w.uint(14, s.droppedLinksCount);
   const status = w.open(15, 8);
   if (s.status.message) w.string(2, s.status.message);
-  if (s.status.code) {
-    w.tag(3, VARINT);
-    w.varint(s.status.code);
-  }
+  w.uint(3, s.status.code);
   w.close(status);
   w.fixed32(16, spanFlags(context.traceFlags, parent?.isRemote));
   w.close(mark);
