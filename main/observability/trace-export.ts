@@ -1,4 +1,4 @@
-// Where spans go: OTLP/HTTP (protobuf) to settings.observability.traces.endpoint, or else the audit
+// Where spans go: OTLP/HTTP (protobuf, JSON for a receiver that refuses it) to settings.observability.traces.endpoint, or else the audit
 // gateway's /v1/traces with the gateway's bearer token. A BatchSpanProcessor with a bounded queue:
 // when the gateway is slow or down, spans beyond the queue are dropped (traces are best-effort).
 // No endpoint (or traces disabled): no tracer, and calls pass through untouched.
@@ -6,7 +6,7 @@ import type { Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Logger } from '../base/logger.ts';
-import { otlpProtobufSpanExporter } from './otlp-protobuf-exporter.ts';
+import { otlpSpanExporter } from './otlp-span-exporter.ts';
 import { SpanRecorder } from './span-recorder.ts';
 
 export interface TraceTarget {
@@ -61,9 +61,10 @@ export class TraceExport {
     if (old) void old.shutdown().catch(() => undefined);
     if (!target) return;
     const token = target.token;
-    const exporter = otlpProtobufSpanExporter({
+    const exporter = otlpSpanExporter({
       url: target.url,
       timeoutMillis: 10_000,
+      onJsonFallback: (status) => this.options.logger.info('traces: the receiver refused OTLP protobuf, sending OTLP JSON from now on', { url: target.url, status }),
       ...(token ? { headers: async () => {
         const value = await token().catch(() => undefined);
         const headers: Record<string, string> = {};

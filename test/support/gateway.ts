@@ -66,8 +66,12 @@ export class FakeGateway {
   /** Keep every record and raw body (tests); the bench turns this off to count ids only. */
   private readonly keep: boolean;
 
-  constructor(options: { keep?: boolean } = {}) {
+  /** Answer protobuf traces with 415, as a receiver that takes only OTLP JSON does. */
+  private readonly tracesJsonOnly: boolean;
+
+  constructor(options: { keep?: boolean; tracesJsonOnly?: boolean } = {}) {
     this.keep = options.keep ?? true;
+    this.tracesJsonOnly = options.tracesJsonOnly ?? false;
   }
 
   get url(): string {
@@ -170,6 +174,10 @@ export class FakeGateway {
     const raw = req.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body;
     const protobuf = (req.headers['content-type'] ?? '').startsWith('application/x-protobuf');
     this.traceContentTypes.push(String(req.headers['content-type'] ?? ''));
+    if (protobuf && this.tracesJsonOnly) {
+      this.reply(res, 415, '{"error":"only application/json"}');
+      return;
+    }
     try {
       const parsed = protobuf
         ? decodeOtlpTraces(raw)
