@@ -1,8 +1,7 @@
 // The span exporter: the SDK's OTLP/HTTP export delegate (timeouts, retries on 429/502/503/504,
 // headers, the concurrency limit) with the proxy's protobuf encoding (otlp-spans-protobuf.ts),
-// sent as application/x-protobuf, OTLP/HTTP's default encoding. A receiver that refuses it (400 or
-// 415: some take only JSON) gets the same batch again as OTLP JSON, the SDK's serializer, and JSON
-// from then on.
+// sent as application/x-protobuf, OTLP/HTTP's default encoding. A receiver that refuses it (some
+// take only JSON) gets the same batch again as OTLP JSON, the SDK's serializer, and JSON from then on.
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
 import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http';
@@ -15,6 +14,12 @@ const SPANS_PROTOBUF: ISerializer<ReadableSpan[], IExportTraceServiceResponse> =
   // A partial-success answer would only be logged by the SDK; traces are best-effort.
   deserializeResponse: () => ({}),
 };
+
+/**
+ * Answers that can mean "not this encoding": 400 and 422 (could not parse it), 415 (media type),
+ * 500 (a receiver that crashed on it). Collectors take JSON too, so a wrong guess costs bytes only.
+ */
+const REFUSED_ENCODING: ReadonlySet<number> = new Set([400, 415, 422, 500]);
 
 export interface OtlpSpanExporterOptions {
   readonly url: string;
@@ -37,7 +42,7 @@ export function otlpSpanExporter(options: OtlpSpanExporterOptions): SpanExporter
       if (asJson) return json.export(spans, done);
       protobuf.export(spans, (result) => {
         const status = (result.error as { code?: unknown } | undefined)?.code;
-        if (result.code === ExportResultCode.FAILED && (status === 400 || status === 415)) {
+        if (result.code === ExportResultCode.FAILED && typeof status === 'number' && REFUSED_ENCODING.has(status)) {
           asJson = true;
           options.onJsonFallback?.(status);
           json.export(spans, done);
