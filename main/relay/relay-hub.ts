@@ -115,7 +115,14 @@ export class RelayHub {
       ...(this.restart ? { restart: this.restart } : {}),
       logger: this.logger,
       onUpstreamRestarted: () => {
-        for (const listener of this.restartListeners) listener(session.serverId);
+        for (const listener of this.restartListeners) {
+          try {
+            listener(session.serverId);
+          } catch (error) {
+            // A listener (metrics) must not turn a good restart into a failed one.
+            this.logger.error('upstream restart listener failed', { server: session.serverId, error });
+          }
+        }
       },
       onClosed: (closed) => {
         this.live.delete(closed);
