@@ -410,7 +410,7 @@ export class FederatedSession {
       session,
       request: { ...request, params: { ...(request.params as Record<string, unknown>), name: excluded.toolName } },
       signal: new AbortController().signal,
-      startedAt: performance.now(),
+      startedAt: Date.now(),
       decision: { action: 'deny', rule: `profile ${this.profile.name}`, source: 'profile', reason: text },
     };
     return this.options.audit.handle(ctx, () => Promise.resolve(refusal));
