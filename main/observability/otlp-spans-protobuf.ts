@@ -81,10 +81,18 @@ class Writer {
     this.tag(field, LENGTH);
     if (bytes === -1) {
       this.ensure(1 + value.length * 3);
-      const at = this.pos++;
-      const written = this.buf.write(value, this.pos, 'utf8');
-      this.buf[at] = written;
-      this.pos += written;
+      const buf = this.buf;
+      const start = this.pos + 1;
+      // ASCII (keys, ids, names) byte by byte: cheaper than a call into Buffer's encoder per string.
+      let i = 0;
+      for (; i < value.length; i++) {
+        const code = value.charCodeAt(i);
+        if (code >= 0x80) break;
+        buf[start + i] = code;
+      }
+      const written = i === value.length ? i : buf.write(value, start, 'utf8');
+      buf[this.pos] = written;
+      this.pos = start + written;
       return;
     }
     this.varint(bytes);

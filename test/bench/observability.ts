@@ -75,7 +75,7 @@ export async function runObservabilityBench(): Promise<Row[]> {
     // Rounds taking turns, the median of each: one pair alone moved by ±5 µs on this shared machine.
     const offs: number[] = [];
     const ons: number[] = [];
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < 9; round++) {
       offs.push(await loop(false));
       ons.push(await loop(true));
     }
