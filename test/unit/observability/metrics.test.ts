@@ -37,4 +37,16 @@ describe('SwitchboardMetrics', () => {
     expect(body).toContain('switchboard_upstream_restarts_total{server="s"} 3');
     expect(body).toContain('switchboard_test_gauge{server="s"} 7');
   });
+
+  it('counts a duration equal to a bound in that bucket (le is "less than or equal"), with the sum and count', async () => {
+    const metrics = new SwitchboardMetrics();
+    metrics.call(call({ durationMs: 50 }));
+    metrics.call(call({ durationMs: 2000 }));
+    metrics.call(call({ durationMs: 120_000 }));
+    const { body } = await metrics.text();
+    const bucket = (le: string) => Number(new RegExp(`switchboard_call_duration_seconds_bucket\\{le="${le.replace('.', '\\.').replace('+', '\\+')}",server="s",tool="t",method="tools/call",client="c",outcome="ok"\\} (\\d+)`).exec(body)?.[1]);
+    expect([bucket('0.025'), bucket('0.05'), bucket('1'), bucket('2'), bucket('60'), bucket('+Inf')]).toEqual([0, 1, 1, 2, 2, 3]);
+    expect(body).toContain('switchboard_call_duration_seconds_sum{server="s",tool="t",method="tools/call",client="c",outcome="ok"} 122.05');
+    expect(body).toContain('switchboard_call_duration_seconds_count{server="s",tool="t",method="tools/call",client="c",outcome="ok"} 3');
+  });
 });
