@@ -5,7 +5,8 @@
 import type { JSONRPCNotification, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../../shared/config.ts';
 import type { ApprovalAnswer, ApprovalBroker, ApprovalKind } from '../approvals/broker.ts';
-import { ProxyErrorCode, REFUSAL_META_KEY, type CallContext, type Decision, type Interceptor, type Next, type RelayResponse, type SessionInfo } from '../relay/interceptor.ts';
+import { ProxyErrorCode, REFUSAL_META_KEY, cancelledByClient, type CallContext, type Decision, type Interceptor, type Next, type RelayResponse, type SessionInfo } from '../relay/interceptor.ts';
+import { errorResponse } from '../base/ndjson.ts';
 import type { PolicyDecision, PolicyEngine } from './engine.ts';
 import type { PinChange, PinStore } from './pin-store.ts';
 import type { TargetKind, ToolAnnotations } from './tool-rules.ts';
@@ -160,6 +161,9 @@ export class PolicyInterceptor implements Interceptor {
     const name = String(params(ctx.request).name ?? '');
     const args = params(ctx.request).arguments ?? {};
     const found = await this.toolDefinition(sessionId, name, next);
+    // The client cancelled while its session's tools were being listed: a cancelled call, not a
+    // refusal (the listing failed only because the cancel reached it).
+    if (cancelledByClient(ctx.signal)) return errorResponse(ctx.request.id, -32800, 'Request cancelled by the client');
     const tool = found instanceof ListingFailure ? undefined : found;
     if (tool?.annotations) ctx.toolAnnotations = tool.annotations;
     // Without the session's own definition the annotations are the MCP defaults (the strict side).

@@ -12,7 +12,7 @@ import { alwaysAllowRule, createAlwaysAllowHandler, type UserRuleInsertion } fro
 import { PolicyEngine } from '../../../main/policy/engine.ts';
 import { PolicyInterceptor, type ListedTool } from '../../../main/policy/interceptor.ts';
 import { PinStore } from '../../../main/policy/pin-store.ts';
-import type { CallContext, RelayResponse, SessionInfo } from '../../../main/relay/interceptor.ts';
+import { ClientCancelled, type CallContext, type RelayResponse, type SessionInfo } from '../../../main/relay/interceptor.ts';
 
 const server = { id: 'srv', enabled: true, transport: 'stdio', command: 'node', args: [], env: {} } as ServerConfig;
 const session: SessionInfo = { sessionId: 's1', serverId: 'srv', transport: 'socket', clientLabel: 'bridge' };
@@ -116,6 +116,18 @@ describe('PolicyInterceptor bookkeeping', () => {
     expect(seen).toEqual(['tools/list']);
     expect(response).toMatchObject({ result: { isError: true, content: [{ text: expect.stringContaining('Refused by MCP Switchboard policy (pinning: tool definition of srv/wipe changed)') }] } });
     expect(call.decision).toMatchObject({ action: 'deny', source: 'pinning', rule: 'tool definition of srv/wipe changed' });
+  });
+
+  it('a call the client cancels while its session\'s tools are listed is cancelled, not refused by pinning', async () => {
+    const controller = new AbortController();
+    const call: CallContext = { ...ctxFor('tools/call', { name: 'wipe', arguments: {} }), signal: controller.signal };
+    const response = await make({}).handle(call, async (r) => {
+      if (r.method !== 'tools/list') return upstream(r);
+      controller.abort(new ClientCancelled());
+      return { jsonrpc: '2.0', id: r.id, error: { code: -32800, message: 'Request cancelled' } };
+    });
+    expect(response).toMatchObject({ error: { code: -32800 } });
+    expect(call.decision).toBeUndefined();
   });
 
   it('when the session\'s upstream cannot list its tools the call is refused (fail closed), unless pinning.onChange is allow', async () => {
