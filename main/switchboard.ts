@@ -516,9 +516,6 @@ export class Switchboard {
       await this.forwarder.stop();
       await this.observability.stop();
       this.audit.store.close();
-      // The checkpoint worker closes its own connection a moment later; stop() resolves after it,
-      // so nothing writes to the data folder once it has (a test removing the folder saw ENOTEMPTY).
-      await this.audit.store.ended();
       if (this.claimed) releaseDaemonFile(this.options.dataDir);
       if (this.endpoints) this.logger.info('daemon stopped');
     })();

@@ -313,11 +313,6 @@ export class AuditStore {
     this.db.close();
   }
 
-  /** After close(): resolves once no connection of this store (its checkpoint worker's too) is open. */
-  ended(): Promise<void> {
-    return this.checkpointer.ended();
-  }
-
   private enqueue(make: (resolve: (seq: number) => void, reject: (error: unknown) => void) => Op): Promise<number> {
     return new Promise<number>((resolve, reject) => {
       if (this.closed) {

@@ -101,28 +101,11 @@ export class WalCheckpointer {
     return () => this.listeners.delete(listener);
   }
 
-  /** Lets the worker close its connection and end; does not wait for it (see ended()). */
+  /** Lets the worker close its connection and end; does not wait for it. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.worker?.postMessage('close');
-  }
-
-  /**
-   * Resolves once the worker has ended, so its connection no longer touches the database files
-   * (a daemon's stop, before its data folder may be removed or moved). At most `timeoutMs`.
-   */
-  ended(timeoutMs = 2000): Promise<void> {
-    const worker = this.worker;
-    if (worker === undefined) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      timer.unref();
-      worker.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
   }
 
   private startWorker(): Worker {

@@ -46,22 +46,6 @@ function nextCheckpoint(subject: { onCheckpoint(listener: (result: CheckpointRes
 }
 
 describe('WalCheckpointer', () => {
-  it('ended() waits for the worker to close its connection and exit (a stop resolves after it)', async () => {
-    checkpointer = new WalCheckpointer(path, { checkpointHere });
-    insert();
-    const done = nextCheckpoint(checkpointer);
-    checkpointer.request();
-    expect((await done).threadId).not.toBe(threadId);
-    let ended = false;
-    // A long timeout: resolving means the worker's exit event came, not the timer.
-    const waiting = checkpointer.ended(60_000).then(() => { ended = true; });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(ended).toBe(false);
-    checkpointer.close();
-    await waiting;
-    expect(ended).toBe(true);
-  });
-
   it('copies the WAL on a worker thread, then the frames written meanwhile on this one, so the WAL starts over', async () => {
     for (let i = 0; i < 300; i++) insert();
     checkpointer = new WalCheckpointer(path, { checkpointHere });
